@@ -1,0 +1,236 @@
+/**
+ * The evaluation protocols (paper section 5 and DESIGN 3). A model is fitted on a split's
+ * TrainView and then only asked for scores; the protocol owns candidates, exclusions and ranks.
+ */
+import {
+  catalogueCoverage,
+  hitAtK,
+  ndcgAtK,
+  precisionAtK,
+  rankOf,
+  ranksOfRelevant,
+  recallAtK,
+  topK,
+} from './metrics';
+import type { ColdStartSplit, LooSplit } from './split';
+import { row, type TrainView } from './train-view';
+
+export interface FitProgress {
+  readonly stage: string;
+  readonly done: number;
+  readonly total: number;
+  readonly loss?: number;
+}
+
+export interface FitOptions {
+  /** Seeds the model's own randomness (initialisation, sampling). */
+  readonly seed: number;
+  readonly onProgress?: (progress: FitProgress) => void;
+}
+
+export interface Recommender {
+  readonly name: string;
+  fit(train: TrainView, opts: FitOptions): void | Promise<void>;
+  /**
+   * Scores of user `userIndex` for every item (length numItems) or, given `candidates` (item
+   * indexes), for those only, aligned with them. Higher is better. Items the user already has
+   * may be scored anything: the protocols exclude them.
+   */
+  scoreUser(userIndex: number, candidates?: Int32Array): Float32Array;
+}
+
+export type ProtocolName = 'loo-sampled' | 'loo-full' | 'cold-start';
+
+export const PROTOCOLS: readonly ProtocolName[] = ['loo-sampled', 'loo-full', 'cold-start'];
+
+export const SAMPLED_KS: readonly number[] = [5, 10, 15];
+export const FULL_KS: readonly number[] = [5, 10, 15, 20];
+export const COLD_START_KS: readonly number[] = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+
+export interface ProtocolResult {
+  readonly protocol: ProtocolName;
+  /** Metric name (`ndcg@10`, `p@10`, `hr@10`, `recall@20`, `coverage@10`) -> mean over evaluated units. */
+  readonly metrics: Readonly<Record<string, number>>;
+  /** Users (leave-one-out) or held-out items (cold start) evaluated. */
+  readonly evaluated: number;
+  /** What each ranking ran over, in words, e.g. "101 items: the target + 100 sampled negatives". */
+  readonly candidates: string;
+  /** Leave-one-out: the target's rank per user index (0 = user not tested). */
+  readonly ranks?: Int32Array;
+  readonly seconds: number;
+}
+
+export interface EvalProgress {
+  readonly protocol: ProtocolName;
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Receives every ranking's candidates and scores, e.g. to write a ranks file. */
+export type ScoreSink = (userIndex: number, candidates: Int32Array, scores: Float32Array) => void;
+
+export interface EvalOptions {
+  readonly ks?: readonly number[];
+  readonly onProgress?: (progress: EvalProgress) => void;
+  readonly onScores?: ScoreSink;
+}
+
+export interface FullEvalOptions extends EvalOptions {
+  /** Length of the top lists whose union gives catalogue coverage (default 10). */
+  readonly coverageK?: number;
+}
+
+/**
+ * Target vs its sampled negatives (101 candidates with the default 100): the paper's protocol.
+ * P@K, nDCG@K, HR@K for K = 5, 10, 15.
+ */
+export function evaluateLooSampled(model: Recommender, split: LooSplit, opts: EvalOptions = {}): ProtocolResult {
+  const started = performance.now();
+  const ks = opts.ks ?? SAMPLED_KS;
+  const users = testUsers(split);
+  const ranks = new Int32Array(split.userIds.length);
+  const sizes = new Set<number>();
+  users.forEach((u, n) => {
+    const negatives = row(split.negatives, u);
+    const candidates = new Int32Array(negatives.length + 1);
+    candidates[0] = split.testItems[u];
+    candidates.set(negatives, 1);
+    sizes.add(candidates.length);
+    const scores = checkScores(model, model.scoreUser(u, candidates), candidates.length, u);
+    ranks[u] = rankOf(scores, 0);
+    opts.onScores?.(u, candidates, scores);
+    report(opts, 'loo-sampled', n + 1, users.length);
+  });
+  const size = [...sizes].sort((a, b) => a - b);
+  const sizeText = size.length === 1 ? `${size[0]}` : `${size[0]}-${size[size.length - 1]}`;
+  return {
+    protocol: 'loo-sampled',
+    metrics: singleTargetMetrics(users, ranks, ks, ['hr', 'p', 'ndcg']),
+    evaluated: users.length,
+    candidates: `${sizeText} items per user: the held-out target + ${split.numNegatives} sampled items the user never interacted with`,
+    ranks,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Target vs every item the user has no training interaction with (any rating). HR, nDCG and
+ * Recall @ 5, 10, 15, 20 (with one held-out item Recall@K equals HR@K), plus the share of the
+ * catalogue reached by the users' top-10 lists.
+ */
+export function evaluateLooFull(model: Recommender, split: LooSplit, opts: FullEvalOptions = {}): ProtocolResult {
+  const started = performance.now();
+  const ks = opts.ks ?? FULL_KS;
+  const coverageK = opts.coverageK ?? 10;
+  const users = testUsers(split);
+  const ranks = new Int32Array(split.userIds.length);
+  const excluded = new Int32Array(split.itemIds.length).fill(-1);
+  const lists: Int32Array[] = [];
+  let candidateTotal = 0;
+  users.forEach((u, n) => {
+    const seen = row(split.view.interactions, u);
+    for (const i of seen) excluded[i] = u;
+    const scores = checkScores(model, model.scoreUser(u), split.itemIds.length, u);
+    const target = split.testItems[u];
+    const t = clean(scores[target]);
+    let rank = 1;
+    for (let i = 0; i < scores.length; i++) if (i !== target && excluded[i] !== u && clean(scores[i]) >= t) rank++;
+    ranks[u] = rank;
+    lists.push(topK(scores, coverageK, (i) => excluded[i] === u));
+    candidateTotal += scores.length - seen.length;
+    if (opts.onScores) {
+      const candidates = Int32Array.from({ length: scores.length }, (_, i) => i).filter((i) => excluded[i] !== u);
+      opts.onScores(u, candidates, Float32Array.from(candidates, (i) => scores[i]));
+    }
+    report(opts, 'loo-full', n + 1, users.length);
+  });
+  return {
+    protocol: 'loo-full',
+    metrics: {
+      ...singleTargetMetrics(users, ranks, ks, ['hr', 'ndcg', 'recall']),
+      [`coverage@${coverageK}`]: catalogueCoverage(lists, split.itemIds.length),
+    },
+    evaluated: users.length,
+    candidates: `all ${split.itemIds.length} items minus the user's training interactions (mean ${(candidateTotal / Math.max(1, users.length)).toFixed(0)} per user)`,
+    ranks,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Held-out items (no interactions in train): each is scored for every user, users are ranked,
+ * and Recall@K is the share of its real buyers in the top K, averaged over items.
+ */
+export function evaluateColdStart(model: Recommender, split: ColdStartSplit, opts: EvalOptions = {}): ProtocolResult {
+  const started = performance.now();
+  const ks = opts.ks ?? COLD_START_KS;
+  const numUsers = split.userIds.length;
+  const numCold = split.coldItems.length;
+  const byItem = Array.from({ length: numCold }, () => new Float32Array(numUsers));
+  for (let u = 0; u < numUsers; u++) {
+    const scores = checkScores(model, model.scoreUser(u, split.coldItems), numCold, u);
+    for (let c = 0; c < numCold; c++) byItem[c][u] = scores[c];
+    opts.onScores?.(u, split.coldItems, scores);
+    report(opts, 'cold-start', u + 1, numUsers);
+  }
+  const sums = new Float64Array(ks.length);
+  let evaluated = 0;
+  split.coldItems.forEach((_, c) => {
+    if (split.buyers[c].length === 0) return;
+    const ranks = ranksOfRelevant(byItem[c], split.buyers[c]);
+    ks.forEach((k, j) => (sums[j] += recallAtK(ranks, k)));
+    evaluated++;
+  });
+  const metrics: Record<string, number> = {};
+  ks.forEach((k, j) => (metrics[`recall@${k}`] = evaluated ? sums[j] / evaluated : 0));
+  return {
+    protocol: 'cold-start',
+    metrics,
+    evaluated,
+    candidates: `all ${numUsers} users ranked for each of ${numCold} held-out items`,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+export function testUsers(split: LooSplit): number[] {
+  const out: number[] = [];
+  for (let u = 0; u < split.testItems.length; u++) if (split.testItems[u] >= 0) out.push(u);
+  return out;
+}
+
+function singleTargetMetrics(
+  users: readonly number[],
+  ranks: Int32Array,
+  ks: readonly number[],
+  kinds: readonly ('hr' | 'p' | 'ndcg' | 'recall')[],
+): Record<string, number> {
+  const out: Record<string, number> = {};
+  const n = Math.max(1, users.length);
+  for (const kind of kinds) {
+    for (const k of ks) {
+      let sum = 0;
+      for (const u of users) {
+        const r = ranks[u];
+        sum += kind === 'ndcg' ? ndcgAtK(r, k) : kind === 'p' ? precisionAtK(r, k) : hitAtK(r, k);
+      }
+      out[`${kind}@${k}`] = sum / n;
+    }
+  }
+  return out;
+}
+
+function checkScores(model: Recommender, scores: Float32Array, expected: number, user: number): Float32Array {
+  if (scores.length !== expected) {
+    throw new Error(`${model.name}.scoreUser(${user}) returned ${scores.length} scores, expected ${expected}`);
+  }
+  return scores;
+}
+
+function report(opts: EvalOptions, protocol: ProtocolName, done: number, total: number): void {
+  // Every 64 users is often enough for a progress bar and cheap for the callback.
+  if (opts.onProgress && (done === total || done % 64 === 0)) opts.onProgress({ protocol, done, total });
+}
+
+function clean(x: number): number {
+  return Number.isNaN(x) ? -Infinity : x;
+}
