@@ -10,7 +10,8 @@
  * item popularity is Zipf-like, so popular items show up in every kind of user's history.
  */
 import { createRng, Rng } from './rng';
-import type { AttributeRecord, DatasetSource, InteractionRecord, ItemRecord } from './dataset.types';
+import type { AttributeRecord, InteractionRecord, ItemRecord } from './dataset.types';
+import { Located, LocatedDatasetSource, locatedSource } from './located';
 
 export type SyntheticKind = 'actor' | 'director' | 'genre';
 
@@ -89,19 +90,22 @@ export function generateMovieWorld(opts: SyntheticWorldOptions = {}): SyntheticW
   return { items: catalogue.items, attributes: catalogue.attributes, interactions, drivers, favourites };
 }
 
-/** A DatasetSource over a generated world, so it can go through the same code paths as files. */
-export function syntheticSource(world: SyntheticWorld): DatasetSource {
-  return {
+/**
+ * A DatasetSource over a generated world, so it goes through the same code paths as files.
+ * Located records name `synthetic:<stream>` and the 1-based position as the line.
+ */
+export function syntheticSource(world: SyntheticWorld): LocatedDatasetSource {
+  return locatedSource({
     name: 'synthetic',
     kinds: SYNTHETIC_KINDS,
-    items: () => iterate(world.items),
-    attributes: () => iterate(world.attributes),
-    interactions: () => iterate(world.interactions),
-  };
+    items: () => iterate('synthetic:items', world.items),
+    attributes: () => iterate('synthetic:attributes', world.attributes),
+    interactions: () => iterate('synthetic:interactions', world.interactions),
+  });
 }
 
-async function* iterate<T>(records: readonly T[]): AsyncGenerator<T> {
-  for (const record of records) yield record;
+async function* iterate<T>(file: string, records: readonly T[]): AsyncGenerator<Located<T>> {
+  for (let i = 0; i < records.length; i++) yield { record: records[i], file, line: i + 1 };
 }
 
 function resolveOptions(opts: SyntheticWorldOptions): Resolved {
