@@ -1,0 +1,3 @@
+// $ids: [user id]
+UNWIND $ids AS id
+MERGE (:User {id: id})

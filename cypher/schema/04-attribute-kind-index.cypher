@@ -1,0 +1,1 @@
+CREATE INDEX attribute_kind IF NOT EXISTS FOR (a:Attribute) ON (a.kind)

@@ -1,0 +1,149 @@
+import neo4j, { type Driver, type ManagedTransaction, type RecordShape } from 'neo4j-driver';
+import type { Neo4jConfig } from '../config/app-config';
+import { CypherRegistry } from './cypher-registry';
+
+export type QueryParams = Readonly<Record<string, unknown>>;
+
+/** A Neo4j failure with the server's status code kept, so callers map errors by code, not text. */
+export class GraphError extends Error {
+  constructor(
+    readonly query: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`Cypher query "${query}" failed (${code}): ${message}`);
+    this.name = 'GraphError';
+  }
+}
+
+export class GraphUnavailableError extends Error {
+  constructor(uri: string, cause: string) {
+    super(
+      `cannot reach Neo4j at ${uri}: ${cause}. Start the local server with "npm run neo4j:start" ` +
+        '(or "docker compose up -d neo4j"), or set NEO4J_URI / NEO4J_PASSWORD.',
+    );
+    this.name = 'GraphUnavailableError';
+  }
+}
+
+/**
+ * Owns the driver: created once, connectivity verified at start, closed on shutdown. Queries are
+ * referred to by registry name only; results leave as plain objects of the declared shape, with
+ * integers as JS numbers (ids in this system are strings, counts stay far below 2^53).
+ */
+export class GraphClient {
+  private constructor(
+    private readonly driver: Driver,
+    readonly registry: CypherRegistry,
+    private readonly database: string,
+  ) {}
+
+  static async connect(config: Neo4jConfig, registry: CypherRegistry = CypherRegistry.load()): Promise<GraphClient> {
+    const auth = config.password === '' ? undefined : neo4j.auth.basic(config.user, config.password);
+    const driver = neo4j.driver(config.uri, auth, {
+      disableLosslessIntegers: true,
+      maxConnectionPoolSize: 50,
+      connectionAcquisitionTimeout: 30_000,
+    });
+    try {
+      await driver.verifyConnectivity({ database: config.database });
+    } catch (error) {
+      await driver.close();
+      throw new GraphUnavailableError(config.uri, error instanceof Error ? error.message : String(error));
+    }
+    return new GraphClient(driver, registry, config.database);
+  }
+
+  async read<Shape extends RecordShape>(name: string, params: QueryParams = {}): Promise<Shape[]> {
+    return this.transact('READ', name, (tx) => runIn<Shape>(tx, this.registry.get(name), params));
+  }
+
+  async write<Shape extends RecordShape>(name: string, params: QueryParams = {}): Promise<Shape[]> {
+    return this.transact('WRITE', name, (tx) => runIn<Shape>(tx, this.registry.get(name), params));
+  }
+
+  /** Several named queries in ONE write transaction: all of them land, or none. */
+  async writeAll(steps: ReadonlyArray<{ name: string; params: QueryParams }>): Promise<void> {
+    const label = steps.map((s) => s.name).join('+');
+    await this.transact('WRITE', label, async (tx) => {
+      for (const step of steps) await runIn(tx, this.registry.get(step.name), step.params);
+      return [];
+    });
+  }
+
+  /** Auto-commit: needed for `CALL { } IN TRANSACTIONS` and schema statements. */
+  async autoCommit<Shape extends RecordShape>(name: string, params: QueryParams = {}): Promise<Shape[]> {
+    const session = this.driver.session({ database: this.database });
+    try {
+      const result = await session.run<Shape>(this.registry.get(name), params);
+      return result.records.map((r) => r.toObject());
+    } catch (error) {
+      throw toGraphError(name, error);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Compiles the query without running it: proves a file is valid Cypher against this server. */
+  async explain(name: string): Promise<void> {
+    const session = this.driver.session({ database: this.database });
+    try {
+      await session.run(`EXPLAIN ${this.registry.get(name)}`);
+    } catch (error) {
+      throw toGraphError(name, error);
+    } finally {
+      await session.close();
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.driver.verifyConnectivity({ database: this.database });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+
+  private async transact<T>(
+    mode: 'READ' | 'WRITE',
+    name: string,
+    work: (tx: ManagedTransaction) => Promise<T>,
+  ): Promise<T> {
+    const session = this.driver.session({ database: this.database });
+    try {
+      return mode === 'READ' ? await session.executeRead(work) : await session.executeWrite(work);
+    } catch (error) {
+      throw toGraphError(name, error);
+    } finally {
+      await session.close();
+    }
+  }
+}
+
+async function runIn<Shape extends RecordShape>(
+  tx: ManagedTransaction,
+  query: string,
+  params: QueryParams,
+): Promise<Shape[]> {
+  const result = await tx.run<Shape>(query, params);
+  return result.records.map((r) => r.toObject());
+}
+
+function toGraphError(name: string, error: unknown): Error {
+  if (error instanceof GraphError) return error;
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return new GraphError(name, typeof code === 'string' ? code : 'Unknown', error.message);
+  }
+  return new GraphError(name, 'Unknown', String(error));
+}
+
+/** JS numbers travel as floats; LIMIT, SKIP and vector k need a Cypher integer. */
+export function cypherInt(value: number): unknown {
+  return neo4j.int(value);
+}
