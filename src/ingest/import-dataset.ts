@@ -132,8 +132,6 @@ export async function importDataset(
       );
       progress.tick(Math.min(s + opts.batchSize, plan.links.length));
     }
-    const ids = plan.items.map((i) => i.id);
-    for (let s = 0; s < ids.length; s += opts.batchSize) await repo.refreshItemAttributeKeys(ids.slice(s, s + opts.batchSize));
     progress.finish();
   });
 

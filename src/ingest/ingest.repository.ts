@@ -77,16 +77,14 @@ export class IngestRepository {
     await this.graph.write('ingest/merge-items', { rows });
   }
 
-  /** Values and item links of one batch land together or not at all. */
+  /** Values, item links and the linked items' `attrs` cache of one batch land together or not at all. */
   async mergeAttributes(values: readonly AttributeValueRow[], links: readonly ItemAttributeRow[]): Promise<void> {
+    const ids = [...new Set(links.map((l) => l.item))];
     await this.graph.writeAll([
       { name: 'ingest/merge-attribute-values', params: { rows: values } },
       { name: 'ingest/link-item-attributes', params: { rows: links } },
+      { name: 'ingest/refresh-item-attribute-keys', params: { ids } },
     ]);
-  }
-
-  async refreshItemAttributeKeys(ids: readonly string[]): Promise<void> {
-    await this.graph.write('ingest/refresh-item-attribute-keys', { ids });
   }
 
   /** Users, their training purchases and held-out pairs of one batch in one transaction. */
