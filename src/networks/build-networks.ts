@@ -199,9 +199,7 @@ function collectRatings(interactions: readonly InteractionRecord[], itemIndex: R
       unknownItems++;
       continue;
     }
-    // Delete first so that a later duplicate moves to the end: the last record wins.
-    ratings[u].delete(i);
-    ratings[u].set(i, r.rating);
+    ratings[u].set(i, r.rating); // a repeated pair: the last record wins
   }
   return { ids, ratings, unknownItems };
 }

@@ -1,0 +1,31 @@
+import { join } from 'path';
+import { collectDataset } from './collect-dataset';
+import { DATASET_FORMATS, isDatasetFormat, openDataset } from './open-dataset';
+
+const FIXTURES = join(__dirname, '../../test/fixtures/datasets');
+
+describe('openDataset', () => {
+  it('opens every format by name', async () => {
+    const cases = [
+      ['csv', 'csv', ['actor', 'director', 'genre']],
+      ['movielens-100k', 'ml100k', ['genre']],
+      ['hetrec', 'hetrec', ['actor', 'director', 'genre']],
+      ['kaggle', 'kaggle', ['actor', 'director', 'genre']],
+    ] as const;
+    for (const [format, folder, kinds] of cases) {
+      const source = await openDataset(format, join(FIXTURES, folder));
+      expect(source.kinds).toEqual(kinds);
+      expect((await collectDataset(source)).items.length).toBeGreaterThan(0);
+    }
+    const synthetic = await openDataset('synthetic', undefined, { synthetic: { users: 9, items: 20 } });
+    expect((await collectDataset(synthetic)).items).toHaveLength(20);
+  });
+
+  it('validates its arguments', async () => {
+    expect(DATASET_FORMATS).toContain('kaggle');
+    expect(isDatasetFormat('hetrec')).toBe(true);
+    expect(isDatasetFormat('parquet')).toBe(false);
+    await expect(openDataset('csv')).rejects.toThrow(/needs a path/);
+    await expect(openDataset('hetrec', join(FIXTURES, 'hetrec'), { kinds: ['writer'] })).rejects.toThrow(/kinds actor, director, genre/);
+  });
+});
