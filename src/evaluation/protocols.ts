@@ -75,9 +75,18 @@ export interface EvalOptions {
   readonly onScores?: ScoreSink;
 }
 
+/**
+ * What full ranking leaves out of a user's candidates: every training interaction (default: an
+ * item the user already rated, even low, is known to them and is no recommendation), or only the
+ * training positives (low-rated items stay candidates, as in pipelines that delete ratings <= 3
+ * before splitting; this gives lower numbers, since those popular items crowd the top).
+ */
+export type FullRankingExclusion = 'interactions' | 'positives';
+
 export interface FullEvalOptions extends EvalOptions {
   /** Length of the top lists whose union gives catalogue coverage (default 10). */
   readonly coverageK?: number;
+  readonly exclude?: FullRankingExclusion;
 }
 
 /**
@@ -114,7 +123,8 @@ export function evaluateLooSampled(model: Recommender, split: LooSplit, opts: Ev
 }
 
 /**
- * Target vs every item the user has no training interaction with (any rating). HR, nDCG and
+ * Target vs every item the user has no training interaction with (any rating; see
+ * FullRankingExclusion). HR, nDCG and
  * Recall @ 5, 10, 15, 20 (with one held-out item Recall@K equals HR@K), plus the share of the
  * catalogue reached by the users' top-10 lists.
  */
@@ -122,13 +132,15 @@ export function evaluateLooFull(model: Recommender, split: LooSplit, opts: FullE
   const started = performance.now();
   const ks = opts.ks ?? FULL_KS;
   const coverageK = opts.coverageK ?? 10;
+  const exclude = opts.exclude ?? 'interactions';
+  const excludedRows = exclude === 'interactions' ? split.view.interactions : split.view.positives;
   const users = testUsers(split);
   const ranks = new Int32Array(split.userIds.length);
   const excluded = new Int32Array(split.itemIds.length).fill(-1);
   const lists: Int32Array[] = [];
   let candidateTotal = 0;
   users.forEach((u, n) => {
-    const seen = row(split.view.interactions, u);
+    const seen = row(excludedRows, u);
     for (const i of seen) excluded[i] = u;
     const scores = checkScores(model, model.scoreUser(u), split.itemIds.length, u);
     const target = split.testItems[u];
@@ -151,7 +163,7 @@ export function evaluateLooFull(model: Recommender, split: LooSplit, opts: FullE
       [`coverage@${coverageK}`]: catalogueCoverage(lists, split.itemIds.length),
     },
     evaluated: users.length,
-    candidates: `all ${split.itemIds.length} items minus the user's training interactions (mean ${(candidateTotal / Math.max(1, users.length)).toFixed(0)} per user)`,
+    candidates: `all ${split.itemIds.length} items minus the user's training ${exclude} (mean ${(candidateTotal / Math.max(1, users.length)).toFixed(0)} per user)`,
     ranks,
     seconds: (performance.now() - started) / 1000,
   };
