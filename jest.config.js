@@ -1,6 +1,8 @@
 /** Two projects: `unit` needs nothing but Node; `e2e` needs the real local Neo4j (npm run neo4j:start). */
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { diagnostics: false }];
 module.exports = {
+  // Generous: e2e suites import and train against a real Neo4j. Speed is measured by benchmarks.
+  testTimeout: 180000,
   projects: [
     {
       displayName: 'unit',
@@ -13,7 +15,8 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
-      testTimeout: 180000,
+      globalSetup: '<rootDir>/test/e2e/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/setup/global-teardown.ts',
     },
   ],
 };
