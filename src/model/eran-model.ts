@@ -1,0 +1,485 @@
+/**
+ * eRAN (paper section 3), equation by equation:
+ *   eq. 1-3  one deep autoencoder per attribute network G_k over adjacency rows s^k_v;
+ *   eq. 5-6  attention a^k_{u,i} = h^k_i . z_u, softmax over kinds;
+ *   eq. 7    h_{u,i} = sum_k a~^k_{u,i} h^k_i;
+ *   eq. 8    sim_u(i, j) = -||h_{u,i} - h_{u,j}||^2;
+ *   eq. 9-11 ranking loss over (u, i, j, n), in its BPR form (see `rankLoss`);
+ *   eq. 12   L = L_net + alpha L_rank.
+ *
+ * The adjacency input is binary, as in the paper (s_ij = 1 when linked): CsrAdjacency.weights
+ * (co-purchase counts) are not used by the model. The first layer is a sum of W1 rows over an
+ * item's neighbours, never a dense N-wide product.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { EranEmbeddings } from './embeddings';
+import { ensureGradients } from './gradients';
+import type { CsrAdjacency, GraphData } from './graph-data';
+import { BuildEranOptions, EranConfig, Activation, codeSize, resolveEranConfig } from './options';
+import { Rng } from './rng';
+import { SegmentPlan, gatherPlan, gatherRows, matMul, matMulBT, segmentPlan, segmentSum } from './sparse-ops';
+
+export interface DenseLayer {
+  readonly w: tf.Variable<tf.Rank.R2>;
+  readonly b: tf.Variable<tf.Rank.R1>;
+}
+
+/** One autoencoder (eq. 1-3) over the attribute network of `kind`. */
+export interface KindAutoencoder {
+  readonly kind: string;
+  /** First encoder layer, N x h1: row c is added once for each neighbour c of the input item. */
+  readonly input: DenseLayer;
+  /** Remaining encoder layers h1 -> ... -> d; the last output is the code h^k. */
+  readonly encoder: readonly DenseLayer[];
+  /** Decoder layers d -> ... -> h1 (empty when the variant has no reconstruction loss). */
+  readonly decoder: readonly DenseLayer[];
+  /** Output layer stored transposed, N x h1 (one row per reconstructed column), bias N; null without decoder. */
+  readonly output: DenseLayer | null;
+}
+
+export class EranModel {
+  constructor(
+    readonly config: EranConfig,
+    readonly autoencoders: readonly KindAutoencoder[],
+    /** z_u, numUsers x d (fixed to 1.0 in eran-l2). */
+    readonly users: tf.Variable<tf.Rank.R2>,
+    /** b_i, numItems (only with the itemBias improvement). */
+    readonly itemBias: tf.Variable<tf.Rank.R1> | null,
+  ) {}
+
+  get dim(): number {
+    return codeSize(this.config);
+  }
+
+  get hasDecoder(): boolean {
+    return this.config.variant !== 'eran-l1';
+  }
+
+  /** Stable names (independent of tfjs' global variable names) for checkpoints. */
+  namedVariables(): Array<readonly [string, tf.Variable]> {
+    const out: Array<readonly [string, tf.Variable]> = [];
+    this.autoencoders.forEach((ae, k) => {
+      const p = `k${k}`;
+      out.push([`${p}.input.w`, ae.input.w], [`${p}.input.b`, ae.input.b]);
+      ae.encoder.forEach((l, i) => out.push([`${p}.enc${i}.w`, l.w], [`${p}.enc${i}.b`, l.b]));
+      ae.decoder.forEach((l, i) => out.push([`${p}.dec${i}.w`, l.w], [`${p}.dec${i}.b`, l.b]));
+      if (ae.output) out.push([`${p}.output.w`, ae.output.w], [`${p}.output.b`, ae.output.b]);
+    });
+    out.push(['users', this.users]);
+    if (this.itemBias) out.push(['itemBias', this.itemBias]);
+    return out;
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.namedVariables()
+      .map(([, v]) => v)
+      .filter((v) => v.trainable);
+  }
+
+  dispose(): void {
+    for (const [, v] of this.namedVariables()) v.dispose();
+  }
+}
+
+/** Builds a model with seeded Glorot-uniform weights, zero biases and small normal z_u. */
+export function buildEran(options: BuildEranOptions): EranModel {
+  const config = resolveEranConfig(options);
+  ensureGradients();
+  const rng = new Rng(config.seed);
+  const n = config.numItems;
+  const widths = config.hidden;
+  const d = codeSize(config);
+  const autoencoders: KindAutoencoder[] = config.kinds.map((kind) => {
+    const input = denseLayer(rng, n, widths[0], n, widths[0]);
+    const encoder: DenseLayer[] = [];
+    for (let i = 1; i < widths.length; i++) encoder.push(denseLayer(rng, widths[i - 1], widths[i]));
+    const decoder: DenseLayer[] = [];
+    let output: DenseLayer | null = null;
+    if (config.variant !== 'eran-l1') {
+      for (let i = widths.length - 1; i > 0; i--) decoder.push(denseLayer(rng, widths[i], widths[i - 1]));
+      output = denseLayer(rng, n, widths[0], widths[0], n, n);
+    }
+    return { kind, input, encoder, decoder, output };
+  });
+  const users = tf.tidy(() =>
+    config.variant === 'eran-l2'
+      ? tf.variable(tf.ones([config.numUsers, d]), false)
+      : tf.variable(tf.tensor2d(normalArray(rng, config.numUsers * d, config.userInitStd), [config.numUsers, d]), true),
+  ) as tf.Variable<tf.Rank.R2>;
+  const itemBias = config.itemBias ? (tf.tidy(() => tf.variable(tf.zeros([n]), config.variant !== 'eran-l2')) as tf.Variable<tf.Rank.R1>) : null;
+  return new EranModel(config, autoencoders, users, itemBias);
+}
+
+/** Glorot-uniform weights (rows x cols) and a zero bias of `biasSize` (cols, or rows for the transposed output layer). */
+function denseLayer(rng: Rng, rows: number, cols: number, fanIn = rows, fanOut = cols, biasSize = cols): DenseLayer {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  const values = new Float32Array(rows * cols);
+  for (let i = 0; i < values.length; i++) values[i] = (2 * rng.next() - 1) * limit;
+  return {
+    w: tf.tidy(() => tf.variable(tf.tensor2d(values, [rows, cols]), true)) as tf.Variable<tf.Rank.R2>,
+    b: tf.tidy(() => tf.variable(tf.zeros([biasSize]), true)) as tf.Variable<tf.Rank.R1>,
+  };
+}
+
+function normalArray(rng: Rng, length: number, std: number): Float32Array {
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) out[i] = rng.normal() * std;
+  return out;
+}
+
+function activate(x: tf.Tensor, activation: Activation): tf.Tensor2D {
+  switch (activation) {
+    case 'tanh':
+      return tf.tanh(x) as tf.Tensor2D;
+    case 'relu':
+      return tf.relu(x) as tf.Tensor2D;
+    default:
+      return tf.sigmoid(x) as tf.Tensor2D;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mini-batch preparation (plain JS: index plans and masks; no tensors)
+// ---------------------------------------------------------------------------------------------
+
+/** Triplets (u, i, j, n): i, j in R_u, i != j, n not in R_u. */
+export interface TripletBatch {
+  readonly users: Int32Array;
+  readonly anchors: Int32Array;
+  readonly positives: Int32Array;
+  readonly negatives: Int32Array;
+}
+
+export type KindReconstruction =
+  | { readonly mode: 'none' }
+  /** mask: U x N, 1 where s_rc = 1. */
+  | { readonly mode: 'exact'; readonly mask: Float32Array }
+  | {
+      readonly mode: 'sampled';
+      readonly numColumns: number;
+      /** Gathers the sampled columns' output rows (and biases). */
+      readonly columns: SegmentPlan;
+      /** U x m, 1 where the sampled entry is a zero of s. */
+      readonly zeroMask: Float32Array;
+      /** Horvitz-Thompson weight N / m of each sampled zero entry. */
+      readonly zeroWeight: number;
+      /** Gathers decoder rows (U) and output rows (N) for every non-zero (r, c) of the batch rows. */
+      readonly nonzeroRows: SegmentPlan;
+      readonly nonzeroCols: SegmentPlan;
+    };
+
+export interface KindBatch {
+  /** First layer: W1 rows (N) summed into batch rows (U) over each row's neighbours. */
+  readonly encode: SegmentPlan;
+  readonly nonzeros: number;
+  readonly reconstruction: KindReconstruction;
+}
+
+export interface PreparedBatch {
+  readonly size: number;
+  /** Unique items of the batch, ascending: each is encoded once per kind. */
+  readonly items: Int32Array;
+  readonly kinds: readonly KindBatch[];
+  readonly anchors: SegmentPlan;
+  readonly positives: SegmentPlan;
+  readonly negatives: SegmentPlan;
+  readonly users: SegmentPlan;
+  /** Over all N items, for the item-bias improvement. */
+  readonly positiveItems: SegmentPlan | null;
+  readonly negativeItems: SegmentPlan | null;
+}
+
+/** Builds the index plans of one mini-batch. `rng` draws the sampled reconstruction columns. */
+export function prepareBatch(model: EranModel, networks: readonly CsrAdjacency[], batch: TripletBatch, rng: Rng): PreparedBatch {
+  const { config } = model;
+  const n = config.numItems;
+  checkNetworks(networks, config.kinds, n);
+  const size = batch.users.length;
+  if (batch.anchors.length !== size || batch.positives.length !== size || batch.negatives.length !== size) {
+    throw new Error(`prepareBatch: expected users/anchors/positives/negatives of equal length, got ${size}/${batch.anchors.length}/${batch.positives.length}/${batch.negatives.length}`);
+  }
+  const marked = new Uint8Array(n);
+  for (const list of [batch.anchors, batch.positives, batch.negatives]) {
+    for (let t = 0; t < size; t++) {
+      const item = list[t];
+      if (!(item >= 0 && item < n)) throw new Error(`prepareBatch: expected item indexes in [0, ${n}), got ${item}`);
+      marked[item] = 1;
+    }
+  }
+  const local = new Int32Array(n).fill(-1);
+  let count = 0;
+  for (let i = 0; i < n; i++) if (marked[i]) local[i] = count++;
+  const items = new Int32Array(count);
+  for (let i = 0; i < n; i++) if (marked[i]) items[local[i]] = i;
+
+  const needRecon = model.hasDecoder;
+  const kinds = networks.map((net) => prepareKind(net, items, needRecon, config.reconstruction, config.sampledColumns, config.sampledMaxDensity, rng));
+
+  const toLocal = (list: Int32Array): Int32Array => list.map((item) => local[item]);
+  for (let t = 0; t < size; t++) {
+    const u = batch.users[t];
+    if (!(u >= 0 && u < config.numUsers)) throw new Error(`prepareBatch: expected user indexes in [0, ${config.numUsers}), got ${u}`);
+  }
+  return {
+    size,
+    items,
+    kinds,
+    anchors: gatherPlan(toLocal(batch.anchors), count),
+    positives: gatherPlan(toLocal(batch.positives), count),
+    negatives: gatherPlan(toLocal(batch.negatives), count),
+    users: gatherPlan(batch.users, config.numUsers),
+    positiveItems: model.itemBias ? gatherPlan(batch.positives, n) : null,
+    negativeItems: model.itemBias ? gatherPlan(batch.negatives, n) : null,
+  };
+}
+
+function prepareKind(
+  net: CsrAdjacency,
+  items: Int32Array,
+  needRecon: boolean,
+  mode: 'exact' | 'sampled',
+  sampledColumns: number,
+  maxDensity: number,
+  rng: Rng,
+): KindBatch {
+  const n = net.n;
+  const u = items.length;
+  let nnz = 0;
+  for (let r = 0; r < u; r++) nnz += net.indptr[items[r] + 1] - net.indptr[items[r]];
+  const cols = new Int32Array(nnz);
+  const rows = new Int32Array(nnz);
+  let e = 0;
+  for (let r = 0; r < u; r++) {
+    for (let p = net.indptr[items[r]]; p < net.indptr[items[r] + 1]; p++) {
+      cols[e] = net.indices[p];
+      rows[e] = r;
+      e++;
+    }
+  }
+  const encode = segmentPlan(cols, rows, n, u);
+  if (!needRecon) return { encode, nonzeros: nnz, reconstruction: { mode: 'none' } };
+
+  const useExact = mode === 'exact' || nnz > maxDensity * u * n || sampledColumns >= n;
+  if (useExact) {
+    const mask = new Float32Array(u * n);
+    for (let q = 0; q < nnz; q++) mask[rows[q] * n + cols[q]] = 1;
+    return { encode, nonzeros: nnz, reconstruction: { mode: 'exact', mask } };
+  }
+  const m = sampledColumns;
+  const sampled = rng.sampleDistinct(n, m);
+  const zeroMask = new Float32Array(u * m).fill(1);
+  for (let r = 0; r < u; r++) {
+    // Both lists are ascending: a merge walk marks the sampled columns that are neighbours.
+    let p = net.indptr[items[r]];
+    const end = net.indptr[items[r] + 1];
+    for (let c = 0; c < m && p < end; c++) {
+      while (p < end && net.indices[p] < sampled[c]) p++;
+      if (p < end && net.indices[p] === sampled[c]) zeroMask[r * m + c] = 0;
+    }
+  }
+  return {
+    encode,
+    nonzeros: nnz,
+    reconstruction: {
+      mode: 'sampled',
+      numColumns: m,
+      columns: gatherPlan(sampled, n),
+      zeroMask,
+      zeroWeight: n / m,
+      nonzeroRows: gatherPlan(rows, u),
+      nonzeroCols: gatherPlan(cols, n),
+    },
+  };
+}
+
+function checkNetworks(networks: readonly CsrAdjacency[], kinds: readonly string[], n: number): void {
+  if (networks.length !== kinds.length) {
+    throw new Error(`networks: expected ${kinds.length} (${kinds.join(', ')}), got ${networks.length}`);
+  }
+  networks.forEach((net, k) => {
+    if (net.n !== n || net.indptr.length !== n + 1) {
+      throw new Error(`networks[${k}] (${net.kind}): expected ${n} items, got n=${net.n} with ${net.indptr.length - 1} rows`);
+    }
+    if (net.kind !== kinds[k]) throw new Error(`networks[${k}]: expected kind ${kinds[k]}, got ${net.kind}`);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forward pass and losses (call inside tf.tidy or a gradient scope)
+// ---------------------------------------------------------------------------------------------
+
+/** Codes h^k of the rows summed by `plan` (eq. 1): sigmoid layers over the sparse input. */
+export function encodeRows(model: EranModel, kind: number, plan: SegmentPlan): tf.Tensor2D {
+  const ae = model.autoencoders[kind];
+  const act = model.config.activation;
+  let h = activate(tf.add(segmentSum(ae.input.w, plan), ae.input.b), act);
+  for (const layer of ae.encoder) h = activate(tf.add(matMul(h, layer.w), layer.b), act);
+  return h;
+}
+
+function decodeHidden(model: EranModel, kind: number, code: tf.Tensor2D): tf.Tensor2D {
+  const act = model.config.activation;
+  let g = code;
+  for (const layer of model.autoencoders[kind].decoder) g = activate(tf.add(matMul(g, layer.w), layer.b), act);
+  return g;
+}
+
+/**
+ * eq. 3: sum_v ||(s_v - s^_v) (.) b_v||^2 with b = 1 on non-zeros and beta on zeros, i.e. squared
+ * errors weighted by 1 and beta^2 (the Hadamard product sits inside the square).
+ */
+function reconstructionLoss(model: EranModel, kind: number, code: tf.Tensor2D, kb: KindBatch): tf.Scalar {
+  const recon = kb.reconstruction;
+  const out = model.autoencoders[kind].output;
+  if (recon.mode === 'none' || out === null) return tf.scalar(0);
+  const beta2 = model.config.beta * model.config.beta;
+  const hidden = decodeHidden(model, kind, code);
+  const u = hidden.shape[0];
+  const n = model.config.numItems;
+  if (recon.mode === 'exact') {
+    const s = tf.sigmoid(tf.add(matMulBT(hidden, out.w), out.b));
+    const mask = tf.tensor2d(recon.mask, [u, n]);
+    const weight = tf.add(tf.mul(mask, 1 - beta2), beta2);
+    return tf.sum(tf.mul(weight, tf.square(tf.sub(mask, s))));
+  }
+  const m = recon.numColumns;
+  const biasColumn = tf.reshape(out.b, [n, 1]) as tf.Tensor2D;
+  const wCols = gatherRows(out.w, recon.columns);
+  const bCols = tf.reshape(gatherRows(biasColumn, recon.columns), [m]);
+  const sCols = tf.sigmoid(tf.add(matMulBT(hidden, wCols), bCols));
+  const zeroTerm = tf.mul(tf.sum(tf.mul(tf.tensor2d(recon.zeroMask, [u, m]), tf.square(sCols))), beta2 * recon.zeroWeight);
+  if (kb.nonzeros === 0) return zeroTerm as tf.Scalar;
+  const g = gatherRows(hidden, recon.nonzeroRows);
+  const w = gatherRows(out.w, recon.nonzeroCols);
+  const b = tf.reshape(gatherRows(biasColumn, recon.nonzeroCols), [kb.nonzeros]);
+  const sNz = tf.sigmoid(tf.add(tf.sum(tf.mul(g, w), 1), b));
+  return tf.add(zeroTerm, tf.sum(tf.square(tf.sub(1, sNz)))) as tf.Scalar;
+}
+
+/** eq. 5-7: h_{u,i} = sum_k softmax_k(h^k_i . z_u) h^k_i, for stacked codes X (B x K x d). */
+function personalize(x: tf.Tensor3D, z: tf.Tensor2D): tf.Tensor2D {
+  const logits = tf.sum(tf.mul(x, tf.expandDims(z, 1)), 2);
+  const attention = tf.softmax(logits);
+  return tf.sum(tf.mul(x, tf.expandDims(attention, 2)), 1) as tf.Tensor2D;
+}
+
+/**
+ * eq. 9-11. The paper prints L_rank = sum log sigma(d_ij - d_in) with d = squared distance; taken
+ * literally and minimised it has no lower bound (it rewards d_ij - d_in -> -inf without limit).
+ * We implement the BPR form it intends (its eq. 10 is BPR's inequality): softplus(d_ij - d_in) =
+ * -log sigma(sim_u(i, j) - sim_u(i, n)), which pushes the same direction and is bounded below by 0.
+ * With the item-bias improvement the pair score becomes sim_u(i, c) + b_c.
+ */
+function rankLoss(model: EranModel, codes: readonly tf.Tensor2D[], batch: PreparedBatch): tf.Scalar {
+  const k = codes.length;
+  const d = model.dim;
+  const all = codes.length === 1 ? codes[0] : tf.concat([...codes], 1);
+  const stacked = (plan: SegmentPlan): tf.Tensor3D => tf.reshape(gatherRows(all, plan), [batch.size, k, d]) as tf.Tensor3D;
+  const z = gatherRows(model.users, batch.users);
+  const hi = personalize(stacked(batch.anchors), z);
+  const hj = personalize(stacked(batch.positives), z);
+  const hn = personalize(stacked(batch.negatives), z);
+  let margin = tf.sub(tf.sum(tf.square(tf.sub(hi, hj)), 1), tf.sum(tf.square(tf.sub(hi, hn)), 1));
+  if (model.itemBias && batch.positiveItems && batch.negativeItems) {
+    const bias = tf.reshape(model.itemBias, [model.config.numItems, 1]) as tf.Tensor2D;
+    const bj = tf.reshape(gatherRows(bias, batch.positiveItems), [batch.size]);
+    const bn = tf.reshape(gatherRows(bias, batch.negativeItems), [batch.size]);
+    margin = tf.add(tf.sub(margin, bj), bn);
+  }
+  return tf.sum(tf.softplus(margin));
+}
+
+export interface LossTensors {
+  /** eq. 12 (per variant). */
+  readonly total: tf.Scalar;
+  /** eq. 3 summed over kinds and over the batch's unique items (0 for eran-l1). */
+  readonly net: tf.Scalar;
+  /** eq. 11 summed over the batch's triplets (reported for eran-l2, but not optimised). */
+  readonly rank: tf.Scalar;
+}
+
+/** The losses of one prepared mini-batch. Call inside tf.tidy or a gradient function. */
+export function eranLoss(model: EranModel, batch: PreparedBatch): LossTensors {
+  const codes: tf.Tensor2D[] = [];
+  let net: tf.Scalar = tf.scalar(0);
+  batch.kinds.forEach((kb, k) => {
+    const code = encodeRows(model, k, kb.encode);
+    codes.push(code);
+    if (model.hasDecoder) net = tf.add(net, reconstructionLoss(model, k, code, kb));
+  });
+  const rank = rankLoss(model, codes, batch);
+  const { variant, alpha } = model.config;
+  const total = variant === 'eran-l1' ? rank : variant === 'eran-l2' ? net : (tf.add(net, tf.mul(rank, alpha)) as tf.Scalar);
+  return { total, net, rank };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inference helpers
+// ---------------------------------------------------------------------------------------------
+
+/** h^k for every item (encoders only), per kind a row-major numItems x d array. */
+export function computeItemCodes(model: EranModel, networks: readonly CsrAdjacency[], chunkSize = 1024): Float32Array[] {
+  const n = model.config.numItems;
+  checkNetworks(networks, model.config.kinds, n);
+  const d = model.dim;
+  return networks.map((net, k) => {
+    const out = new Float32Array(n * d);
+    for (let start = 0; start < n; start += chunkSize) {
+      const end = Math.min(n, start + chunkSize);
+      const rows: number[] = [];
+      const cols: number[] = [];
+      for (let i = start; i < end; i++) {
+        for (let p = net.indptr[i]; p < net.indptr[i + 1]; p++) {
+          cols.push(net.indices[p]);
+          rows.push(i - start);
+        }
+      }
+      const plan = segmentPlan(Int32Array.from(cols), Int32Array.from(rows), n, end - start);
+      const block = tf.tidy(() => encodeRows(model, k, plan));
+      out.set(block.dataSync(), start * d);
+      block.dispose();
+    }
+    return out;
+  });
+}
+
+/** The trained model as plain arrays for scoring and explanation (see embeddings.ts). */
+export function freezeEran(model: EranModel, networks: readonly CsrAdjacency[]): EranEmbeddings {
+  return {
+    kinds: [...model.config.kinds],
+    numItems: model.config.numItems,
+    numUsers: model.config.numUsers,
+    dim: model.dim,
+    codes: computeItemCodes(model, networks),
+    users: model.users.dataSync().slice() as Float32Array,
+    itemBias: model.itemBias ? (model.itemBias.dataSync().slice() as Float32Array) : null,
+  };
+}
+
+/**
+ * Cold-start item (section 3.1, eq. 14): runs the trained encoders on a brand-new item's
+ * adjacency row in each G_k, i.e. its attribute links to existing items only. Returns h^k_x per kind.
+ */
+export function encodeNewItem(model: EranModel, neighboursPerKind: readonly ArrayLike<number>[]): Float32Array[] {
+  const { kinds, numItems } = model.config;
+  if (neighboursPerKind.length !== kinds.length) {
+    throw new Error(`encodeNewItem: expected neighbours for ${kinds.length} kinds (${kinds.join(', ')}), got ${neighboursPerKind.length}`);
+  }
+  return neighboursPerKind.map((neighbours, k) => {
+    // The input is binary: duplicates collapse to one link.
+    const unique = Int32Array.from(new Set(Array.from(neighbours))).sort();
+    for (const c of unique) {
+      if (!(c >= 0 && c < numItems)) throw new Error(`encodeNewItem: expected neighbour indexes in [0, ${numItems}), got ${c}`);
+    }
+    const plan = segmentPlan(unique, new Int32Array(unique.length), numItems, 1);
+    const code = tf.tidy(() => encodeRows(model, k, plan));
+    const values = code.dataSync().slice() as Float32Array;
+    code.dispose();
+    return values;
+  });
+}
+
+/** Builds a model shaped for `data` (items, users, kinds from its networks). */
+export function buildEranFor(data: GraphData, options: Omit<BuildEranOptions, 'numItems' | 'numUsers' | 'kinds'> = {}): EranModel {
+  return buildEran({ ...options, numItems: data.itemIds.length, numUsers: data.userIds.length, kinds: data.networks.map((n) => n.kind) });
+}

@@ -1,0 +1,102 @@
+/**
+ * Explanations (paper section 3.4) over frozen embeddings: "we recommend i because it is similar
+ * to j* on attribute k*", with k* = argmax_k a~^k_{u,i} and j* the purchased item most similar to
+ * i under sim_u (eq. 8), preferring a j* adjacent to i in G_k* so that a shared value exists to
+ * show. The graph path itself (u)-[:PURCHASED]->(j*)-[:HAS_K]->(value)<-[:HAS_K]-(i) is read from
+ * Neo4j by the explanation service; this module decides which kind and which anchor.
+ */
+import type { EranEmbeddings } from './embeddings';
+import type { CsrAdjacency } from './graph-data';
+import type { FoldInOptions } from './fold-in';
+import { checkItem, personalizeInto, squaredDistance } from './personalize';
+import { contains } from './sampler';
+import { UserRef, userVector } from './scorer';
+
+export interface KindAttention {
+  readonly kind: string;
+  readonly weight: number;
+}
+
+export interface Explanation {
+  readonly item: number;
+  /** k*: the kind with the largest attention of this user for this item. */
+  readonly kind: string;
+  readonly kindIndex: number;
+  /** a~^k_{u,i} for every kind, in model order (sums to 1). */
+  readonly attention: readonly KindAttention[];
+  /** j*: the purchased item most similar to `item` under sim_u, or null with an empty history. */
+  readonly anchor: number | null;
+  /** sim_u(item, anchor) = -||h_{u,i} - h_{u,j*}||^2. */
+  readonly anchorSimilarity: number | null;
+  /**
+   * Whether j* is a neighbour of i in G_k* (they share a value of k* and were co-purchased).
+   * false: no purchased item is adjacent, j* is related through higher-order proximity and the
+   * caller should show a shortest G_k* path. null: no networks were given.
+   */
+  readonly anchorAdjacent: boolean | null;
+}
+
+export interface ExplainOptions {
+  /** The attribute networks, to prefer an anchor adjacent in G_k*. */
+  readonly networks?: readonly CsrAdjacency[];
+  readonly foldIn?: FoldInOptions;
+}
+
+export function explain(emb: EranEmbeddings, user: UserRef, history: ArrayLike<number>, item: number, options: ExplainOptions = {}): Explanation {
+  checkItem(emb, item);
+  const { networks } = options;
+  if (networks && networks.length !== emb.kinds.length) {
+    throw new Error(`explain: expected ${emb.kinds.length} networks (${emb.kinds.join(', ')}), got ${networks.length}`);
+  }
+  const purchased = Array.from(new Set(Array.from(history))).filter((j) => j !== item);
+  const z = userVector(emb, user, purchased, options.foldIn);
+  const d = emb.dim;
+  const hi = new Float64Array(d);
+  const att = new Float64Array(emb.kinds.length);
+  personalizeInto(emb, z, item, hi, att);
+  let kindIndex = 0;
+  for (let k = 1; k < att.length; k++) if (att[k] > att[kindIndex]) kindIndex = k;
+  const attention = emb.kinds.map((kind, k) => ({ kind, weight: att[k] }));
+
+  const net = networks?.[kindIndex];
+  const row = net ? net.indices.subarray(net.indptr[item], net.indptr[item + 1]) : null;
+  const hj = new Float64Array(d);
+  const scratch = new Float64Array(emb.kinds.length);
+  let best: { item: number; sim: number } | null = null;
+  let bestAdjacent: { item: number; sim: number } | null = null;
+  for (const j of purchased) {
+    if (!(j >= 0 && j < emb.numItems)) throw new Error(`history: expected item indexes in [0, ${emb.numItems}), got ${j}`);
+    personalizeInto(emb, z, j, hj, scratch);
+    const sim = -squaredDistance(hi, hj, d);
+    if (best === null || sim > best.sim) best = { item: j, sim };
+    if (row && contains(row, j) && (bestAdjacent === null || sim > bestAdjacent.sim)) bestAdjacent = { item: j, sim };
+  }
+  const chosen = bestAdjacent ?? best;
+  return {
+    item,
+    kind: emb.kinds[kindIndex],
+    kindIndex,
+    attention,
+    anchor: chosen?.item ?? null,
+    anchorSimilarity: chosen?.sim ?? null,
+    anchorAdjacent: row === null || chosen === null ? null : bestAdjacent !== null,
+  };
+}
+
+/**
+ * The user's average attention over their own purchases (paper section 5.3: "the users' average
+ * attention scores for all the items that they have interacted with"), per kind.
+ */
+export function userAttentionProfile(emb: EranEmbeddings, user: UserRef, history: ArrayLike<number>, foldIn?: FoldInOptions): KindAttention[] {
+  const items = Array.from(new Set(Array.from(history)));
+  const z = userVector(emb, user, items, foldIn);
+  const mean = new Float64Array(emb.kinds.length);
+  const h = new Float64Array(emb.dim);
+  const att = new Float64Array(emb.kinds.length);
+  for (const j of items) {
+    checkItem(emb, j, 'history item');
+    personalizeInto(emb, z, j, h, att);
+    for (let k = 0; k < att.length; k++) mean[k] += att[k] / items.length;
+  }
+  return emb.kinds.map((kind, k) => ({ kind, weight: mean[k] }));
+}

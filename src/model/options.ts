@@ -1,0 +1,134 @@
+/**
+ * Every hyper-parameter of eRAN in one options object, with the paper's values (section 4.3) as
+ * defaults and validation messages that say what was expected and what came.
+ */
+
+/** `eran`: full model (eq. 12). `eran-l1`: ranking loss only. `eran-l2`: reconstruction only, z_u fixed to 1. */
+export type EranVariant = 'eran' | 'eran-l1' | 'eran-l2';
+
+/**
+ * `exact`: the decoder output over all N columns (eq. 3 as printed).
+ * `sampled`: all non-zeros plus a uniform sample of columns for the zero entries, reweighted by
+ * N / m so that its expectation equals the exact loss. Per kind and batch, rows whose adjacency is
+ * denser than `sampledMaxDensity` are reconstructed exactly instead: for dense networks (genre) a
+ * dense product is cheaper than gathering every non-zero, and exact is a zero-variance estimator.
+ */
+export type ReconstructionMode = 'exact' | 'sampled';
+
+export type Activation = 'sigmoid' | 'tanh' | 'relu';
+
+export interface EranHyperParams {
+  readonly variant: EranVariant;
+  /** Encoder widths after the N-wide input; the last one is the code size d. Paper: [1024, 256, 32]. */
+  readonly hidden: readonly number[];
+  /** Hidden activation (eq. 1 uses sigmoid). The decoder output is always a sigmoid (0/1 target). */
+  readonly activation: Activation;
+  /** Weight of the ranking loss in eq. 12. Paper: 1500. */
+  readonly alpha: number;
+  /** Reconstruction weight of zero entries, b_ij = beta when s_ij = 0 (eq. 3). Paper: 0.2. */
+  readonly beta: number;
+  /** Adam learning rate. Paper: 0.001. */
+  readonly learningRate: number;
+  /** Triplets (u, i, j, n) per mini-batch. Paper: 2000. */
+  readonly batchSize: number;
+  readonly reconstruction: ReconstructionMode;
+  /** Sampled mode: number of columns sampled per batch and kind for the zero entries. */
+  readonly sampledColumns: number;
+  /** Sampled mode: above this non-zero density of the batch rows, that kind is reconstructed exactly. */
+  readonly sampledMaxDensity: number;
+  /**
+   * Improvement, off in the reference: a learned per-item bias b_c added to the pair score,
+   * sim_u(i, c) + b_c, so eq. 13 gains the popularity term it lacks. Reported beside the reference.
+   */
+  readonly itemBias: boolean;
+  /** Std of the initial user embeddings; small so that attention starts uniform. */
+  readonly userInitStd: number;
+  /** Seed for the weight initialisation (and the default sampler seed). */
+  readonly seed: number;
+}
+
+export interface EranShape {
+  readonly numItems: number;
+  readonly numUsers: number;
+  /** Attribute kinds, one autoencoder each, in the order of GraphData.networks. */
+  readonly kinds: readonly string[];
+}
+
+export type EranConfig = EranShape & EranHyperParams;
+
+export type BuildEranOptions = EranShape & Partial<EranHyperParams>;
+
+export const PAPER_DEFAULTS: EranHyperParams = {
+  variant: 'eran',
+  hidden: [1024, 256, 32],
+  activation: 'sigmoid',
+  alpha: 1500,
+  beta: 0.2,
+  learningRate: 0.001,
+  batchSize: 2000,
+  reconstruction: 'exact',
+  sampledColumns: 256,
+  sampledMaxDensity: 0.02,
+  itemBias: false,
+  userInitStd: 0.01,
+  seed: 42,
+};
+
+/** Fills defaults and validates; throws one Error listing every problem. */
+export function resolveEranConfig(options: BuildEranOptions): EranConfig {
+  const config = { ...PAPER_DEFAULTS, ...stripUndefined(options) } as EranConfig;
+  const problems: string[] = [];
+  const positiveInt = (name: string, value: number): void => {
+    if (!Number.isInteger(value) || value <= 0) problems.push(`${name}: expected a positive integer, got ${value}`);
+  };
+  const finiteNonNegative = (name: string, value: number): void => {
+    if (!Number.isFinite(value) || value < 0) problems.push(`${name}: expected a finite number >= 0, got ${value}`);
+  };
+  positiveInt('numItems', config.numItems);
+  positiveInt('numUsers', config.numUsers);
+  if (!Array.isArray(config.kinds) || config.kinds.length === 0) {
+    problems.push(`kinds: expected at least one attribute kind, got ${JSON.stringify(config.kinds)}`);
+  } else if (new Set(config.kinds).size !== config.kinds.length) {
+    problems.push(`kinds: expected distinct names, got ${JSON.stringify(config.kinds)}`);
+  }
+  if (!['eran', 'eran-l1', 'eran-l2'].includes(config.variant)) {
+    problems.push(`variant: expected eran | eran-l1 | eran-l2, got ${String(config.variant)}`);
+  }
+  if (!Array.isArray(config.hidden) || config.hidden.length === 0) {
+    problems.push(`hidden: expected a non-empty list of layer widths (last = code size d), got ${JSON.stringify(config.hidden)}`);
+  } else {
+    config.hidden.forEach((w, i) => positiveInt(`hidden[${i}]`, w));
+  }
+  if (!['sigmoid', 'tanh', 'relu'].includes(config.activation)) {
+    problems.push(`activation: expected sigmoid | tanh | relu, got ${String(config.activation)}`);
+  }
+  finiteNonNegative('alpha', config.alpha);
+  if (!(config.beta > 0 && config.beta <= 1)) problems.push(`beta: expected a number in (0, 1], got ${config.beta}`);
+  if (!(config.learningRate > 0 && Number.isFinite(config.learningRate))) {
+    problems.push(`learningRate: expected a positive number, got ${config.learningRate}`);
+  }
+  positiveInt('batchSize', config.batchSize);
+  if (!['exact', 'sampled'].includes(config.reconstruction)) {
+    problems.push(`reconstruction: expected exact | sampled, got ${String(config.reconstruction)}`);
+  }
+  positiveInt('sampledColumns', config.sampledColumns);
+  if (!(config.sampledMaxDensity >= 0 && config.sampledMaxDensity <= 1)) {
+    problems.push(`sampledMaxDensity: expected a number in [0, 1], got ${config.sampledMaxDensity}`);
+  }
+  if (typeof config.itemBias !== 'boolean') problems.push(`itemBias: expected a boolean, got ${String(config.itemBias)}`);
+  finiteNonNegative('userInitStd', config.userInitStd);
+  if (!Number.isInteger(config.seed)) problems.push(`seed: expected an integer, got ${config.seed}`);
+  if (problems.length > 0) {
+    throw new Error(`invalid eRAN options: ${problems.join('; ')}`);
+  }
+  return { ...config, hidden: [...config.hidden], kinds: [...config.kinds] };
+}
+
+/** The code size d (last encoder width). */
+export function codeSize(config: EranConfig): number {
+  return config.hidden[config.hidden.length - 1];
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
