@@ -152,6 +152,7 @@ export class IngestRepository {
   }
 
   async deleteAll(): Promise<void> {
-    await this.graph.autoCommit('stats/delete-all');
+    await this.graph.autoCommit('stats/delete-all-relationships');
+    await this.graph.autoCommit('stats/delete-all-nodes');
   }
 }
