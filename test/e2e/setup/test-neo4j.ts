@@ -6,8 +6,8 @@ import { join } from 'node:path';
  * on 7687, because they empty it. Started through the repo's own launcher script.
  */
 export const TEST_NEO4J = {
-  boltPort: '7688',
-  httpPort: '7475',
+  boltPort: process.env.E2E_BOLT_PORT ?? '7688',
+  httpPort: process.env.E2E_HTTP_PORT ?? '7475',
   dataDir: join(__dirname, '..', '..', '..', '.neo4j-test'),
 } as const;
 
