@@ -1,0 +1,196 @@
+import { generateMovieWorld } from '../../datasets/synthetic';
+import { tableFromRecords } from '../interaction-table';
+import { indexItemAttributes } from '../item-attributes';
+import { evaluateColdStart, evaluateLooFull, evaluateLooSampled, type Recommender } from '../protocols';
+import { buildColdStartSplit, buildLooSplit } from '../split';
+import { buildTrainView, withAttributes } from '../train-view';
+import { attributeSimilarity, createAttributeKnn } from './attribute-knn';
+import { createBprMf } from './bpr-mf';
+import { cooccurrence } from './cooccurrence';
+import { createEase, easeWeights } from './ease';
+import { createItemKnn } from './item-knn';
+import { invertSpd } from './linalg';
+import { createMostActiveUsers, createMostPopular } from './most-popular';
+import { createRandomScores } from './random-scores';
+
+/** Textbook Gauss-Jordan with partial pivoting: an independent check of the Cholesky inverse. */
+function gaussJordanInverse(a: number[][]): number[][] {
+  const n = a.length;
+  const m = a.map((r, i) => [...r, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    [m[c], m[p]] = [m[p], m[c]];
+    const d = m[c][c];
+    for (let j = 0; j < 2 * n; j++) m[c][j] /= d;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r][c];
+      for (let j = 0; j < 2 * n; j++) m[r][j] -= f * m[c][j];
+    }
+  }
+  return m.map((r) => r.slice(n));
+}
+
+// Tiny binary user-item matrix: 5 users x 4 items.
+const X = [
+  [1, 1, 0, 0],
+  [1, 1, 1, 0],
+  [0, 1, 1, 0],
+  [0, 0, 1, 1],
+  [1, 0, 0, 1],
+];
+const tinyView = buildTrainView(
+  tableFromRecords(X.flatMap((r, u) => r.flatMap((x, i) => (x ? [{ user: `${u + 1}`, item: `${i + 1}`, rating: 5 }] : [])))),
+  { positiveThreshold: 3 },
+);
+
+describe('linear algebra', () => {
+  it('invertSpd matches an explicit Gauss-Jordan inverse and gives A A^-1 = I', () => {
+    const n = 6;
+    const a = new Float64Array(n * n);
+    // A = M^T M + I is SPD.
+    const m = Array.from({ length: 8 }, (_, r) => Array.from({ length: n }, (_, c) => Math.sin(r * 7 + c * 3) + (r === c ? 1 : 0)));
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = m.reduce((s, r) => s + r[i] * r[j], 0) + (i === j ? 1 : 0);
+    const inv = invertSpd(a, n);
+    const ref = gaussJordanInverse(Array.from({ length: n }, (_, i) => Array.from(a.subarray(i * n, i * n + n))));
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        expect(inv[i * n + j]).toBeCloseTo(ref[i][j], 10);
+        let s = 0;
+        for (let k = 0; k < n; k++) s += a[i * n + k] * inv[k * n + j];
+        expect(s).toBeCloseTo(i === j ? 1 : 0, 10);
+      }
+    }
+  });
+
+  it('invertSpd refuses a matrix that is not positive definite', () => {
+    expect(() => invertSpd(Float64Array.from([1, 2, 2, 1]), 2)).toThrow(/not positive definite/);
+  });
+
+  it('cooccurrence is X^T X', () => {
+    const g = cooccurrence(tinyView);
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(g[i * 4 + j]).toBe(X.reduce((s, r) => s + r[i] * r[j], 0));
+  });
+});
+
+describe('EASE', () => {
+  it('equals the closed form B = I - P diag(1/diag(P)), P = (X^T X + lambda I)^-1, and scores x_u B', () => {
+    const lambda = 2;
+    const n = 4;
+    const gram = X[0].map((_, i) => X[0].map((__, j) => X.reduce((s, r) => s + r[i] * r[j], 0) + (i === j ? lambda : 0)));
+    const p = gaussJordanInverse(gram);
+    const expected = p.map((r, i) => r.map((_, j) => (i === j ? 0 : -p[i][j] / p[j][j])));
+    const b = easeWeights(cooccurrence(tinyView), n, lambda);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(b[i * n + j]).toBeCloseTo(expected[i][j], 10);
+
+    const ease = createEase({ lambda });
+    ease.fit(tinyView, { seed: 1 });
+    X.forEach((x, u) => {
+      const scores = ease.scoreUser(u);
+      const subset = ease.scoreUser(u, Int32Array.from([3, 0]));
+      for (let j = 0; j < n; j++) expect(scores[j]).toBeCloseTo(x.reduce((s, xi, i) => s + xi * expected[i][j], 0), 5);
+      expect(subset[0]).toBeCloseTo(scores[3], 5);
+      expect(subset[1]).toBeCloseTo(scores[0], 5);
+    });
+  });
+});
+
+describe('ItemKNN', () => {
+  it('scores by cosine similarity to the user\'s items, within each item\'s k nearest neighbours', () => {
+    const knn = createItemKnn({ neighbours: 0 });
+    knn.fit(tinyView, { seed: 1 });
+    const cos = (i: number, j: number): number => {
+      const co = X.reduce((s, r) => s + r[i] * r[j], 0);
+      const di = X.reduce((s, r) => s + r[i], 0);
+      const dj = X.reduce((s, r) => s + r[j], 0);
+      return co / Math.sqrt(di * dj);
+    };
+    // User 0 bought items 0 and 1.
+    const s = knn.scoreUser(0);
+    expect(s[2]).toBeCloseTo(cos(2, 0) + cos(2, 1), 6);
+    expect(s[3]).toBeCloseTo(cos(3, 0) + cos(3, 1), 6);
+    const one = createItemKnn({ neighbours: 1 });
+    one.fit(tinyView, { seed: 1 });
+    // Item 2's single nearest neighbour is 1 (cos 2/3) rather than 3 (cos 1/sqrt(6)), and user 0 has 1.
+    expect(one.scoreUser(0, Int32Array.from([2]))[0]).toBeCloseTo(cos(2, 1), 6);
+  });
+});
+
+describe('baselines on a world with planted structure', () => {
+  const world = generateMovieWorld({ seed: 11, users: 240, items: 300 });
+  const split = buildLooSplit(world.interactions, { seed: 1 });
+  const attributes = indexItemAttributes(world.attributes, split.itemIds);
+  const view = withAttributes(split.view, attributes);
+  const evaluated = async (model: Recommender): Promise<{ sampled: number; full: number }> => {
+    await model.fit(view, { seed: 1 });
+    const sampled = evaluateLooSampled(model, { ...split, view }).metrics['ndcg@10'];
+    const full = evaluateLooFull(model, { ...split, view }).metrics['recall@20'];
+    return { sampled, full };
+  };
+
+  it('every personalised baseline beats random clearly on sampled nDCG@10 and full Recall@20', async () => {
+    const random = await evaluated(createRandomScores());
+    const models = [
+      createItemKnn({ neighbours: 50 }),
+      createBprMf({ epochs: 60 }),
+      createEase({ lambda: 50 }),
+      createAttributeKnn({ neighbours: 50 }),
+    ];
+    for (const model of models) {
+      const m = await evaluated(model);
+      expect({ model: model.name, sampledGain: m.sampled - random.sampled > 0.15, fullGain: m.full - random.full > 0.15 }).toEqual({
+        model: model.name,
+        sampledGain: true,
+        fullGain: true,
+      });
+    }
+  });
+
+  it('most-popular beats random where purchases follow popularity', async () => {
+    // noise = 1: every purchase is a popularity-weighted draw, the structure popularity captures.
+    const popWorld = generateMovieWorld({ seed: 11, users: 240, items: 300, noise: 1 });
+    const popSplit = buildLooSplit(popWorld.interactions, { seed: 1, positiveThreshold: 0 });
+    const score = async (model: Recommender): Promise<number> => {
+      await model.fit(popSplit.view, { seed: 1 });
+      return evaluateLooSampled(model, popSplit).metrics['ndcg@10'];
+    };
+    expect(await score(createMostPopular())).toBeGreaterThan((await score(createRandomScores())) + 0.1);
+  });
+
+  it('BPR-MF is reproducible for a seed', async () => {
+    const a = createBprMf({ epochs: 3 });
+    const b = createBprMf({ epochs: 3 });
+    await a.fit(view, { seed: 5 });
+    await b.fit(view, { seed: 5 });
+    expect(Array.from(a.scoreUser(3))).toEqual(Array.from(b.scoreUser(3)));
+  });
+
+  it('attribute-KNN finds the buyers of held-out items better than random and than user activity', async () => {
+    const cold = buildColdStartSplit(world.interactions, { seed: 2, numItems: 30, minBuyers: 3 });
+    const coldView = withAttributes(cold.view, indexItemAttributes(world.attributes, cold.itemIds));
+    const recall = async (model: Recommender): Promise<number> => {
+      await model.fit(coldView, { seed: 1 });
+      return evaluateColdStart(model, cold).metrics['recall@20'];
+    };
+    const attr = await recall(createAttributeKnn({ neighbours: 50 }));
+    expect(attr).toBeGreaterThan((await recall(createRandomScores())) + 0.1);
+    expect(attr).toBeGreaterThan(await recall(createMostActiveUsers()));
+  });
+
+  it('attribute similarity is the cosine of IDF-weighted value vectors', () => {
+    // Items 1..4: {actor x, genre g}, {actor x, genre g}, {genre h}, {genre g}.
+    const attrs = [
+      ['1', 'actor', 'x'], ['1', 'genre', 'g'], ['2', 'actor', 'x'], ['2', 'genre', 'g'], ['3', 'genre', 'h'], ['4', 'genre', 'g'],
+    ].map(([item, kind, value]) => ({ item, kind, value, name: value }));
+    const small = withAttributes(tinyView, indexItemAttributes(attrs, tinyView.itemIds));
+    const sim = attributeSimilarity(small);
+    const wx = Math.log(4 / 2);
+    const wg = Math.log(4 / 3);
+    expect(sim[0 * 4 + 1]).toBeCloseTo(1, 12);
+    expect(sim[0 * 4 + 2]).toBe(0);
+    expect(sim[0 * 4 + 3]).toBeCloseTo((wg * wg) / Math.sqrt((wx * wx + wg * wg) * wg * wg), 12);
+    expect(sim[3 * 4 + 0]).toBeCloseTo(sim[0 * 4 + 3], 12);
+  });
+});
+});
