@@ -193,4 +193,3 @@ describe('baselines on a world with planted structure', () => {
     expect(sim[3 * 4 + 0]).toBeCloseTo(sim[0 * 4 + 3], 12);
   });
 });
-});
