@@ -169,7 +169,7 @@ function panels(summary: readonly SummaryRow[], protocol: ProtocolName, models: 
   }));
 }
 
-/** Adjacent models (by mean) on the headline metrics whose gap is within the spread. */
+// Adjacent models (by mean) on the headline metrics whose gap is within the spread.
 function spreadSection(result: EvaluationResult, models: readonly string[]): string[] {
   const headline: [ProtocolName, string][] = [
     ['loo-sampled', 'ndcg@10'],

@@ -9,7 +9,7 @@ import { collectDataset } from '../datasets/collect-dataset';
 import type { AttributeRecord, DatasetSource, InteractionRecord } from '../datasets/dataset.types';
 import { baselineSpecs } from './baselines/baseline-specs';
 import { type CsvWriter, openCsvWriter } from './csv';
-import { tableFromRecords } from './interaction-table';
+import { type InteractionTable, tableFromRecords } from './interaction-table';
 import { indexItemAttributes, type ItemAttributes } from './item-attributes';
 import {
   evaluateColdStart,
@@ -127,6 +127,9 @@ export interface SummaryRow {
 
 export interface SeedSplitInfo {
   readonly seed: number;
+  readonly positiveThreshold: number;
+  readonly minPositives: number;
+  readonly numNegatives: number;
   readonly loo: SplitStats;
   readonly coldStart?: { readonly items: number; readonly candidateItems: number; readonly buyers: number };
 }
@@ -184,6 +187,9 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     }
     splits.push({
       seed,
+      positiveThreshold: loo.positiveThreshold,
+      minPositives: loo.minPositives,
+      numNegatives: loo.numNegatives,
       loo: loo.stats,
       ...(cold
         ? { coldStart: { items: cold.coldItems.length, candidateItems: cold.candidateItems, buyers: cold.buyers.reduce((a, b) => a + b.length, 0) } }
@@ -259,9 +265,10 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     candidates,
     splits,
     settings: {
-      positiveThreshold: threshold,
-      minPositives: opts.minPositives ?? DEFAULT_MIN_POSITIVES,
-      numNegatives: opts.numNegatives ?? DEFAULT_NUM_NEGATIVES,
+      // From the splits themselves: an imported split brings its own.
+      positiveThreshold: splits[0]?.positiveThreshold ?? threshold,
+      minPositives: splits[0]?.minPositives ?? DEFAULT_MIN_POSITIVES,
+      numNegatives: splits[0]?.numNegatives ?? DEFAULT_NUM_NEGATIVES,
       coldStartItems: opts.coldStartItems ?? DEFAULT_COLD_ITEMS,
       coldStartMinBuyers: opts.coldStartMinBuyers ?? DEFAULT_MIN_BUYERS,
       fullExclude: opts.fullExclude ?? 'interactions',
@@ -311,7 +318,7 @@ function isSource(data: EvaluationData | DatasetSource): data is DatasetSource {
 async function looSplitFor(
   seed: number,
   opts: RunEvaluationOptions,
-  table: ReturnType<typeof tableFromRecords> | undefined,
+  table: InteractionTable | undefined,
   notes: string[],
 ): Promise<{ loo: LooSplit; coldItemIds?: readonly string[] }> {
   if (opts.splitDir) {
@@ -323,7 +330,8 @@ async function looSplitFor(
     }
     return importSplit(dir, { seed, positiveThreshold: opts.positiveThreshold });
   }
-  const loo = buildLooSplit(table!, {
+  if (!table) throw new Error('runEvaluation: no data to split and no splitDir');
+  const loo = buildLooSplit(table, {
     seed,
     positiveThreshold: opts.positiveThreshold,
     minPositives: opts.minPositives,
@@ -332,10 +340,8 @@ async function looSplitFor(
   return { loo };
 }
 
-/**
- * The cold-start split is cut from the leave-one-out split's interactions (train + test: every
- * interaction of the eligible users), so an exported and re-imported split rebuilds it exactly.
- */
+// The cold-start split is cut from the leave-one-out split's interactions (train + test: every
+// interaction of the eligible users), so an exported and re-imported split rebuilds it exactly.
 function coldSplitFor(
   seed: number,
   loo: LooSplit,
@@ -354,7 +360,7 @@ function coldSplitFor(
   });
 }
 
-/** Items with at least one value of every required kind: a new item is judged on its attributes. */
+// Items with at least one value of every required kind: a new item is judged on its attributes.
 function coldItemFilter(
   itemIds: readonly string[],
   attributes: ItemAttributes | undefined,
@@ -396,10 +402,8 @@ interface RankFiles {
   close(): Promise<void>;
 }
 
-/**
- * One ranks file per (protocol, seed): ranks-<protocol>-seed<s>.csv with user,item,score per
- * candidate, plus model,protocol columns when several models share the file.
- */
+// One ranks file per (protocol, seed): ranks-<protocol>-seed<s>.csv with user,item,score per
+// candidate, plus model,protocol columns when several models share the file.
 function createRankFiles(
   opts: RunEvaluationOptions,
   seed: number,

@@ -91,6 +91,12 @@ describe('buildLooSplit', () => {
     expect(row(strict.negatives, 0).length).toBe(20);
   });
 
+  it('rejects bad options with a message naming what was expected', () => {
+    expect(() => buildLooSplit(world.interactions, { seed: 1, numNegatives: -1 })).toThrow(/numNegatives must be an integer >= 0, got -1/);
+    expect(() => buildLooSplit(world.interactions, { seed: 1, minPositives: 0.5 })).toThrow(/minPositives/);
+    expect(() => buildColdStartSplit(world.interactions, { seed: 1, numItems: 0 })).toThrow(/numItems must be an integer >= 1/);
+  });
+
   it('breaks timestamp ties at random, per seed', () => {
     const tied: InteractionRecord[] = [];
     for (let u = 1; u <= 40; u++) for (let i = 1; i <= 6; i++) tied.push({ user: `${u}`, item: `${i}`, rating: 5, timestamp: 100 });

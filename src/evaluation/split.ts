@@ -14,6 +14,7 @@ import {
 } from './interaction-table';
 import { deriveSeed, randomIndex, streamRng } from './seeds';
 import { buildTrainView, type Csr, type TrainView } from './train-view';
+import { requireFinite, requireInteger } from './validate';
 
 export const DEFAULT_POSITIVE_THRESHOLD = 3;
 export const DEFAULT_MIN_POSITIVES = 5;
@@ -74,9 +75,9 @@ export interface LooSplit {
  * included, stays in train.
  */
 export function buildLooSplit(input: readonly InteractionRecord[] | InteractionTable, opts: LooSplitOptions): LooSplit {
-  const threshold = opts.positiveThreshold ?? DEFAULT_POSITIVE_THRESHOLD;
-  const minPositives = opts.minPositives ?? DEFAULT_MIN_POSITIVES;
-  const numNegatives = opts.numNegatives ?? DEFAULT_NUM_NEGATIVES;
+  const threshold = requireFinite('buildLooSplit', 'positiveThreshold', opts.positiveThreshold ?? DEFAULT_POSITIVE_THRESHOLD);
+  const minPositives = requireInteger('buildLooSplit', 'minPositives', opts.minPositives ?? DEFAULT_MIN_POSITIVES, 1);
+  const numNegatives = requireInteger('buildLooSplit', 'numNegatives', opts.numNegatives ?? DEFAULT_NUM_NEGATIVES, 0);
   const source = isTable(input) ? input : tableFromRecords(input);
   const { table, inputUsers, eligible } = keepEligible(source, {
     threshold,
@@ -214,17 +215,18 @@ export function buildColdStartSplit(
   input: readonly InteractionRecord[] | InteractionTable,
   opts: ColdStartOptions,
 ): ColdStartSplit {
-  const threshold = opts.positiveThreshold ?? DEFAULT_POSITIVE_THRESHOLD;
+  const threshold = requireFinite('buildColdStartSplit', 'positiveThreshold', opts.positiveThreshold ?? DEFAULT_POSITIVE_THRESHOLD);
+  const wantedItems = requireInteger('buildColdStartSplit', 'numItems', opts.numItems ?? DEFAULT_COLD_ITEMS, 1);
   const source = isTable(input) ? input : tableFromRecords(input);
   const { table } = keepEligible(source, {
     threshold,
-    minPositives: opts.minPositives ?? DEFAULT_MIN_POSITIVES,
+    minPositives: requireInteger('buildColdStartSplit', 'minPositives', opts.minPositives ?? DEFAULT_MIN_POSITIVES, 0),
     drop: opts.dropIneligible ?? true,
   });
   const numItems = table.itemIds.length;
   const buyerCount = new Int32Array(numItems);
   for (let r = 0; r < table.users.length; r++) if (table.ratings[r] > threshold) buyerCount[table.items[r]]++;
-  const minBuyers = opts.minBuyers ?? DEFAULT_MIN_BUYERS;
+  const minBuyers = requireInteger('buildColdStartSplit', 'minBuyers', opts.minBuyers ?? DEFAULT_MIN_BUYERS, 1);
   const candidates: number[] = [];
   for (let i = 0; i < numItems; i++) {
     if (buyerCount[i] >= minBuyers && (opts.itemFilter?.(table.itemIds[i]) ?? true)) candidates.push(i);
@@ -236,7 +238,7 @@ export function buildColdStartSplit(
     table.itemIds.forEach((id, i) => wanted.has(id) && chosen.push(i));
     if (chosen.length !== wanted.size) throw new Error('cold-start items not all in the catalogue');
   } else {
-    chosen = streamRng(opts.seed, 'cold-start').sample(candidates, opts.numItems ?? DEFAULT_COLD_ITEMS);
+    chosen = streamRng(opts.seed, 'cold-start').sample(candidates, wantedItems);
   }
   const coldItems = Int32Array.from(chosen).sort();
   const isCold = new Uint8Array(numItems);
@@ -315,7 +317,7 @@ function chooseHeldOut(table: InteractionTable, positives: readonly number[], rn
   return { row: ties[ties.length === 1 ? 0 : randomIndex(rng, ties.length)], byTimestamp: true };
 }
 
-/** Uniform without replacement from the catalogue minus everything the user touched. */
+// Uniform without replacement from the catalogue minus everything the user touched.
 function sampleNegatives(
   table: InteractionTable,
   rowsByUser: readonly number[][],

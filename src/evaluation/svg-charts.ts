@@ -150,7 +150,7 @@ function fmt(x: number): string {
   return x === 0 ? '0' : x >= 0.1 ? x.toFixed(2) : x.toFixed(3);
 }
 
-/** The smallest of 1, 2, 2.5, 5 x 10^k at or above x, so axis ticks are round numbers. */
+// The smallest of 1, 2, 2.5, 5 x 10^k at or above x, so axis ticks are round numbers.
 function niceMax(x: number): number {
   const p = Math.pow(10, Math.floor(Math.log10(x)));
   for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= x) return m * p;

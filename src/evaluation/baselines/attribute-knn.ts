@@ -6,6 +6,7 @@
  */
 import type { Recommender } from '../protocols';
 import type { TrainView } from '../train-view';
+import { requireInteger } from '../validate';
 import { buildNeighbourhoods, type Neighbourhoods, scoreByNeighbours } from './neighbourhoods';
 
 export interface AttributeKnnOptions {
@@ -52,6 +53,7 @@ export function attributeSimilarity(view: TrainView, kindWeights: Readonly<Recor
 }
 
 export function createAttributeKnn(opts: AttributeKnnOptions): Recommender {
+  requireInteger('createAttributeKnn', 'neighbours', opts.neighbours, 0);
   let view: TrainView | undefined;
   let nb: Neighbourhoods | undefined;
   let mark = new Int32Array(0);

@@ -6,6 +6,7 @@
 import { createRng, type Rng } from '../../datasets/rng';
 import type { FitOptions, Recommender } from '../protocols';
 import { deriveSeed } from '../seeds';
+import { requireInteger, requirePositive } from '../validate';
 import type { TrainView } from '../train-view';
 import { row } from '../train-view';
 
@@ -23,9 +24,11 @@ export interface BprMfOptions {
 export const BPR_DEFAULTS = { factors: 32, learningRate: 0.05, regularization: 0.005, initScale: 0.1 };
 
 export function createBprMf(opts: BprMfOptions): Recommender {
-  const d = opts.factors ?? BPR_DEFAULTS.factors;
-  const lr = opts.learningRate ?? BPR_DEFAULTS.learningRate;
+  const d = requireInteger('createBprMf', 'factors', opts.factors ?? BPR_DEFAULTS.factors, 1);
+  const lr = requirePositive('createBprMf', 'learningRate', opts.learningRate ?? BPR_DEFAULTS.learningRate);
   const reg = opts.regularization ?? BPR_DEFAULTS.regularization;
+  requireInteger('createBprMf', 'epochs', opts.epochs, 0);
+  if (!(reg >= 0)) throw new RangeError(`createBprMf: regularization must be >= 0, got ${reg}`);
   let userF = new Float32Array(0);
   let itemF = new Float32Array(0);
   let bias = new Float32Array(0);

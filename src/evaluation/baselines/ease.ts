@@ -5,6 +5,7 @@
 import type { Recommender } from '../protocols';
 import type { TrainView } from '../train-view';
 import { row } from '../train-view';
+import { requirePositive } from '../validate';
 import { cooccurrence } from './cooccurrence';
 import { invertSpd } from './linalg';
 
@@ -27,6 +28,7 @@ export function easeWeights(gram: Float64Array, n: number, lambda: number): Floa
 }
 
 export function createEase(opts: EaseOptions): Recommender {
+  requirePositive('createEase', 'lambda', opts.lambda);
   let view: TrainView | undefined;
   let weights = new Float32Array(0);
   let n = 0;

@@ -1,6 +1,7 @@
 /** ItemKNN: cosine similarity on the binary user-item matrix of training positives. */
 import type { Recommender } from '../protocols';
 import type { TrainView } from '../train-view';
+import { requireInteger } from '../validate';
 import { cooccurrence } from './cooccurrence';
 import { buildNeighbourhoods, type Neighbourhoods, scoreByNeighbours } from './neighbourhoods';
 
@@ -10,6 +11,7 @@ export interface ItemKnnOptions {
 }
 
 export function createItemKnn(opts: ItemKnnOptions): Recommender {
+  requireInteger('createItemKnn', 'neighbours', opts.neighbours, 0);
   let view: TrainView | undefined;
   let nb: Neighbourhoods | undefined;
   let mark = new Int32Array(0);

@@ -50,7 +50,7 @@ export function invertLower(l: Float64Array, n: number): Float64Array {
   return w;
 }
 
-/** W^T W for lower-triangular W, by rank-1 updates with row k of W (contiguous), then mirrored. */
+// W^T W for lower-triangular W, by rank-1 updates with row k of W (contiguous), then mirrored.
 function lowerGram(w: Float64Array, n: number): Float64Array {
   const p = new Float64Array(n * n);
   for (let k = 0; k < n; k++) {
