@@ -47,6 +47,7 @@ import {
   type TuneCriterion,
   type TuneResult,
   tuneModel,
+  untunedParams,
 } from './tune';
 
 /** Interactions (and attributes) already in memory. */
@@ -77,7 +78,7 @@ export interface RunEvaluationOptions {
   /** Cold-start items must have values of these kinds (default: every kind in the attributes). */
   readonly coldStartKinds?: readonly string[];
   readonly fullExclude?: FullRankingExclusion;
-  /** Tune each model's key hyper-parameter per seed (default true); false uses the specs' defaults + first grid value. */
+  /** Tune each model's key hyper-parameter per seed (default true); false uses each grid's `untuned` value. */
   readonly tune?: boolean;
   readonly criterion?: TuneCriterion;
   /** Write report.md, the SVG charts and results.json here. */
@@ -212,7 +213,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
           })
         : undefined;
       if (tuned) tuning.push(tuned);
-      const params = tuned?.chosen ?? { ...spec.defaults, ...(spec.grid ? { [spec.grid.param]: spec.grid.values[0] } : {}) };
+      const params = tuned?.chosen ?? untunedParams(spec);
       const results: ProtocolRun[] = [];
       let fitSeconds = 0;
       let coldFitSeconds: number | undefined;

@@ -21,6 +21,14 @@ export type Params = Readonly<Record<string, number>>;
 export interface HyperGrid {
   readonly param: string;
   readonly values: readonly number[];
+  /** The value used when tuning is off (default: the first grid value). */
+  readonly untuned?: number;
+}
+
+/** Parameters for a run without tuning. */
+export function untunedParams(spec: ModelSpec): Params {
+  if (!spec.grid) return spec.defaults ?? {};
+  return { ...spec.defaults, [spec.grid.param]: spec.grid.untuned ?? spec.grid.values[0] };
 }
 
 /** A model as the harness sees it: how to build one from parameters, and what to tune. */

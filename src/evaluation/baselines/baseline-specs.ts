@@ -31,7 +31,7 @@ export const MOST_ACTIVE_SPEC: ModelSpec = {
 export const ITEM_KNN_SPEC: ModelSpec = {
   name: 'item-knn',
   create: (p) => createItemKnn({ neighbours: p.neighbours }),
-  grid: { param: 'neighbours', values: [10, 25, 50, 100, 200, 400] },
+  grid: { param: 'neighbours', values: [10, 25, 50, 100, 200, 400], untuned: 50 },
 };
 
 export const BPR_MF_SPEC: ModelSpec = {
@@ -44,20 +44,20 @@ export const BPR_MF_SPEC: ModelSpec = {
     regularization: BPR_DEFAULTS.regularization,
   },
   // Epochs, because at a fixed learning rate they decide between under- and over-fitting.
-  grid: { param: 'epochs', values: [25, 50, 100, 200, 400, 800] },
+  grid: { param: 'epochs', values: [25, 50, 100, 200, 400, 800], untuned: 100 },
 };
 
 export const EASE_SPEC: ModelSpec = {
   name: 'ease',
   create: (p) => createEase({ lambda: p.lambda }),
   // Log-spaced by ~3x: EASE's optimum is broad, and the sweet spot moves with data density.
-  grid: { param: 'lambda', values: [10, 30, 100, 300, 1000, 3000] },
+  grid: { param: 'lambda', values: [10, 30, 100, 300, 1000, 3000], untuned: 300 },
 };
 
 export const ATTRIBUTE_KNN_SPEC: ModelSpec = {
   name: 'attribute-knn',
   create: (p) => createAttributeKnn({ neighbours: p.neighbours }),
-  grid: { param: 'neighbours', values: [10, 25, 50, 100, 200, 400] },
+  grid: { param: 'neighbours', values: [10, 25, 50, 100, 200, 400], untuned: 100 },
   tuneOn: 'cold-start',
   protocols: ['loo-sampled', 'loo-full', 'cold-start'],
   needsAttributes: true,
