@@ -1,0 +1,243 @@
+/**
+ * eRAN training benchmark.
+ *
+ *   npx ts-node --transpile-only bench/train.bench.ts --csv ../shared/data/ml100k-cast
+ *   npx ts-node --transpile-only bench/train.bench.ts --synthetic --items 2000 --users 1500
+ *
+ * Prints the backend, dataset and network sizes, the sparse-vs-dense first-layer speed on a real
+ * batch (forward + backward), a per-phase profile of one training step, then trains with
+ * validation (leave-one-out nDCG@10 against 100 sampled negatives, the latest positive held out)
+ * after every epoch and reports triplets/s, seconds per epoch, time to the best epoch and peak RSS.
+ *
+ * Options: --backend auto|wasm|cpu|node|node-gpu, --variant eran|eran-l1|eran-l2, --hidden 1024,256,32,
+ * --lr, --alpha, --beta, --batch, --recon exact|sampled, --sampled-columns, --item-bias,
+ * --epochs, --minutes (wall budget, default 10), --patience, --seed, --no-train, --json <file>.
+ */
+import { promises as fs } from 'fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, BackendPreference } from '../src/model/backend';
+import { buildEranFor, EranModel, eranLoss, freezeEran, prepareBatch, PreparedBatch } from '../src/model/eran-model';
+import type { EranHyperParams } from '../src/model/options';
+import { Rng } from '../src/model/rng';
+import { TripletSampler } from '../src/model/sampler';
+import { matMul, segmentSum } from '../src/model/sparse-ops';
+import { trainEran, trainStep } from '../src/model/trainer';
+import { sampledRanking } from '../src/model/validation';
+import { DatasetSpec, loadBenchDataset } from './eran-data';
+
+type Args = Map<string, string | true>;
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = new Map();
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i];
+    if (!key.startsWith('--')) throw new Error(`expected an option starting with --, got ${key}`);
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) args.set(key.slice(2), true);
+    else {
+      args.set(key.slice(2), next);
+      i++;
+    }
+  }
+  return args;
+}
+
+const str = (a: Args, k: string): string | undefined => {
+  const v = a.get(k);
+  return typeof v === 'string' ? v : undefined;
+};
+const num = (a: Args, k: string, fallback: number): number => {
+  const v = str(a, k);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`--${k}: expected a number, got ${v}`);
+  return n;
+};
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+function medianSeconds(reps: number, run: () => void): number {
+  run();
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = process.hrtime.bigint();
+    run();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return times.sort((x, y) => x - y)[Math.floor(times.length / 2)];
+}
+
+/** First layer forward + backward (gradient w.r.t. W1) on the batch rows: sparse plan vs dense U x N input. */
+function firstLayerComparison(model: EranModel, batch: PreparedBatch): Array<{ kind: string; nnz: number; density: number; sparse: number; dense: number }> {
+  const n = model.config.numItems;
+  const u = batch.items.length;
+  return model.autoencoders.map((ae, k) => {
+    const plan = batch.kinds[k].encode;
+    const dense = new Float32Array(u * n);
+    for (let e = 0; e < plan.fwdIndices.length; e++) dense[plan.fwdSegments[e] * n + plan.fwdIndices[e]] = 1;
+    const x = tf.tensor2d(dense, [u, n]);
+    const upstream = tf.randomUniform([u, ae.input.w.shape[1]], 0, 1, 'float32', 1);
+    const w = ae.input.w;
+    const sparseGrad = tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(segmentSum(ww as tf.Tensor2D, plan), upstream)));
+    const denseGrad = tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(matMul(x, ww as tf.Tensor2D), upstream)));
+    // (Never return a typed array from tf.tidy: it walks every element looking for tensors.)
+    const sparse = medianSeconds(3, () => tf.tidy(() => void sparseGrad(w).dataSync()));
+    const denseT = medianSeconds(3, () => tf.tidy(() => void denseGrad(w).dataSync()));
+    x.dispose();
+    upstream.dispose();
+    return { kind: ae.kind, nnz: plan.fwdIndices.length, density: plan.fwdIndices.length / (u * n), sparse, dense: denseT };
+  });
+}
+
+/** Seconds of the phases of one training step on a fresh batch. */
+function profileStep(model: EranModel, sampler: TripletSampler, networks: Parameters<typeof prepareBatch>[1], rng: Rng): Record<string, number> {
+  const optimizer = tf.train.adam(model.config.learningRate);
+  const variables = model.trainableVariables();
+  const batchSize = model.config.batchSize;
+  trainStep(model, optimizer, prepareBatch(model, networks, sampler.batch(0, batchSize), rng), variables);
+  const t0 = process.hrtime.bigint();
+  const batch = prepareBatch(model, networks, sampler.batch(batchSize, batchSize), rng);
+  const t1 = process.hrtime.bigint();
+  const { value, grads } = tf.variableGrads(() => eranLoss(model, batch).total, variables);
+  value.dataSync();
+  const t2 = process.hrtime.bigint();
+  optimizer.applyGradients(grads);
+  variables[0].dataSync();
+  const t3 = process.hrtime.bigint();
+  tf.dispose(grads);
+  value.dispose();
+  optimizer.dispose();
+  const s = (a: bigint, b: bigint): number => Number(b - a) / 1e9;
+  return { prepareJs: s(t0, t1), forwardBackward: s(t1, t2), adam: s(t2, t3), uniqueItems: batch.items.length };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const seed = num(args, 'seed', 42);
+  const backend = await initBackend({ prefer: (str(args, 'backend') ?? 'auto') as BackendPreference, log: (m) => log(m) });
+  const csv = str(args, 'csv');
+  const spec: DatasetSpec = csv
+    ? { kind: 'csv', dir: csv }
+    : args.has('synthetic')
+      ? { kind: 'synthetic', users: num(args, 'users', 1500), items: num(args, 'items', 2000), seed }
+      : (() => {
+          throw new Error('expected --csv <dir> or --synthetic');
+        })();
+  const data = await loadBenchDataset(spec, seed);
+  const g = data.graph;
+  const n = g.itemIds.length;
+  const positives = g.userItems.reduce((s, r) => s + r.length, 0);
+  log(`dataset ${data.name}: ${n} items, ${g.userIds.length} users, ${positives} training positives, ${data.heldOut.filter((x) => x >= 0).length} held out (${data.heldOutByTimestamp} by timestamp); built in ${data.buildSeconds.toFixed(1)} s`);
+  for (const net of g.networks) {
+    log(`  G_${net.kind}: ${net.indices.length / 2} edges, density ${(net.indices.length / (n * n)).toFixed(4)}, mean degree ${(net.indices.length / n).toFixed(1)}`);
+  }
+
+  const hidden = (str(args, 'hidden') ?? '1024,256,32').split(',').map(Number);
+  const hyper: Partial<EranHyperParams> = {
+    variant: (str(args, 'variant') ?? 'eran') as EranHyperParams['variant'],
+    hidden,
+    learningRate: num(args, 'lr', 0.001),
+    alpha: num(args, 'alpha', 1500),
+    beta: num(args, 'beta', 0.2),
+    batchSize: num(args, 'batch', 2000),
+    reconstruction: (str(args, 'recon') ?? 'exact') as EranHyperParams['reconstruction'],
+    sampledColumns: num(args, 'sampled-columns', 256),
+    itemBias: args.has('item-bias'),
+    seed,
+  };
+  const model = buildEranFor(g, hyper);
+  log(`model ${JSON.stringify({ ...hyper, hidden: hidden.join('-') })}`);
+
+  const rng = new Rng(seed + 1);
+  const sampler = new TripletSampler(g.userItems, n, rng);
+  sampler.shuffle();
+  const batch = prepareBatch(model, g.networks, sampler.batch(0, model.config.batchSize), rng);
+  const layer = firstLayerComparison(model, batch);
+  const sparseTotal = layer.reduce((s, l) => s + l.sparse, 0);
+  const denseTotal = layer.reduce((s, l) => s + l.dense, 0);
+  log(`first layer, forward+backward on one batch (${batch.items.length} unique items x ${n}, width ${hidden[0]}):`);
+  for (const l of layer) {
+    log(`  ${l.kind}: nnz ${l.nnz} (density ${l.density.toFixed(4)}): sparse ${(l.sparse * 1000).toFixed(1)} ms, dense ${(l.dense * 1000).toFixed(1)} ms, ratio ${(l.dense / l.sparse).toFixed(1)}x`);
+  }
+  log(`  all kinds: sparse ${(sparseTotal * 1000).toFixed(1)} ms, dense ${(denseTotal * 1000).toFixed(1)} ms, ratio ${(denseTotal / sparseTotal).toFixed(1)}x`);
+  const profile = profileStep(model, sampler, g.networks, rng);
+  log(`one step: prepare (JS) ${(profile.prepareJs * 1000).toFixed(0)} ms, forward+backward ${(profile.forwardBackward * 1000).toFixed(0)} ms, Adam ${(profile.adam * 1000).toFixed(0)} ms, ${profile.uniqueItems} unique items`);
+
+  const summary: Record<string, unknown> = {
+    dataset: data.name,
+    backend: backend.name,
+    backendReason: backend.reason,
+    items: n,
+    users: g.userIds.length,
+    trainingPositives: positives,
+    edges: Object.fromEntries(g.networks.map((net) => [net.kind, net.indices.length / 2])),
+    hyper: { ...hyper, hidden: hidden.join('-') },
+    firstLayer: layer,
+    firstLayerRatio: denseTotal / sparseTotal,
+    stepProfile: profile,
+  };
+
+  if (!args.has('no-train')) {
+    const minutes = num(args, 'minutes', 10);
+    const epochs = num(args, 'epochs', 1000);
+    const started = Date.now();
+    let bestAt = 0;
+    let best = -1;
+    let validationSeconds = 0;
+    const validate = (m: EranModel, epoch: number): number => {
+      const t0 = Date.now();
+      const emb = freezeEran(m, g.networks);
+      const r = sampledRanking(emb, g.userItems, data.heldOut, { negatives: 100, k: 10, seed: 7 });
+      validationSeconds += (Date.now() - t0) / 1000;
+      if (r.ndcg > best) {
+        best = r.ndcg;
+        bestAt = (Date.now() - started) / 1000;
+      }
+      log(`  epoch ${epoch} validation: nDCG@10 ${r.ndcg.toFixed(4)}, HR@10 ${r.hitRate.toFixed(4)} (${r.users} users), ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      return r.ndcg;
+    };
+    validate(model, 0);
+    const result = await trainEran(
+      model,
+      g,
+      { epochs, maxSeconds: minutes * 60, patience: num(args, 'patience', 3), validate, seed },
+      (p) => {
+        if (p.phase === 'epoch') {
+          log(
+            `epoch ${p.epoch}: L_net ${p.loss.net.toFixed(1)}, L_rank ${p.loss.rank.toFixed(2)}, total ${p.loss.total.toFixed(1)} | ${p.tripletsPerSecond.toFixed(0)} triplets/s, ${p.elapsedSeconds.toFixed(0)} s elapsed`,
+          );
+        }
+      },
+    );
+    const trainEpochs = result.epochs;
+    const meanEpoch = trainEpochs.reduce((s, e) => s + e.seconds, 0) / Math.max(1, trainEpochs.length);
+    Object.assign(summary, {
+      epochs: trainEpochs.length,
+      stopReason: result.stopReason,
+      bestEpoch: result.bestEpoch,
+      bestNdcg10: result.bestValidation,
+      secondsToBest: bestAt,
+      trainSeconds: result.seconds,
+      validationSeconds,
+      secondsPerEpoch: meanEpoch,
+      tripletsPerSecond: result.tripletsPerSecond,
+      history: trainEpochs.map((e) => ({ epoch: e.epoch, net: e.loss.net, rank: e.loss.rank, seconds: e.seconds, ndcg10: e.validation })),
+    });
+    log(
+      `trained ${trainEpochs.length} epochs (${result.stopReason}): ${result.tripletsPerSecond.toFixed(0)} triplets/s, ${meanEpoch.toFixed(1)} s/epoch (+ validation), best nDCG@10 ${result.bestValidation?.toFixed(4)} at epoch ${result.bestEpoch}, reached after ${bestAt.toFixed(0)} s`,
+    );
+  }
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  summary.peakRssBytes = peakRss;
+  log(`backend ${backend.name} | first layer sparse vs dense ${(denseTotal / sparseTotal).toFixed(1)}x | peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB`);
+  const json = str(args, 'json');
+  if (json) await fs.writeFile(json, JSON.stringify(summary, null, 1));
+  model.dispose();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
