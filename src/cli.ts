@@ -7,6 +7,15 @@ import { IngestRepository } from './ingest/ingest.repository';
 import { importDataset, type ImportSummary } from './ingest/import-dataset';
 import { openDataset, DATASET_FORMATS, type DatasetFormat } from './datasets/open-dataset';
 import { readPairsCsv } from './datasets/pairs-csv';
+import { initBackend, BACKEND_PREFERENCES, type BackendPreference } from './model/backend';
+import type { EranVariant, ReconstructionMode } from './model/options';
+import { CheckpointStore } from './training/checkpoint-store';
+import { runTrainingPipeline } from './training/train-pipeline';
+import { printPipelineProgress, printPipelineResult } from './training/train-report';
+import { TrainingRepository } from './training/training.repository';
+import { writeSchemaFile } from './app.schema';
+import { startServer } from './main';
+import { runDemo } from './demo/run-demo';
 
 /**
  * `npm run eran -- <command>` / `eran <command>`. Every command prints its result on stdout;
@@ -117,7 +126,100 @@ export function buildCli(): Command {
       await withGraph(loadConfig(), (graph) => printStats(graph));
     });
 
+  program
+    .command('train')
+    .description('train eRAN on the graph (adjacency extracted by Cypher) and write a checkpoint under CHECKPOINT_DIR')
+    .option('--epochs <n>', 'maximum epochs', positiveInt('--epochs'), 10)
+    .option('--hidden <list>', 'encoder widths, comma-separated; the last is the code size d', '128,32')
+    .option('--learning-rate <x>', 'Adam learning rate', number('--learning-rate'), 0.01)
+    .option('--alpha <x>', 'weight of the ranking loss (eq. 12)', number('--alpha'), 10)
+    .option('--batch-size <n>', 'triplets per mini-batch', positiveInt('--batch-size'), 2000)
+    .option('--reconstruction <mode>', 'exact | sampled', 'sampled')
+    .option('--variant <v>', 'eran | eran-l1 | eran-l2', 'eran')
+    .option('--item-bias', 'the learned item-bias improvement', false)
+    .option('--seed <n>', 'weight and sampler seed', positiveInt('--seed'), 42)
+    .option('--patience <n>', 'epochs without validation gain before stopping', positiveInt('--patience'), 3)
+    .option('--max-seconds <n>', 'wall-clock budget', positiveInt('--max-seconds'))
+    .option('--min-ndcg <x>', 'fail below this validation nDCG@10', number('--min-ndcg'), 0)
+    .option('--kinds <list>', 'attribute kinds (comma-separated; default: all of the dataset)')
+    .option('--backend <name>', `tfjs backend: ${BACKEND_PREFERENCES.join(' | ')} (default: ERAN_TF_BACKEND or auto)`)
+    .action(async (o: TrainCliOptions) => {
+      const config = loadConfig();
+      const hidden = o.hidden.split(',').map((w) => positiveInt('--hidden')(w.trim()));
+      const backend = await initBackend({ prefer: (o.backend ?? (config.tfBackend || 'auto')) as BackendPreference });
+      await withGraph(config, async (graph) => {
+        const result = await runTrainingPipeline(
+          new TrainingRepository(graph),
+          new CheckpointStore(config.checkpointDir),
+          {
+            epochs: o.epochs,
+            patience: o.patience,
+            maxSeconds: o.maxSeconds,
+            minValidationNdcg: o.minNdcg,
+            kinds: o.kinds?.split(',').map((k) => k.trim()).filter(Boolean),
+            backend: backend.name,
+            hyper: {
+              hidden,
+              learningRate: o.learningRate,
+              alpha: o.alpha,
+              batchSize: o.batchSize,
+              reconstruction: o.reconstruction,
+              variant: o.variant,
+              itemBias: o.itemBias,
+              seed: o.seed,
+            },
+          },
+          (p) => printPipelineProgress(p),
+        );
+        printPipelineResult(result);
+        result.model.dispose();
+      });
+    });
+
+  program
+    .command('serve')
+    .description('serve the GraphQL API (PORT, default 3000) with the newest checkpoint of CHECKPOINT_DIR')
+    .action(async () => {
+      await startServer(loadConfig());
+    });
+
+  program
+    .command('schema')
+    .description('write the GraphQL schema (SDL) generated from the code-first models')
+    .option('--out <file>', 'output file', 'schema.gql')
+    .action(async (o: { out: string }) => {
+      await writeSchemaFile(o.out);
+      console.log(`wrote ${o.out}`);
+    });
+
+  program
+    .command('demo')
+    .description('start Neo4j if needed, import the synthetic dataset, train a small model, serve, print an example query')
+    .option('--reset', 'allow replacing a non-demo dataset in the database', false)
+    .option('--no-serve', 'exit after printing the example')
+    .option('--seed <n>', 'seed of the synthetic world', positiveInt('--seed'), 7)
+    .action(async (o: { reset: boolean; serve: boolean; seed: number }) => {
+      await runDemo(loadConfig(), o);
+    });
+
   return program;
+}
+
+interface TrainCliOptions {
+  epochs: number;
+  hidden: string;
+  learningRate: number;
+  alpha: number;
+  batchSize: number;
+  reconstruction: ReconstructionMode;
+  variant: EranVariant;
+  itemBias: boolean;
+  seed: number;
+  patience: number;
+  maxSeconds?: number;
+  minNdcg: number;
+  kinds?: string;
+  backend?: string;
 }
 
 interface ImportCliOptions {

@@ -25,8 +25,20 @@ export interface ExtractedGraph {
   readonly items: readonly ExtractedItem[];
 }
 
+/** What the served model records about its training data (from the :Meta node of the import). */
+export interface TrainingDataset {
+  readonly source: string;
+  readonly kinds: readonly string[];
+}
+
 export class TrainingRepository {
   constructor(private readonly graph: GraphClient) {}
+
+  async readDataset(): Promise<TrainingDataset | null> {
+    const rows = await this.graph.read<{ source: string; kinds: string[] }>('ingest/read-dataset-meta');
+    const row = rows[0];
+    return row === undefined ? null : { source: row.source, kinds: [...row.kinds] };
+  }
 
   async extract(options: ExtractOptions): Promise<ExtractedGraph> {
     const pageSize = options.pageSize ?? 2000;

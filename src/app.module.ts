@@ -1,0 +1,69 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { ApolloDriverConfig } from '@nestjs/apollo';
+import type { AppConfig } from './config/app-config';
+import { APP_LOGGER, ConfigModule } from './config/config.module';
+import type { Logger } from './common/logging/logger';
+import { ExpressApolloDriver } from './common/graphql/express-apollo.driver';
+import { createGraphqlErrorFormatter } from './common/graphql/format-graphql-error';
+import { LandingController } from './common/graphql/landing.controller';
+import { complexityLimitPlugin, DEFAULT_QUERY_LIMITS, depthLimitRule, type QueryLimits } from './common/graphql/query-limits';
+import { createValidationPipe } from './common/validation/validation.pipe';
+import { CatalogModule } from './catalog/catalog.module';
+import { HealthModule } from './health/health.module';
+import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
+import { MetricsModule } from './metrics/metrics.module';
+import { MetricsService } from './metrics/metrics.service';
+import { RecommendModule } from './recommend/recommend.module';
+import { TrainingModule } from './training/training.module';
+
+export interface AppModuleOptions {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly queryLimits?: QueryLimits;
+}
+
+/**
+ * The API: GraphQL at /graphql (code-first, schema generated from the models), GET /health,
+ * GET /metrics, and an offline GraphQL page at / and GET /graphql (Apollo's CDN landing page is off).
+ */
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    const limits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(options.config, options.logger),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ExpressApolloDriver,
+          imports: [MetricsModule],
+          inject: [MetricsService, APP_LOGGER],
+          useFactory: (metrics: MetricsService, logger: Logger): ApolloDriverConfig => ({
+            path: '/graphql',
+            // Built in memory; the committed schema.gql is written by `eran schema` (see app.schema.ts).
+            autoSchemaFile: true,
+            sortSchema: true,
+            playground: false,
+            graphiql: false,
+            introspection: true,
+            autoTransformHttpErrors: false,
+            includeStacktraceInErrorResponses: false,
+            formatError: createGraphqlErrorFormatter(logger),
+            validationRules: [depthLimitRule(limits.maxDepth)],
+            plugins: [complexityLimitPlugin(limits.maxComplexity), graphqlMetricsPlugin(metrics, logger)],
+            buildSchemaOptions: { dateScalarMode: 'isoDate' },
+          }),
+        }),
+        TrainingModule,
+        CatalogModule,
+        RecommendModule,
+        HealthModule,
+        MetricsModule,
+      ],
+      controllers: [LandingController],
+      providers: [{ provide: APP_PIPE, useFactory: createValidationPipe }],
+    };
+  }
+}

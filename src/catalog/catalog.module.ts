@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { GraphModule } from '../graph/graph.module';
+import { TrainingModule } from '../training/training.module';
+import { CatalogRepository } from './catalog.repository';
+import { CatalogResolver } from './catalog.resolver';
+import { CatalogService } from './catalog.service';
+import { ItemResolver } from './item.resolver';
+
+@Module({
+  imports: [GraphModule, TrainingModule],
+  providers: [CatalogRepository, CatalogService, CatalogResolver, ItemResolver],
+  exports: [CatalogService],
+})
+export class CatalogModule {}

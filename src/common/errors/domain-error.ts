@@ -1,0 +1,49 @@
+/**
+ * Every failure a client can cause or act on is a DomainError: a feature-specific `code` (stable,
+ * machine-readable, e.g. USER_NOT_FOUND) and a `kind` that the GraphQL layer maps to the
+ * protocol's error codes. Services throw these and never HTTP or GraphQL exceptions.
+ */
+export enum ErrorKind {
+  /** The request itself is wrong (validation, unknown kind, duplicate id): BAD_USER_INPUT. */
+  InvalidInput = 'BAD_USER_INPUT',
+  NotFound = 'NOT_FOUND',
+  Forbidden = 'FORBIDDEN',
+  /** No trained model is being served yet: retry after training. */
+  ModelNotReady = 'MODEL_NOT_READY',
+  /** A valid request that conflicts with the current state (a retrain already running). */
+  Conflict = 'CONFLICT',
+}
+
+export interface DomainErrorDetails {
+  /** The offending input field, dotted for nested inputs (`filter.genres`). */
+  readonly field?: string;
+  readonly [key: string]: string | number | boolean | readonly string[] | undefined;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    readonly details: DomainErrorDetails = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** Shared codes; features add their own next to their code (`catalog.errors.ts`, ...). */
+export const CommonErrorCode = {
+  ValidationFailed: 'VALIDATION_FAILED',
+  ModelNotReady: 'MODEL_NOT_READY',
+  AdminTokenInvalid: 'ADMIN_TOKEN_INVALID',
+  AdminDisabled: 'ADMIN_DISABLED',
+} as const;
+
+export function modelNotReady(): DomainError {
+  return new DomainError(
+    ErrorKind.ModelNotReady,
+    CommonErrorCode.ModelNotReady,
+    'no trained model is loaded yet: train one (eran train, or the retrainModel mutation) and retry',
+  );
+}

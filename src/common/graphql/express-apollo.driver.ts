@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApolloServer, HeaderMap, type BaseContext, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { Injectable } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { renderLandingPage } from './landing-page';
+
+/** The parts of Express' request this middleware uses (the project has no @types/express). */
+type Request = IncomingMessage & { body?: unknown };
+type Response = ServerResponse;
+type NextFunction = (error?: unknown) => void;
+type RequestHandler = (req: Request, res: Response, next: NextFunction) => void;
+type ContextFunction = (args: { req: Request; res: Response }) => Promise<BaseContext> | BaseContext;
+
+/**
+ * ApolloDriver for Express without `@as-integrations/express5`: Apollo Server 5 moved its Express
+ * middleware into that package, which this project does not install. The middleware below is the
+ * same translation (Express request -> HTTPGraphQLRequest -> response) in a few lines. It also
+ * answers a browser's plain GET on the GraphQL path with the offline landing page.
+ */
+@Injectable()
+export class ExpressApolloDriver extends ApolloDriver {
+  constructor(modulesContainer: ModulesContainer) {
+    super(modulesContainer);
+  }
+
+  protected override async registerExpress(
+    options: ApolloDriverConfig,
+    { preStartHook }: { preStartHook?: () => void } = {},
+  ): Promise<void> {
+    const path = options.path ?? '/graphql';
+    const httpAdapter = this.httpAdapterHost.httpAdapter;
+    const app = httpAdapter.getInstance<{ use: (path: string, handler: RequestHandler) => void }>();
+    const page = renderLandingPage(path);
+    app.use(path, (req: Request, res: Response, next: NextFunction) => {
+      const search = new URL(req.url ?? '/', 'http://local').searchParams;
+      const wantsPage = req.method === 'GET' && !search.has('query') && (req.headers.accept ?? '').includes('text/html');
+      if (!wantsPage) return next();
+      sendHtml(res, page);
+    });
+    preStartHook?.();
+    const server = new ApolloServer<BaseContext>({
+      ...(options as object),
+      plugins: [...(options.plugins ?? []), ApolloServerPluginDrainHttpServer({ httpServer: httpAdapter.getHttpServer() })],
+    } as ConstructorParameters<typeof ApolloServer<BaseContext>>[0]);
+    await server.start();
+    app.use(path, expressMiddleware(server, options.context as ContextFunction | undefined));
+    this.apolloServer = server;
+  }
+}
+
+function expressMiddleware(server: ApolloServer<BaseContext>, context: ContextFunction = () => ({})): RequestHandler {
+  return (req, res, next) => {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      headers,
+      search: new URL(req.url ?? '/', 'http://local').search,
+      // Express' JSON parser leaves body undefined for body-less requests; Apollo wants an object.
+      body: req.body ?? {},
+    };
+    server
+      .executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context({ req, res }) })
+      .then(async (response) => {
+        for (const [key, value] of response.headers) res.setHeader(key, value);
+        res.statusCode = response.status ?? 200;
+        if (response.body.kind === 'complete') {
+          res.end(response.body.string);
+          return;
+        }
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+      })
+      .catch(next);
+  };
+}
+
+export function sendHtml(res: Response, html: string): void {
+  res.statusCode = 200;
+  res.setHeader('content-type', 'text/html; charset=utf-8');
+  res.end(html);
+}

@@ -1,0 +1,26 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { GraphClient } from './graph-client';
+
+/**
+ * Owns the one GraphClient (and so the driver): connected and verified while the app starts, so a
+ * missing Neo4j stops the boot with a message saying how to start it; closed on shutdown.
+ */
+@Module({
+  providers: [
+    {
+      provide: GraphClient,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): Promise<GraphClient> => GraphClient.connect(config.neo4j),
+    },
+  ],
+  exports: [GraphClient],
+})
+export class GraphModule implements OnApplicationShutdown {
+  constructor(@Inject(GraphClient) private readonly graph: GraphClient) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.graph.close();
+  }
+}

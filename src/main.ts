@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import { AppModule, type AppModuleOptions } from './app.module';
+import { loadConfig, type AppConfig } from './config/app-config';
+import { createLogger, type Logger } from './common/logging/logger';
+import { PinoNestLogger } from './common/logging/nest-logger';
+
+export interface StartedServer {
+  readonly app: INestApplication;
+  readonly url: string;
+  readonly logger: Logger;
+}
+
+/** Creates the Nest application (not listening): used by `serve`, the demo and the e2e tests. */
+export async function createApp(options: Partial<AppModuleOptions> & { config: AppConfig }): Promise<INestApplication> {
+  const logger = options.logger ?? createLogger(options.config.logLevel, 'eran-api');
+  const app = await NestFactory.create(AppModule.forRoot({ ...options, logger }), {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** Boots the API on config.port (0 = any free port) and returns its base URL. */
+export async function startServer(config: AppConfig = loadConfig(), options: Partial<AppModuleOptions> = {}): Promise<StartedServer> {
+  const logger = options.logger ?? createLogger(config.logLevel, 'eran-api');
+  const app = await createApp({ ...options, config, logger });
+  await app.listen(config.port, '0.0.0.0');
+  const address = app.getHttpServer().address() as { port: number } | string | null;
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = `http://127.0.0.1:${port}`;
+  logger.info({ url: `${url}/graphql`, health: `${url}/health`, metrics: `${url}/metrics` }, 'eRAN-graph API listening');
+  return { app, url, logger };
+}
+
+if (require.main === module) {
+  startServer().catch((error: unknown) => {
+    console.error(`eran serve: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  });
+}

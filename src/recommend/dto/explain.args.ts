@@ -1,0 +1,17 @@
+import { ArgsType, Field, ID } from '@nestjs/graphql';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+
+@ArgsType()
+export class ExplainArgs {
+  @Field(() => ID)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  userId!: string;
+
+  @Field(() => ID)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  itemId!: string;
+}

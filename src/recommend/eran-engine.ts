@@ -1,0 +1,244 @@
+import type { EranEmbeddings } from '../model/embeddings';
+import { encodeNewItem, type EranModel } from '../model/eran-model';
+import { explain as explainItem } from '../model/explain';
+import { foldInUser, type FoldInOptions } from '../model/fold-in';
+import { personalizeInto, squaredDistance } from '../model/personalize';
+import {
+  DEFAULT_COLD_AGGREGATE,
+  audience as modelAudience,
+  scoreColdItem,
+  scoreUser,
+  similarItems as modelSimilarItems,
+  topK,
+  type ColdAggregate,
+  type UserRef,
+} from '../model/scorer';
+import type {
+  EngineExplanation,
+  NeighbourCandidate,
+  RecommenderEngine,
+  ScoredItem,
+  ScoredUser,
+  UserHistory,
+} from './recommender-engine';
+
+export interface EranEngineSource {
+  readonly embeddings: EranEmbeddings;
+  /** The tfjs model; needed only to encode cold-start items (null: addItem cannot encode). */
+  readonly model: EranModel | null;
+  /** Item index -> external id, as trained. */
+  readonly itemIds: readonly string[];
+  /** User index -> external id, as trained. */
+  readonly userIds: readonly string[];
+}
+
+export interface EranEngineOptions {
+  /** eq. 14 aggregate for `audience` (default: the model core's measured default). */
+  readonly coldAggregate?: ColdAggregate;
+  readonly foldIn?: FoldInOptions;
+}
+
+interface UserState {
+  readonly version: number;
+  /** R_u as sorted unique item indexes (ids the engine does not know are left out). */
+  readonly items: Int32Array;
+  /** The learned index, or the fold-in vector of a user the model never saw. */
+  readonly ref: number | Float32Array;
+}
+
+/**
+ * The RecommenderEngine over src/model: external ids <-> indexes, per-user state cached by history
+ * version, and cold-start items appended to the served embeddings so that every model function
+ * (eq. 13 scoring, explain, eq. 8 similarity, eq. 14 audience) treats them as ordinary items.
+ *
+ * New users (no learned z_u) get the model core's fold-in (fold-in.ts: the mean learned embedding
+ * refined by a few steps of the ranking loss on their purchases), cached until their history changes.
+ */
+export class EranEngine implements RecommenderEngine {
+  private emb: EranEmbeddings;
+  private readonly ids: string[];
+  private readonly index = new Map<string, number>();
+  private readonly users = new Map<string, number>();
+  private readonly trainedItems: number;
+  private buffers: { codes: Float32Array[]; bias: Float32Array | null };
+  private states = new Map<string, UserState>();
+  private readonly coldAggregate: ColdAggregate;
+  private model: EranModel | null;
+
+  constructor(
+    source: EranEngineSource,
+    private readonly options: EranEngineOptions = {},
+  ) {
+    const { embeddings } = source;
+    if (source.itemIds.length !== embeddings.numItems || source.userIds.length !== embeddings.numUsers) {
+      throw new Error(
+        `EranEngine: expected ${embeddings.numItems} item ids and ${embeddings.numUsers} user ids, ` +
+          `got ${source.itemIds.length} and ${source.userIds.length}`,
+      );
+    }
+    this.emb = embeddings;
+    this.model = source.model;
+    this.ids = [...source.itemIds];
+    this.ids.forEach((id, i) => this.index.set(id, i));
+    source.userIds.forEach((id, u) => this.users.set(id, u));
+    this.trainedItems = embeddings.numItems;
+    this.buffers = { codes: [...embeddings.codes], bias: embeddings.itemBias };
+    this.coldAggregate = options.coldAggregate ?? DEFAULT_COLD_AGGREGATE;
+  }
+
+  get kinds(): readonly string[] {
+    return this.emb.kinds;
+  }
+
+  get itemCount(): number {
+    return this.emb.numItems;
+  }
+
+  hasItem(itemId: string): boolean {
+    return this.index.has(itemId);
+  }
+
+  isLearnedUser(userId: string): boolean {
+    return this.users.has(userId);
+  }
+
+  recommend(history: UserHistory, k: number, keep: (itemId: string) => boolean): ScoredItem[] {
+    const state = this.state(history);
+    const scores = scoreUser(this.emb, state.ref, state.items);
+    for (let i = 0; i < scores.length; i++) if (scores[i] !== -Infinity && !keep(this.ids[i]!)) scores[i] = -Infinity;
+    return topK(scores, k).map(({ index, score }) => ({ itemId: this.ids[index]!, score }));
+  }
+
+  explain(history: UserHistory, itemIds: readonly string[], maxCandidates: number): EngineExplanation[] {
+    const state = this.state(history);
+    const out: EngineExplanation[] = [];
+    for (const itemId of itemIds) {
+      const item = this.index.get(itemId);
+      if (item === undefined) continue;
+      const e = explainItem(this.emb, state.ref, state.items, item);
+      out.push({
+        itemId,
+        topKind: e.kind,
+        attention: e.attention,
+        candidates: this.rankAnchors(state, item, maxCandidates),
+      });
+    }
+    return out;
+  }
+
+  similarItems(itemId: string, history: UserHistory | null, k: number, keep: (itemId: string) => boolean): ScoredItem[] {
+    const item = this.index.get(itemId);
+    if (item === undefined) return [];
+    const ref = history === null ? undefined : this.state(history).ref;
+    // The model ranks all items; filtering afterwards keeps `keep` out of the model's API.
+    const ranked = modelSimilarItems(this.emb, item, this.emb.numItems, ref);
+    const out: ScoredItem[] = [];
+    for (const r of ranked) {
+      const id = this.ids[r.item]!;
+      if (!keep(id)) continue;
+      out.push({ itemId: id, score: r.score });
+      if (out.length === k) break;
+    }
+    return out;
+  }
+
+  audience(itemId: string, histories: Iterable<UserHistory>, k: number): ScoredUser[] {
+    const item = this.index.get(itemId);
+    if (item === undefined) return [];
+    const learned: Int32Array[] = new Array<Int32Array>(this.emb.numUsers).fill(new Int32Array(0));
+    const others: ScoredUser[] = [];
+    for (const history of histories) {
+      const state = this.state(history);
+      if (typeof state.ref === 'number') {
+        learned[state.ref] = state.items;
+      } else if (state.items.length > 0 && !state.items.includes(item)) {
+        const score = scoreColdItem(this.emb, state.ref, state.items, item, this.coldAggregate);
+        if (Number.isFinite(score)) others.push({ userId: history.userId, score });
+      }
+    }
+    const userIds = [...this.users.keys()];
+    const ranked = modelAudience(this.emb, item, k, learned, { aggregate: this.coldAggregate }).map((s) => ({
+      userId: userIds[s.user]!,
+      score: s.score,
+    }));
+    return [...ranked, ...others].sort((a, b) => b.score - a.score || (a.userId < b.userId ? -1 : 1)).slice(0, k);
+  }
+
+  encodeNewItem(itemId: string, neighboursPerKind: ReadonlyMap<string, readonly string[]>): boolean {
+    if (this.index.has(itemId)) return false;
+    if (this.model === null) throw new Error('EranEngine: this model was loaded without its encoders; cannot encode a new item');
+    // The encoders' input is one column per TRAINED item: links to other cold items cannot be fed.
+    const rows = this.emb.kinds.map((kind) =>
+      (neighboursPerKind.get(kind) ?? []).map((id) => this.index.get(id)).filter((i): i is number => i !== undefined && i < this.trainedItems),
+    );
+    this.append(itemId, encodeNewItem(this.model, rows));
+    return true;
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+    this.model = null;
+  }
+
+  /** Purchased items by sim_u(i, j), best first: the anchor j* is chosen among them in the graph. */
+  private rankAnchors(state: UserState, item: number, max: number): NeighbourCandidate[] {
+    const d = this.emb.dim;
+    const z = typeof state.ref === 'number' ? this.emb.users.subarray(state.ref * d, (state.ref + 1) * d) : state.ref;
+    const hi = new Float64Array(d);
+    const hj = new Float64Array(d);
+    const att = new Float64Array(this.emb.kinds.length);
+    personalizeInto(this.emb, z, item, hi, att);
+    const ranked: NeighbourCandidate[] = [];
+    for (const j of state.items) {
+      if (j === item) continue;
+      personalizeInto(this.emb, z, j, hj, att);
+      ranked.push({ itemId: this.ids[j]!, similarity: -squaredDistance(hi, hj, d) });
+    }
+    return ranked.sort((a, b) => b.similarity - a.similarity).slice(0, max);
+  }
+
+  private state(history: UserHistory): UserState {
+    const cached = this.states.get(history.userId);
+    if (cached !== undefined && cached.version === history.version) return cached;
+    const items = Int32Array.from(
+      new Set(history.purchased.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined)),
+    ).sort();
+    const learned = this.users.get(history.userId);
+    const ref: UserRef = learned ?? foldInUser(this.emb, items, this.options.foldIn);
+    const state: UserState = { version: history.version, items, ref };
+    this.states.set(history.userId, state);
+    return state;
+  }
+
+  /** Appends a cold item's codes; buffers grow geometrically so that adding items stays cheap. */
+  private append(itemId: string, codes: readonly Float32Array[]): void {
+    const n = this.emb.numItems;
+    const d = this.emb.dim;
+    if ((n + 1) * d > this.buffers.codes[0]!.length) {
+      const capacity = Math.max(n + 16, Math.ceil(n * 1.25));
+      this.buffers = {
+        codes: this.buffers.codes.map((b) => grow(b, capacity * d, n * d)),
+        bias: this.buffers.bias === null ? null : grow(this.buffers.bias, capacity, n),
+      };
+    }
+    this.buffers.codes.forEach((b, k) => b.set(codes[k]!, n * d));
+    // A new item has no learned bias: 0 is the neutral value of the itemBias improvement.
+    if (this.buffers.bias !== null) this.buffers.bias[n] = 0;
+    this.emb = {
+      ...this.emb,
+      numItems: n + 1,
+      codes: this.buffers.codes.map((b) => b.subarray(0, (n + 1) * d)),
+      itemBias: this.buffers.bias === null ? null : this.buffers.bias.subarray(0, n + 1),
+    };
+    this.ids.push(itemId);
+    this.index.set(itemId, n);
+    // Histories may name the new item (bought before it was encoded): recompute them lazily.
+    this.states = new Map();
+  }
+}
+
+function grow(array: Float32Array, length: number, used: number): Float32Array {
+  const out = new Float32Array(length);
+  out.set(array.subarray(0, used));
+  return out;
+}

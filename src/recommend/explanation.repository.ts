@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { GraphClient } from '../graph/graph-client';
+import { kindNames } from '../ingest/import-dataset';
+
+export type ExplanationMode = 'SHARED_VALUE' | 'NETWORK_PATH' | 'OTHER_VALUE' | 'NONE';
+
+export interface ExplanationRequest {
+  readonly userId: string;
+  readonly itemId: string;
+  /** k*. */
+  readonly kind: string;
+  /** The user's purchases ranked by sim_u(item, j), most similar first. */
+  readonly candidates: readonly string[];
+}
+
+export type PathNodeType = 'USER' | 'ITEM' | 'ATTRIBUTE';
+
+export interface PathNode {
+  readonly type: PathNodeType;
+  /** `id` of users and items, `uid` of attribute values. */
+  readonly id: string;
+  readonly name: string;
+  /** Attribute kind (values only). */
+  readonly kind: string | null;
+}
+
+export interface PathRelationship {
+  readonly type: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface SharedValue {
+  readonly kind: string;
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface GraphExplanation {
+  readonly userId: string;
+  readonly itemId: string;
+  readonly mode: ExplanationMode;
+  /** Whether j* is adjacent to the item in G_k* (SHARED_VALUE only). */
+  readonly adjacent: boolean;
+  readonly sharedValues: readonly SharedValue[];
+  readonly nodes: readonly PathNode[];
+  readonly relationships: readonly PathRelationship[];
+}
+
+/** Explanation paths from the graph: every request of a response in ONE query (recommend/explain-items). */
+@Injectable()
+export class ExplanationRepository {
+  constructor(private readonly graph: GraphClient) {}
+
+  async explain(requests: readonly ExplanationRequest[]): Promise<GraphExplanation[]> {
+    if (requests.length === 0) return [];
+    const rows = requests.map((r) => {
+      const names = kindNames(r.kind);
+      return { user: r.userId, item: r.itemId, prefix: `${r.kind}:`, has: names.has, rel: names.rel, candidates: r.candidates };
+    });
+    const records = await this.graph.read<{
+      user: string;
+      item: string;
+      mode: ExplanationMode;
+      adjacent: boolean;
+      sharedValues: Array<{ kind: string; id: string; name: string }>;
+      nodes: Array<{ type: PathNodeType; id: string; name: string | null; kind: string | null }>;
+      relationships: Array<{ type: string; from: string; to: string }>;
+    }>('recommend/explain-items', { rows });
+    return records.map((r) => ({
+      userId: r.user,
+      itemId: r.item,
+      mode: r.mode,
+      adjacent: r.adjacent,
+      sharedValues: r.sharedValues.map((v) => ({ kind: v.kind, id: v.id, name: v.name })),
+      nodes: r.nodes.map((n) => ({ type: n.type, id: n.id, name: n.name ?? n.id, kind: n.kind ?? null })),
+      relationships: r.relationships.map((x) => ({ type: x.type, from: x.from, to: x.to })),
+    }));
+  }
+}

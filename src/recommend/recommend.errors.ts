@@ -1,0 +1,3 @@
+export const RecommendErrorCode = {
+  ItemNotScorable: 'ITEM_NOT_SCORABLE',
+} as const;

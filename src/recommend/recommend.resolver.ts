@@ -1,0 +1,85 @@
+import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { requestLoader } from '../common/graphql/request-loaders';
+import { CatalogService } from '../catalog/catalog.service';
+import { toItemModel } from '../catalog/catalog.mappers';
+import { AudienceArgs } from './dto/audience.args';
+import { ExplainArgs } from './dto/explain.args';
+import { RecommendArgs } from './dto/recommend.args';
+import { SimilarItemsArgs } from './dto/similar-items.args';
+import { ExplanationMode, ExplanationModel, PathNodeType } from './models/explanation.model';
+import { AudienceMemberModel, RecommendationModel, SimilarItemModel } from './models/recommendation.model';
+import { RecommendService, type Explanation, type ExplanationKey } from './recommend.service';
+
+@Resolver(() => RecommendationModel)
+export class RecommendResolver {
+  constructor(
+    private readonly recommendations: RecommendService,
+    private readonly catalog: CatalogService,
+  ) {}
+
+  @Query(() => [RecommendationModel], {
+    description: 'The k best items for a user (eq. 13), never one they have, a hidden one or one in excludeIds.',
+  })
+  recommend(@Args() args: RecommendArgs): RecommendationModel[] {
+    return this.recommendations.recommend(args).map((r) => ({
+      rank: r.rank,
+      score: r.score,
+      userId: r.userId,
+      item: toItemModel(this.catalog.item(r.itemId)),
+    }));
+  }
+
+  @ResolveField(() => ExplanationModel, { description: 'Traced in the graph; one query for all recommendations of the response.' })
+  async explanation(@Parent() recommendation: RecommendationModel, @Context() context: object): Promise<ExplanationModel> {
+    return this.toModel(await this.loader(context).load({ userId: recommendation.userId, itemId: recommendation.item.id }));
+  }
+
+  @Query(() => ExplanationModel, { description: 'The explanation of any item for a user, as recommend gives it.' })
+  async explain(@Args() args: ExplainArgs, @Context() context: object): Promise<ExplanationModel> {
+    this.recommendations.checkExplainable(args.userId, args.itemId);
+    return this.toModel(await this.loader(context).load({ userId: args.userId, itemId: args.itemId }));
+  }
+
+  @Query(() => [SimilarItemModel], { description: 'Items most similar to an item: personalized (eq. 8) when userId is given.' })
+  similarItems(@Args() args: SimilarItemsArgs): SimilarItemModel[] {
+    return this.recommendations.similarItems(args.itemId, args.userId, args.k).map((s, index) => ({
+      rank: index + 1,
+      score: s.score,
+      item: toItemModel(this.catalog.item(s.itemId)),
+    }));
+  }
+
+  @Query(() => [AudienceMemberModel], { description: 'The users most likely to want an item, new items included (paper 5.2, eq. 14).' })
+  audience(@Args() args: AudienceArgs): AudienceMemberModel[] {
+    return this.recommendations.audience(args.itemId, args.k).map((s, index) => ({ rank: index + 1, userId: s.userId, score: s.score }));
+  }
+
+  private loader(context: object) {
+    return requestLoader<ExplanationKey, Explanation>(
+      context,
+      'explanations',
+      (keys) => this.recommendations.explainMany(keys),
+      (key) => `${key.userId}\u0000${key.itemId}`,
+    );
+  }
+
+  private toModel(e: Explanation): ExplanationModel {
+    const neighbour = e.neighbourId === null ? undefined : this.catalog.findItem(e.neighbourId);
+    return {
+      attribute: e.attribute,
+      attention: e.attention.map((a) => ({ kind: a.kind, weight: a.weight })),
+      neighbor: neighbour === undefined ? null : toItemModel(neighbour),
+      sharedValues: e.sharedValues.map((v) => ({ kind: v.kind, id: v.id, name: v.name })),
+      mode: ExplanationMode[e.mode],
+      adjacent: e.adjacent,
+      path:
+        e.path === null
+          ? null
+          : {
+              nodes: e.path.nodes.map((n) => ({ type: PathNodeType[n.type], id: n.id, name: n.name, kind: n.kind })),
+              relationships: e.path.relationships.map((r) => ({ type: r.type, from: r.from, to: r.to })),
+            },
+      text: e.text,
+    };
+  }
+}

@@ -1,0 +1,165 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, ErrorKind } from '../common/errors/domain-error';
+import { CatalogService, type AttributeConstraint } from '../catalog/catalog.service';
+import { ModelRegistryService } from '../training/model-registry.service';
+import { ExplanationRepository, type ExplanationMode, type PathNode, type PathRelationship, type SharedValue } from './explanation.repository';
+import { explanationText, purchaseVerb } from './explanation-text';
+import type { KindWeight, ScoredItem, ScoredUser } from './recommender-engine';
+import { RecommendErrorCode } from './recommend.errors';
+
+export interface RecommendQuery {
+  readonly userId: string;
+  readonly k: number;
+  readonly excludeIds?: readonly string[];
+  readonly filter?: {
+    readonly genres?: readonly string[];
+    readonly attributes?: ReadonlyArray<{ readonly kind: string; readonly values: readonly string[] }>;
+    readonly yearFrom?: number;
+    readonly yearTo?: number;
+  };
+}
+
+export interface Recommendation {
+  readonly userId: string;
+  readonly itemId: string;
+  readonly score: number;
+  readonly rank: number;
+}
+
+export interface ExplanationKey {
+  readonly userId: string;
+  readonly itemId: string;
+}
+
+export interface Explanation {
+  readonly userId: string;
+  readonly itemId: string;
+  /** k*. */
+  readonly attribute: string;
+  readonly attention: readonly KindWeight[];
+  /** j*. */
+  readonly neighbourId: string | null;
+  readonly mode: ExplanationMode;
+  readonly adjacent: boolean;
+  readonly sharedValues: readonly SharedValue[];
+  readonly path: { readonly nodes: readonly PathNode[]; readonly relationships: readonly PathRelationship[] } | null;
+  readonly text: string;
+}
+
+/** Purchases the graph may choose j* among: the most similar ones under sim_u. */
+const ANCHOR_CANDIDATES = 20;
+
+/**
+ * Recommendations and their explanations. Scoring runs in memory on the served model with R_u as
+ * of now; explanations for every recommendation of a response are traced in the graph in ONE query.
+ */
+@Injectable()
+export class RecommendService {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly registry: ModelRegistryService,
+    private readonly explanations: ExplanationRepository,
+  ) {}
+
+  recommend(query: RecommendQuery): Recommendation[] {
+    const { engine } = this.registry.require();
+    const history = this.catalog.requireHistory(query.userId);
+    const owned = this.catalog.owned(query.userId);
+    const excluded = new Set(query.excludeIds ?? []);
+    const matches = query.filter === undefined ? null : this.catalog.compileFilter(this.filterOf(query.filter));
+    const keep = (id: string): boolean =>
+      !owned.has(id) && !excluded.has(id) && this.catalog.isVisible(id) && (matches === null || matches(id));
+    return engine.recommend(history, query.k, keep).map((s, index) => ({
+      userId: query.userId,
+      itemId: s.itemId,
+      score: s.score,
+      rank: index + 1,
+    }));
+  }
+
+  /** Validates an explain(userId, itemId) request up front, so the loader only sees good keys. */
+  checkExplainable(userId: string, itemId: string): void {
+    const { engine } = this.registry.require();
+    this.catalog.requireHistory(userId);
+    this.catalog.item(itemId);
+    if (!engine.hasItem(itemId)) throw notScorable(itemId);
+  }
+
+  /** Explanations for many (user, item) pairs: the model part per pair, the graph part in one query. */
+  async explainMany(keys: readonly ExplanationKey[]): Promise<Array<Explanation | Error>> {
+    const model = this.registry.require();
+    const verb = purchaseVerb(model.kinds);
+    const byUser = new Map<string, string[]>();
+    for (const key of keys) byUser.set(key.userId, [...(byUser.get(key.userId) ?? []), key.itemId]);
+    const modelPart = new Map<string, { topKind: string; attention: readonly KindWeight[]; candidates: readonly string[] }>();
+    for (const [userId, itemIds] of byUser) {
+      const history = this.catalog.historyOf(userId);
+      if (history === null) continue;
+      for (const e of model.engine.explain(history, itemIds, ANCHOR_CANDIDATES)) {
+        modelPart.set(pairKey(userId, e.itemId), { topKind: e.topKind, attention: e.attention, candidates: e.candidates.map((c) => c.itemId) });
+      }
+    }
+    const requests = keys.flatMap((k) => {
+      const m = modelPart.get(pairKey(k.userId, k.itemId));
+      return m === undefined ? [] : [{ userId: k.userId, itemId: k.itemId, kind: m.topKind, candidates: m.candidates }];
+    });
+    const graphPart = new Map((await this.explanations.explain(requests)).map((g) => [pairKey(g.userId, g.itemId), g]));
+    return keys.map((key) => {
+      const m = modelPart.get(pairKey(key.userId, key.itemId));
+      const g = graphPart.get(pairKey(key.userId, key.itemId));
+      if (m === undefined || g === undefined) return notScorable(key.itemId);
+      const anchor = g.nodes.find((n, index) => n.type === 'ITEM' && index === 1) ?? null;
+      return {
+        userId: key.userId,
+        itemId: key.itemId,
+        attribute: m.topKind,
+        attention: m.attention,
+        neighbourId: anchor?.id ?? null,
+        mode: g.mode,
+        adjacent: g.adjacent,
+        sharedValues: g.sharedValues,
+        path: g.nodes.length === 0 ? null : { nodes: g.nodes, relationships: g.relationships },
+        text: explanationText({ mode: g.mode, kind: m.topKind, sharedValues: g.sharedValues, neighbour: anchor?.name ?? null, nodes: g.nodes, verb }),
+      };
+    });
+  }
+
+  similarItems(itemId: string, userId: string | undefined, k: number): ScoredItem[] {
+    const { engine } = this.registry.require();
+    this.catalog.item(itemId);
+    if (!engine.hasItem(itemId)) throw notScorable(itemId);
+    const history = userId === undefined ? null : this.catalog.requireHistory(userId);
+    const owned = userId === undefined ? new Set<string>() : this.catalog.owned(userId);
+    return engine.similarItems(itemId, history, k, (id) => id !== itemId && !owned.has(id) && this.catalog.isVisible(id));
+  }
+
+  audience(itemId: string, k: number): ScoredUser[] {
+    const { engine } = this.registry.require();
+    const item = this.catalog.item(itemId);
+    if (item.hidden) return [];
+    if (!engine.hasItem(itemId)) throw notScorable(itemId);
+    return engine.audience(itemId, this.catalog.histories(), k);
+  }
+
+  private filterOf(filter: NonNullable<RecommendQuery['filter']>) {
+    const attributes: AttributeConstraint[] = [
+      ...(filter.genres === undefined ? [] : [{ kind: 'genre', values: filter.genres, field: 'filter.genres' }]),
+      ...(filter.attributes ?? []).map((a, i) => ({ kind: a.kind, values: a.values, field: `filter.attributes[${i}]` })),
+    ];
+    return { attributes, yearFrom: filter.yearFrom, yearTo: filter.yearTo };
+  }
+}
+
+function pairKey(userId: string, itemId: string): string {
+  return `${userId}\u0000${itemId}`;
+}
+
+function notScorable(itemId: string): DomainError {
+  return new DomainError(
+    ErrorKind.NotFound,
+    RecommendErrorCode.ItemNotScorable,
+    `item "${itemId}" is not known to the served model (added while no model was loaded?)`,
+    { field: 'itemId' },
+  );
+}
+

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { ModelRegistryService, type ServedModel } from './model-registry.service';
+import { TrainingJobService, type TrainingJob } from './training-job.service';
+import type { RetrainOptionsInput } from './dto/retrain-options.input';
+
+/** The training feature's face to the API: the served model's description and retrain jobs. */
+@Injectable()
+export class TrainingService {
+  constructor(
+    private readonly registry: ModelRegistryService,
+    private readonly jobs: TrainingJobService,
+  ) {}
+
+  currentModel(): ServedModel {
+    return this.registry.require();
+  }
+
+  startRetrain(options: RetrainOptionsInput): TrainingJob {
+    return this.jobs.start({
+      epochs: options.epochs,
+      patience: options.patience,
+      maxSeconds: options.maxSeconds,
+      minValidationNdcg: options.minValidationNdcg,
+      kinds: options.kinds,
+      hyper: {
+        hidden: options.hidden,
+        learningRate: options.learningRate,
+        alpha: options.alpha,
+        batchSize: options.batchSize,
+        reconstruction: options.reconstruction,
+        variant: options.variant,
+        itemBias: options.itemBias,
+        seed: options.seed,
+      },
+    });
+  }
+
+  job(id: string): TrainingJob {
+    return this.jobs.find(id);
+  }
+}
