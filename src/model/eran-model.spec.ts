@@ -88,6 +88,7 @@ describe('gradients (finite differences on a tiny model)', () => {
   it.each([
     ['eran, exact reconstruction', {}],
     ['eran, sampled reconstruction', { reconstruction: 'sampled', sampledColumns: 3, sampledMaxDensity: 1 }],
+    ['eran, sampled reconstruction with capped non-zeros', { reconstruction: 'sampled', sampledColumns: 3, sampledMaxDensity: 1, sampledMaxNonzeros: 4 }],
     ['eran with item bias, tanh', { itemBias: true, activation: 'tanh' }],
     ['eran-l1', { variant: 'eran-l1' }],
   ] as Array<[string, Partial<BuildEranOptions>]>)('%s: analytic gradient matches', (_, options) => {
@@ -99,10 +100,14 @@ describe('gradients (finite differences on a tiny model)', () => {
 });
 
 describe('sampled reconstruction', () => {
-  it('is an unbiased estimate of the exact loss (mean over column samples)', () => {
+  it.each([
+    ['all non-zeros, sampled zero columns', 1000],
+    ['capped non-zeros as well', 5],
+  ])('is an unbiased estimate of the exact loss: %s', (_, cap) => {
     const data = tinyData();
-    const exact = buildEranFor(data, { hidden: [5, 3], seed: 3, variant: 'eran-l2' });
-    const sampled = buildEranFor(data, { hidden: [5, 3], seed: 3, variant: 'eran-l2', reconstruction: 'sampled', sampledColumns: 2, sampledMaxDensity: 1 });
+    const shape = { hidden: [5, 3], seed: 3, variant: 'eran-l2' } as const;
+    const exact = buildEranFor(data, shape);
+    const sampled = buildEranFor(data, { ...shape, reconstruction: 'sampled', sampledColumns: 2, sampledMaxDensity: 1, sampledMaxNonzeros: cap });
     const exactNet = evaluateLoss(exact, prepareBatch(exact, data.networks, tinyBatch, new Rng(1))).net;
     const rng = new Rng(2);
     let sum = 0;

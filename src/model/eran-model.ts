@@ -163,9 +163,11 @@ export type KindReconstruction =
       readonly zeroMask: Float32Array;
       /** Horvitz-Thompson weight N / m of each sampled zero entry. */
       readonly zeroWeight: number;
-      /** Gathers decoder rows (U) and output rows (N) for every non-zero (r, c) of the batch rows. */
+      /** Gathers decoder rows (U) and output rows (N) for the non-zeros (r, c) of the batch rows. */
       readonly nonzeroRows: SegmentPlan;
       readonly nonzeroCols: SegmentPlan;
+      /** 1 when every non-zero is gathered, nnz / sampled when they were capped (sampledMaxNonzeros). */
+      readonly nonzeroWeight: number;
     };
 
 export interface KindBatch {
@@ -213,7 +215,7 @@ export function prepareBatch(model: EranModel, networks: readonly CsrAdjacency[]
   for (let i = 0; i < n; i++) if (marked[i]) items[local[i]] = i;
 
   const needRecon = model.hasDecoder;
-  const kinds = networks.map((net) => prepareKind(net, items, needRecon, config.reconstruction, config.sampledColumns, config.sampledMaxDensity, rng));
+  const kinds = networks.map((net) => prepareKind(net, items, needRecon, config, rng));
 
   const toLocal = (list: Int32Array): Int32Array => list.map((item) => local[item]);
   for (let t = 0; t < size; t++) {
@@ -233,15 +235,8 @@ export function prepareBatch(model: EranModel, networks: readonly CsrAdjacency[]
   };
 }
 
-function prepareKind(
-  net: CsrAdjacency,
-  items: Int32Array,
-  needRecon: boolean,
-  mode: 'exact' | 'sampled',
-  sampledColumns: number,
-  maxDensity: number,
-  rng: Rng,
-): KindBatch {
+function prepareKind(net: CsrAdjacency, items: Int32Array, needRecon: boolean, config: EranConfig, rng: Rng): KindBatch {
+  const { reconstruction: mode, sampledColumns, sampledMaxDensity: maxDensity, sampledMaxNonzeros } = config;
   const n = net.n;
   const u = items.length;
   let nnz = 0;
@@ -277,6 +272,15 @@ function prepareKind(
       if (p < end && net.indices[p] === sampled[c]) zeroMask[r * m + c] = 0;
     }
   }
+  // Gathering a non-zero costs a row of width h1 in memory: beyond the cap, a uniform sample of
+  // the non-zeros (kept in row order) stands for all of them, weighted by nnz / cap.
+  let nzRows = rows;
+  let nzCols = cols;
+  if (nnz > sampledMaxNonzeros) {
+    const keep = rng.sampleDistinct(nnz, sampledMaxNonzeros);
+    nzRows = keep.map((q) => rows[q]);
+    nzCols = keep.map((q) => cols[q]);
+  }
   return {
     encode,
     nonzeros: nnz,
@@ -286,8 +290,9 @@ function prepareKind(
       columns: gatherPlan(sampled, n),
       zeroMask,
       zeroWeight: n / m,
-      nonzeroRows: gatherPlan(rows, u),
-      nonzeroCols: gatherPlan(cols, n),
+      nonzeroRows: gatherPlan(nzRows, u),
+      nonzeroCols: gatherPlan(nzCols, n),
+      nonzeroWeight: nnz / nzRows.length,
     },
   };
 }
@@ -348,12 +353,13 @@ function reconstructionLoss(model: EranModel, kind: number, code: tf.Tensor2D, k
   const bCols = tf.reshape(gatherRows(biasColumn, recon.columns), [m]);
   const sCols = tf.sigmoid(tf.add(matMulBT(hidden, wCols), bCols));
   const zeroTerm = tf.mul(tf.sum(tf.mul(tf.tensor2d(recon.zeroMask, [u, m]), tf.square(sCols))), beta2 * recon.zeroWeight);
-  if (kb.nonzeros === 0) return zeroTerm as tf.Scalar;
+  const gathered = recon.nonzeroRows.numSegments;
+  if (gathered === 0) return zeroTerm as tf.Scalar;
   const g = gatherRows(hidden, recon.nonzeroRows);
   const w = gatherRows(out.w, recon.nonzeroCols);
-  const b = tf.reshape(gatherRows(biasColumn, recon.nonzeroCols), [kb.nonzeros]);
+  const b = tf.reshape(gatherRows(biasColumn, recon.nonzeroCols), [gathered]);
   const sNz = tf.sigmoid(tf.add(tf.sum(tf.mul(g, w), 1), b));
-  return tf.add(zeroTerm, tf.sum(tf.square(tf.sub(1, sNz)))) as tf.Scalar;
+  return tf.add(zeroTerm, tf.mul(tf.sum(tf.square(tf.sub(1, sNz))), recon.nonzeroWeight)) as tf.Scalar;
 }
 
 /** eq. 5-7: h_{u,i} = sum_k softmax_k(h^k_i . z_u) h^k_i, for stacked codes X (B x K x d). */

@@ -37,6 +37,11 @@ export interface EranHyperParams {
   /** Sampled mode: above this non-zero density of the batch rows, that kind is reconstructed exactly. */
   readonly sampledMaxDensity: number;
   /**
+   * Sampled mode: at most this many non-zeros are gathered per kind and batch (each costs a row of
+   * width h1 in memory); beyond it a uniform sample, reweighted by nnz / cap, stands for them all.
+   */
+  readonly sampledMaxNonzeros: number;
+  /**
    * Improvement, off in the reference: a learned per-item bias b_c added to the pair score,
    * sim_u(i, c) + b_c, so eq. 13 gains the popularity term it lacks. Reported beside the reference.
    */
@@ -69,6 +74,7 @@ export const PAPER_DEFAULTS: EranHyperParams = {
   reconstruction: 'exact',
   sampledColumns: 256,
   sampledMaxDensity: 0.02,
+  sampledMaxNonzeros: 65536,
   itemBias: false,
   userInitStd: 0.01,
   seed: 42,
@@ -115,6 +121,7 @@ export function resolveEranConfig(options: BuildEranOptions): EranConfig {
   if (!(config.sampledMaxDensity >= 0 && config.sampledMaxDensity <= 1)) {
     problems.push(`sampledMaxDensity: expected a number in [0, 1], got ${config.sampledMaxDensity}`);
   }
+  positiveInt('sampledMaxNonzeros', config.sampledMaxNonzeros);
   if (typeof config.itemBias !== 'boolean') problems.push(`itemBias: expected a boolean, got ${String(config.itemBias)}`);
   finiteNonNegative('userInitStd', config.userInitStd);
   if (!Number.isInteger(config.seed)) problems.push(`seed: expected an integer, got ${config.seed}`);
