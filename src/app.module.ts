@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import type { AppConfig } from './config/app-config';
@@ -10,6 +10,7 @@ import { createGraphqlErrorFormatter } from './common/graphql/format-graphql-err
 import { LandingController } from './common/graphql/landing.controller';
 import { complexityLimitPlugin, DEFAULT_QUERY_LIMITS, depthLimitRule, type QueryLimits } from './common/graphql/query-limits';
 import { createValidationPipe } from './common/validation/validation.pipe';
+import { DomainErrorFilter } from './common/errors/domain-error.filter';
 import { CatalogModule } from './catalog/catalog.module';
 import { HealthModule } from './health/health.module';
 import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
@@ -63,7 +64,10 @@ export class AppModule {
         MetricsModule,
       ],
       controllers: [LandingController],
-      providers: [{ provide: APP_PIPE, useFactory: createValidationPipe }],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
+      ],
     };
   }
 }

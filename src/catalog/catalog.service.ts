@@ -132,16 +132,19 @@ export class CatalogService implements OnModuleInit {
   compileFilter(filter: ItemFilter): (itemId: string) => boolean {
     const sets = filter.attributes.map((c) => {
       if (!this.kinds().includes(c.kind)) {
-        throw new DomainError(ErrorKind.InvalidInput, CatalogErrorCode.UnknownKind, `unknown attribute kind "${c.kind}" (known: ${this.kinds().join(', ')})`, {
-          field: c.field,
-        });
+        throw new DomainError(
+          ErrorKind.InvalidInput,
+          CatalogErrorCode.UnknownKind,
+          `${c.field}: unknown attribute kind "${c.kind}" (known: ${this.kinds().join(', ')})`,
+          { field: c.field },
+        );
       }
       const uids = this.directory.resolveValues(c.kind, c.values);
       if (uids.size === 0) {
         throw new DomainError(
           ErrorKind.InvalidInput,
           CatalogErrorCode.UnknownValue,
-          `no ${c.kind} named ${c.values.map((v) => `"${v}"`).join(' or ')}`,
+          `${c.field}: no ${c.kind} named ${c.values.map((v) => `"${v}"`).join(' or ')}`,
           { field: c.field },
         );
       }
@@ -198,7 +201,7 @@ export class CatalogService implements OnModuleInit {
         throw new DomainError(
           ErrorKind.InvalidInput,
           CatalogErrorCode.UnknownKind,
-          `unknown attribute kind "${a.kind}" (this dataset has ${dataset.kinds.join(', ')})`,
+          `input.attributes[${index}].kind: unknown attribute kind "${a.kind}" (this dataset has ${dataset.kinds.join(', ')})`,
           { field: `input.attributes[${index}].kind` },
         );
       }
@@ -295,5 +298,5 @@ export class CatalogService implements OnModuleInit {
 }
 
 function itemExists(itemId: string): DomainError {
-  return new DomainError(ErrorKind.InvalidInput, CatalogErrorCode.ItemExists, `an item with id "${itemId}" already exists`, { field: 'input.id' });
+  return new DomainError(ErrorKind.InvalidInput, CatalogErrorCode.ItemExists, `input.id: an item with id "${itemId}" already exists`, { field: 'input.id' });
 }

@@ -34,7 +34,13 @@ export function createGraphqlErrorFormatter(logger: Logger) {
     }
     const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
     if (code !== undefined && CLIENT_CODES.has(code)) {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+      const reason = formatted.extensions?.reason;
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: typeof reason === 'string' ? { code, reason } : { code },
+      };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in GraphQL operation');
     return {
