@@ -29,7 +29,7 @@ export function explanationText(p: TextParts): string {
     case 'NETWORK_PATH': {
       const via = p.nodes.filter((n) => n.type === 'ITEM').slice(1, -1).map((n) => n.name);
       const steps = via.length === 0 ? '' : ` via ${listPhrase(via)}`;
-      return `Recommended because it is connected to ${which} in the ${p.kind} network${steps}`;
+      return `Recommended because it is connected to ${which}, in the ${p.kind} network${steps}`;
     }
     default:
       return p.neighbour === null

@@ -1,0 +1,101 @@
+import { buildEranFor, encodeNewItem, freezeEran, type EranModel } from '../model/eran-model';
+import { recommend as modelRecommend } from '../model/scorer';
+import { plantedGraph } from '../model/testing/planted-graph';
+import { useWasmBackend } from '../model/testing/use-wasm';
+import { EranEngine } from './eran-engine';
+import type { UserHistory } from './recommender-engine';
+
+/** The adapter over src/model: ids <-> indexes, cached per-user state, cold items appended. */
+describe('EranEngine', () => {
+  const planted = plantedGraph({ numItems: 60, numUsers: 30, seed: 5 });
+  const { data } = planted;
+  let model: EranModel;
+  let engine: EranEngine;
+  const itemId = (i: number): string => data.itemIds[i]!;
+  const historyOf = (u: number, version = 1): UserHistory => ({
+    userId: data.userIds[u]!,
+    purchased: Array.from(data.userItems[u]!, itemId),
+    version,
+  });
+
+  beforeAll(async () => {
+    await useWasmBackend();
+  });
+
+  beforeEach(() => {
+    model = buildEranFor(data, { hidden: [8, 4], seed: 2, userInitStd: 0.5 });
+    engine = new EranEngine({ embeddings: freezeEran(model, data.networks), model, itemIds: data.itemIds, userIds: data.userIds });
+  });
+
+  afterEach(() => engine.dispose());
+
+  it('ranks like the model core scorer, leaving out the history and what `keep` refuses', () => {
+    const emb = freezeEran(model, data.networks);
+    const expected = modelRecommend(emb, 3, data.userItems[3]!, 5).map((s) => itemId(s.item));
+    const got = engine.recommend(historyOf(3), 5, () => true);
+    expect(got.map((s) => s.itemId)).toEqual(expected);
+    const refused = new Set(expected.slice(0, 2));
+    const filtered = engine.recommend(historyOf(3), 5, (id) => !refused.has(id)).map((s) => s.itemId);
+    expect(filtered.some((id) => refused.has(id))).toBe(false);
+    expect(filtered.slice(0, 3)).toEqual(expected.slice(2));
+  });
+
+  it('explains with k*, attention summing to 1 and anchors ranked by similarity among the purchases', () => {
+    const [target] = engine.recommend(historyOf(4), 1, () => true);
+    const [e] = engine.explain(historyOf(4), [target!.itemId, 'unknown'], 3);
+    expect(e!.attention.reduce((s, a) => s + a.weight, 0)).toBeCloseTo(1, 6);
+    expect(e!.topKind).toBe([...e!.attention].sort((a, b) => b.weight - a.weight)[0]!.kind);
+    expect(e!.candidates).toHaveLength(3);
+    const purchased = new Set(historyOf(4).purchased);
+    for (const c of e!.candidates) expect(purchased.has(c.itemId)).toBe(true);
+    for (let i = 1; i < 3; i++) expect(e!.candidates[i]!.similarity).toBeLessThanOrEqual(e!.candidates[i - 1]!.similarity);
+  });
+
+  it('folds in a user it never learned, recomputed only when the history version changes', () => {
+    const stranger: UserHistory = { userId: 'stranger', purchased: historyOf(6).purchased, version: 1 };
+    expect(engine.isLearnedUser('stranger')).toBe(false);
+    const first = engine.recommend(stranger, 5, () => true);
+    expect(first).toHaveLength(5);
+    expect(engine.recommend(stranger, 5, () => true)).toEqual(first);
+    const grown = { ...stranger, purchased: [...stranger.purchased, first[0]!.itemId], version: 2 };
+    expect(engine.recommend(grown, 5, () => true).map((s) => s.itemId)).not.toContain(first[0]!.itemId);
+  });
+
+  it('appends a cold-start item with the encoders\' codes and makes it scorable everywhere', () => {
+    const neighbours = new Map([['actor', [itemId(1), itemId(2)]], ['director', [itemId(3)]], ['genre', ['no-such-item']]]);
+    expect(engine.encodeNewItem('cold', neighbours)).toBe(true);
+    expect(engine.encodeNewItem('cold', neighbours)).toBe(false);
+    expect(engine.hasItem('cold')).toBe(true);
+    expect(engine.itemCount).toBe(data.itemIds.length + 1);
+    const [e] = engine.explain(historyOf(0), ['cold'], 1);
+    expect(e!.itemId).toBe('cold');
+    const all = engine.recommend(historyOf(0), engine.itemCount, () => true).map((s) => s.itemId);
+    expect(all).toContain('cold');
+    const histories = data.userIds.map((_, u) => historyOf(u));
+    expect(engine.audience('cold', histories, 5)).toHaveLength(5);
+    expect(engine.similarItems('cold', null, 3, () => true)).toHaveLength(3);
+  });
+
+  it('encodes a new item with exactly an existing item\'s links into that item\'s codes', () => {
+    const twinOf = 7;
+    const links = new Map(
+      data.networks.map((net) => [net.kind, Array.from(net.indices.subarray(net.indptr[twinOf]!, net.indptr[twinOf + 1]!), itemId)]),
+    );
+    engine.encodeNewItem('twin', links);
+    const [nearest] = engine.similarItems('twin', null, 1, (id) => id !== 'twin');
+    expect(nearest!.itemId).toBe(itemId(twinOf));
+    expect(nearest!.score).toBeCloseTo(0, 5);
+    expect(encodeNewItem(model, data.networks.map((net) => net.indices.subarray(net.indptr[twinOf]!, net.indptr[twinOf + 1]!)))).toHaveLength(3);
+  });
+
+  it('ranks an audience over learned and new users, without the item\'s owners', () => {
+    const item = historyOf(0).purchased[0]!;
+    const strangerItems = historyOf(1).purchased.filter((id) => id !== item);
+    const histories = [...data.userIds.map((_, u) => historyOf(u)), { userId: 'stranger', purchased: strangerItems, version: 1 }];
+    const ranked = engine.audience(item, histories, data.userIds.length + 1);
+    const owners = new Set(histories.filter((h) => h.purchased.includes(item)).map((h) => h.userId));
+    expect(ranked.some((r) => owners.has(r.userId))).toBe(false);
+    expect(ranked.map((r) => r.userId)).toContain('stranger');
+    for (let i = 1; i < ranked.length; i++) expect(ranked[i]!.score).toBeLessThanOrEqual(ranked[i - 1]!.score);
+  });
+});
