@@ -191,15 +191,34 @@ function spreadSection(result: EvaluationResult, models: readonly string[]): str
       const b = ranked[k + 1];
       if (withinSpread(a.s, b.s)) {
         any = true;
+        const wins = pairedWins(result, a.m, b.m, protocol, metric);
         out.push(
           `- ${protocol} ${metric}: ${a.m} ${a.s.mean.toFixed(4)} vs ${b.m} ${b.s.mean.toFixed(4)} ` +
-            `(gap ${(a.s.mean - b.s.mean).toFixed(4)} < sd ${a.s.sd.toFixed(4)} + ${b.s.sd.toFixed(4)}): not resolved by ${result.seeds.length} seeds`,
+            `(gap ${(a.s.mean - b.s.mean).toFixed(4)} < sd ${a.s.sd.toFixed(4)} + ${b.s.sd.toFixed(4)}): not resolved by ${result.seeds.length} seeds; ` +
+            `${a.m} ahead on ${wins.ahead} of ${wins.seeds} seeds (same split per seed)`,
         );
       }
     }
   }
   if (!any) out.push('None: on the headline metrics every adjacent pair of models differs by more than their combined spread.');
   return out;
+}
+
+// Both models see the same split in a seed, so the per-seed sign of the gap is informative even
+// when the unpaired spread is wide (e.g. cold start, where the 40 items change with the seed).
+function pairedWins(result: EvaluationResult, a: string, b: string, protocol: ProtocolName, metric: string): { ahead: number; seeds: number } {
+  let ahead = 0;
+  let seeds = 0;
+  for (const seed of result.seeds) {
+    const value = (model: string): number | undefined =>
+      result.runs.find((r) => r.seed === seed && r.model === model)?.results.find((p) => p.protocol === protocol)?.metrics[metric];
+    const va = value(a);
+    const vb = value(b);
+    if (va === undefined || vb === undefined) continue;
+    seeds++;
+    if (va > vb) ahead++;
+  }
+  return { ahead, seeds };
 }
 
 function tuningSection(result: EvaluationResult): string[] {
