@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import type { AppConfig } from './config/app-config';
-import { APP_LOGGER, ConfigModule } from './config/config.module';
+import { APP_LOGGER, ConfigModule, DEFAULT_API_TUNING, type ApiTuning } from './config/config.module';
 import type { Logger } from './common/logging/logger';
 import { ExpressApolloDriver } from './common/graphql/express-apollo.driver';
 import { createGraphqlErrorFormatter } from './common/graphql/format-graphql-error';
@@ -23,6 +23,7 @@ export interface AppModuleOptions {
   readonly config: AppConfig;
   readonly logger: Logger;
   readonly queryLimits?: QueryLimits;
+  readonly tuning?: ApiTuning;
 }
 
 /**
@@ -36,7 +37,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(options.config, options.logger),
+        ConfigModule.forRoot(options.config, options.logger, options.tuning ?? DEFAULT_API_TUNING),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ExpressApolloDriver,
           imports: [MetricsModule],

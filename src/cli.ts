@@ -179,8 +179,9 @@ export function buildCli(): Command {
   program
     .command('serve')
     .description('serve the GraphQL API (PORT, default 3000) with the newest checkpoint of CHECKPOINT_DIR')
-    .action(async () => {
-      await startServer(loadConfig());
+    .option('--explanation-cache-ttl <seconds>', 'reuse an explanation for the same user, history and model this long (0: off)', number('--explanation-cache-ttl'), 30)
+    .action(async (o: { explanationCacheTtl: number }) => {
+      await startServer(loadConfig(), { tuning: { explanationCacheTtlMs: Math.max(0, o.explanationCacheTtl) * 1000 } });
     });
 
   program

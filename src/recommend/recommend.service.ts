@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { API_TUNING, type ApiTuning } from '../config/config.module';
 import { DomainError, ErrorKind } from '../common/errors/domain-error';
 import { CatalogService, type AttributeConstraint } from '../catalog/catalog.service';
 import { ModelRegistryService } from '../training/model-registry.service';
 import { ExplanationRepository, type ExplanationMode, type PathNode, type PathRelationship, type SharedValue } from './explanation.repository';
+import { ExplanationCache } from './explanation-cache';
 import { explanationText, purchaseVerb } from './explanation-text';
 import type { KindWeight, ScoredItem, ScoredUser } from './recommender-engine';
 import { RecommendErrorCode } from './recommend.errors';
@@ -55,11 +57,16 @@ const ANCHOR_CANDIDATES = 20;
  */
 @Injectable()
 export class RecommendService {
+  private readonly cache: ExplanationCache<Explanation>;
+
   constructor(
     private readonly catalog: CatalogService,
     private readonly registry: ModelRegistryService,
     private readonly explanations: ExplanationRepository,
-  ) {}
+    @Inject(API_TUNING) tuning: ApiTuning,
+  ) {
+    this.cache = new ExplanationCache(tuning.explanationCacheTtlMs);
+  }
 
   recommend(query: RecommendQuery): Recommendation[] {
     const { engine } = this.registry.require();
@@ -85,8 +92,30 @@ export class RecommendService {
     if (!engine.hasItem(itemId)) throw notScorable(itemId);
   }
 
-  /** Explanations for many (user, item) pairs: the model part per pair, the graph part in one query. */
+  /**
+   * Explanations for many (user, item) pairs: the model part per pair, the graph part for all
+   * pairs not in the cache in ONE query.
+   */
   async explainMany(keys: readonly ExplanationKey[]): Promise<Array<Explanation | Error>> {
+    const model = this.registry.require();
+    const cacheKey = (k: ExplanationKey): string =>
+      `${model.version}\u0000${this.catalog.historyOf(k.userId)?.version ?? -1}\u0000${pairKey(k.userId, k.itemId)}`;
+    const done = new Map<string, Explanation>();
+    const missing: ExplanationKey[] = [];
+    for (const key of keys) {
+      const hit = this.cache.get(cacheKey(key));
+      if (hit === undefined) missing.push(key);
+      else done.set(pairKey(key.userId, key.itemId), hit);
+    }
+    for (const e of await this.explainFromGraph(missing)) {
+      done.set(pairKey(e.userId, e.itemId), e);
+      this.cache.set(cacheKey(e), e);
+    }
+    return keys.map((key) => done.get(pairKey(key.userId, key.itemId)) ?? notScorable(key.itemId));
+  }
+
+  private async explainFromGraph(keys: readonly ExplanationKey[]): Promise<Explanation[]> {
+    if (keys.length === 0) return [];
     const model = this.registry.require();
     const verb = purchaseVerb(model.kinds);
     const byUser = new Map<string, string[]>();
@@ -103,24 +132,24 @@ export class RecommendService {
       const m = modelPart.get(pairKey(k.userId, k.itemId));
       return m === undefined ? [] : [{ userId: k.userId, itemId: k.itemId, kind: m.topKind, candidates: m.candidates }];
     });
-    const graphPart = new Map((await this.explanations.explain(requests)).map((g) => [pairKey(g.userId, g.itemId), g]));
-    return keys.map((key) => {
-      const m = modelPart.get(pairKey(key.userId, key.itemId));
-      const g = graphPart.get(pairKey(key.userId, key.itemId));
-      if (m === undefined || g === undefined) return notScorable(key.itemId);
-      const anchor = g.nodes.find((n, index) => n.type === 'ITEM' && index === 1) ?? null;
-      return {
-        userId: key.userId,
-        itemId: key.itemId,
-        attribute: m.topKind,
-        attention: m.attention,
-        neighbourId: anchor?.id ?? null,
-        mode: g.mode,
-        adjacent: g.adjacent,
-        sharedValues: g.sharedValues,
-        path: g.nodes.length === 0 ? null : { nodes: g.nodes, relationships: g.relationships },
-        text: explanationText({ mode: g.mode, kind: m.topKind, sharedValues: g.sharedValues, neighbour: anchor?.name ?? null, nodes: g.nodes, verb }),
-      };
+    return (await this.explanations.explain(requests)).flatMap((g) => {
+      const m = modelPart.get(pairKey(g.userId, g.itemId));
+      if (m === undefined) return [];
+      const anchor = g.nodes[1]?.type === 'ITEM' ? g.nodes[1] : null;
+      return [
+        {
+          userId: g.userId,
+          itemId: g.itemId,
+          attribute: m.topKind,
+          attention: m.attention,
+          neighbourId: anchor?.id ?? null,
+          mode: g.mode,
+          adjacent: g.adjacent,
+          sharedValues: g.sharedValues,
+          path: g.nodes.length === 0 ? null : { nodes: g.nodes, relationships: g.relationships },
+          text: explanationText({ mode: g.mode, kind: m.topKind, sharedValues: g.sharedValues, neighbour: anchor?.name ?? null, nodes: g.nodes, verb }),
+        },
+      ];
     });
   }
 

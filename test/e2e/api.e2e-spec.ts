@@ -229,14 +229,19 @@ describe('recommend', () => {
     }
   });
 
-  it('traces the explanations of a whole response in ONE Cypher query', async () => {
+  it('traces the explanations of a whole response in ONE Cypher query, then reuses them until R_u changes', async () => {
     const client = app.get(GraphClient);
-    const spy = jest.spyOn(client, 'read');
+    const spy = jest.spyOn(client, 'autoCommit');
+    const explainCalls = (): Array<Parameters<GraphClient['autoCommit']>> => spy.mock.calls.filter(([name]) => name === 'recommend/explain-items');
     try {
+      const first = await recommend('5', 10);
+      expect(explainCalls()).toHaveLength(1);
+      expect((explainCalls()[0]![1] as { rows: unknown[] }).rows).toHaveLength(10);
+      expect(await recommend('5', 10)).toEqual(first);
+      expect(explainCalls()).toHaveLength(1);
+      await ok('mutation { recordPurchase(userId: "5", itemId: "' + first[9]!.item.id + '", rating: 5) { positive } }');
       await recommend('5', 10);
-      const explainCalls = spy.mock.calls.filter(([name]) => name === 'recommend/explain-items');
-      expect(explainCalls).toHaveLength(1);
-      expect((explainCalls[0]![1] as { rows: unknown[] }).rows).toHaveLength(10);
+      expect(explainCalls()).toHaveLength(2);
     } finally {
       spy.mockRestore();
     }

@@ -1,0 +1,240 @@
+/**
+ * npm run bench:serve -- [--duration 60] [--rate 200] [--users 500] [--k 10] [--connections 16]
+ *                        [--url http://host:port] [--compare] [--write-checks] [--no-cache]
+ *
+ * Drives `recommend` (explanations on) at a fixed request rate over many users with autocannon and
+ * prints req/s, p50, p99 and errors (HTTP and GraphQL). Without --url it starts `eran serve` in a
+ * child process (same Neo4j and CHECKPOINT_DIR as the environment says), so the load generator and
+ * the server do not share an event loop. --compare adds a phase without explanations: the
+ * difference is the cost of the explanation query in Neo4j. --no-cache starts the server with its
+ * explanation cache off, so that every request makes the graph query. --write-checks measures freshness:
+ * recordPurchase -> changed recommendation, and addItem -> recommendable (THIS WRITES to the database).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { loadConfig } from '../src/config/app-config';
+import { GraphClient } from '../src/graph/graph-client';
+import { CatalogRepository } from '../src/catalog/catalog.repository';
+
+interface BenchOptions {
+  duration: number;
+  rate: number;
+  users: number;
+  k: number;
+  connections: number;
+  url: string | null;
+  compare: boolean;
+  writeChecks: boolean;
+  cache: boolean;
+}
+
+const WITH_EXPLANATIONS = `query Bench($userId: ID!, $k: Int!) {
+  recommend(userId: $userId, k: $k) {
+    rank score item { id title }
+    explanation { attribute attention { kind weight } neighbor { id title } sharedValues { kind name } mode text
+      path { nodes { type id name } relationships { type from to } } }
+  }
+}`;
+
+const WITHOUT_EXPLANATIONS = `query Bench($userId: ID!, $k: Int!) { recommend(userId: $userId, k: $k) { rank score item { id title } } }`;
+
+function parseArgs(argv: readonly string[]): BenchOptions {
+  const o: BenchOptions = { duration: 60, rate: 200, users: 500, k: 10, connections: 16, url: null, compare: false, writeChecks: false, cache: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    const int = (): number => {
+      const v = Number(next());
+      if (!Number.isInteger(v) || v < 1) throw new Error(`${arg} must be a positive integer`);
+      return v;
+    };
+    if (arg === '--duration') o.duration = int();
+    else if (arg === '--rate') o.rate = int();
+    else if (arg === '--users') o.users = int();
+    else if (arg === '--k') o.k = int();
+    else if (arg === '--connections') o.connections = int();
+    else if (arg === '--url') o.url = next().replace(/\/$/, '');
+    else if (arg === '--compare') o.compare = true;
+    else if (arg === '--write-checks') o.writeChecks = true;
+    else if (arg === '--no-cache') o.cache = false;
+    else throw new Error(`unknown option ${arg}`);
+  }
+  return o;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+async function startServer(cache: boolean): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'cli.ts'), 'serve', ...(cache ? [] : ['--explanation-cache-ttl', '0'])], {
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+    try {
+      const health = await fetch(`${url}/health`);
+      const body = (await health.json()) as { model: { ready: boolean } };
+      if (body.model.ready) return { url, child };
+      throw new Error('the server has no model: train one first (npm run eran -- train)');
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('the server has no model')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  throw new Error('the server did not become healthy within 180 s');
+}
+
+interface PhaseResult {
+  readonly name: string;
+  readonly requests: number;
+  readonly reqPerSec: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly httpErrors: number;
+  readonly graphqlErrors: number;
+}
+
+/** Latency measured per request in ms with sub-ms precision (autocannon's histogram is whole ms). */
+async function runPhase(name: string, url: string, query: string, userIds: readonly string[], o: BenchOptions, duration: number): Promise<PhaseResult> {
+  let next = 0;
+  let graphqlErrors = 0;
+  let firstError: string | null = null;
+  const latencies: number[] = [];
+  const sentAt = new WeakMap<object, bigint>();
+  const result = await autocannon({
+    url: `${url}/graphql`,
+    method: 'POST',
+    connections: o.connections,
+    overallRate: o.rate,
+    duration,
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (req, context) => {
+          sentAt.set(context, process.hrtime.bigint());
+          const userId = userIds[next++ % userIds.length];
+          return { ...req, body: JSON.stringify({ query, variables: { userId, k: o.k } }) };
+        },
+        onResponse: (status, body, context) => {
+          const started = sentAt.get(context);
+          if (started !== undefined) latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+          if (status === 200 && body.includes('"errors"')) {
+            graphqlErrors++;
+            firstError ??= body.slice(0, 300);
+          }
+        },
+      },
+    ],
+  });
+  if (firstError !== null) console.error(`${name}: first GraphQL error: ${firstError}`);
+  latencies.sort((a, b) => a - b);
+  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return {
+    name,
+    requests: result.requests.total,
+    reqPerSec: result.requests.total / duration,
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    max: latencies[latencies.length - 1] ?? NaN,
+    httpErrors: result.errors + result.non2xx + result.timeouts,
+    graphqlErrors,
+  };
+}
+
+async function post<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
+  if (body.errors) throw new Error(body.errors.map((e) => e.message).join('; '));
+  return body.data as T;
+}
+
+/** recordPurchase -> the next recommend reflects it; addItem -> the item is scored (audience) at once. */
+async function writeChecks(url: string, userIds: readonly string[]): Promise<void> {
+  const ids = `query R($userId: ID!) { recommend(userId: $userId, k: 10) { item { id } score } }`;
+  const buy = `mutation P($u: ID!, $i: ID!) { recordPurchase(userId: $u, itemId: $i, rating: 5) { positive } }`;
+  const fresh: number[] = [];
+  for (const userId of userIds.slice(0, 20)) {
+    const before = (await post<{ recommend: Array<{ item: { id: string } }> }>(url, ids, { userId })).recommend;
+    const item = before[0]!.item.id;
+    const started = process.hrtime.bigint();
+    await post(url, buy, { u: userId, i: item });
+    const after = (await post<{ recommend: Array<{ item: { id: string } }> }>(url, ids, { userId })).recommend;
+    fresh.push(Number(process.hrtime.bigint() - started) / 1e6);
+    if (after.some((r) => r.item.id === item)) throw new Error(`recordPurchase of ${item} by ${userId} did not change the recommendation`);
+  }
+  fresh.sort((a, b) => a - b);
+  console.log(`recordPurchase -> changed recommendation: median ${fresh[Math.floor(fresh.length / 2)]!.toFixed(1)} ms, max ${fresh[fresh.length - 1]!.toFixed(1)} ms (${fresh.length} users)`);
+
+  const meta = await post<{ item: { attributes: Array<{ kind: string; id: string }> } }>(url, '{ item(itemId: "1") { attributes { kind id } } }', {});
+  const id = `bench-cold-${Date.now()}`;
+  const started = process.hrtime.bigint();
+  const added = await post<{ addItem: { recommendable: boolean } }>(
+    url,
+    'mutation A($input: AddItemInput!) { addItem(input: $input) { recommendable } }',
+    { input: { id, title: 'Bench cold-start item', attributes: meta.item.attributes.map((a) => ({ kind: a.kind, value: a.id })) } },
+  );
+  const audience = await post<{ audience: unknown[] }>(url, 'query A($i: ID!) { audience(itemId: $i, k: 10) { userId } }', { i: id });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  console.log(`addItem -> recommendable (audience of ${audience.audience.length} users): ${ms.toFixed(1)} ms, recommendable=${added.addItem.recommendable}`);
+}
+
+function print(r: PhaseResult, o: BenchOptions): void {
+  console.log(
+    `${r.name.padEnd(22)} ${r.reqPerSec.toFixed(1).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p90 ${r.p90.toFixed(2)} ms  ` +
+      `p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(1)} ms  errors ${r.httpErrors + r.graphqlErrors} (http ${r.httpErrors}, graphql ${r.graphqlErrors})  ` +
+      `[${r.requests} requests, target ${o.rate} req/s, k=${o.k}]`,
+  );
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const config = loadConfig();
+  const graph = await GraphClient.connect(config.neo4j);
+  let userIds: string[];
+  try {
+    userIds = await new CatalogRepository(graph).listUserIds(o.users);
+  } finally {
+    await graph.close();
+  }
+  if (userIds.length === 0) throw new Error('no users with purchases in the database: import a dataset first');
+  const server = o.url === null ? await startServer(o.cache) : { url: o.url, child: null };
+  try {
+    console.log(
+      `serve bench: ${server.url}, ${userIds.length} users, ${o.duration} s at ${o.rate} req/s, ${o.connections} connections, ` +
+        `explanation cache ${o.url !== null ? 'as configured' : o.cache ? 'on' : 'off'}`,
+    );
+    await runPhase('warm-up', server.url, WITH_EXPLANATIONS, userIds, { ...o }, 5);
+    const results = [await runPhase('recommend+explain', server.url, WITH_EXPLANATIONS, userIds, o, o.duration)];
+    if (o.compare) results.push(await runPhase('recommend (no expl.)', server.url, WITHOUT_EXPLANATIONS, userIds, o, Math.max(10, Math.round(o.duration / 2))));
+    for (const r of results) print(r, o);
+    if (o.writeChecks) await writeChecks(server.url, userIds);
+  } finally {
+    server.child?.kill('SIGTERM');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`serve bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
