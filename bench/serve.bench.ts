@@ -1,16 +1,21 @@
 /**
- * npm run bench:serve -- [--duration 60] [--rate 200] [--users 500] [--k 10] [--connections 16]
- *                        [--url http://host:port] [--compare] [--write-checks] [--no-cache]
+ * npm run bench:serve -- [--duration 60] [--rate 200] [--users 500] [--k 10] [--connections 1]
+ *                        [--driver both|autocannon|paced] [--url http://host:port] [--compare]
+ *                        [--write-checks] [--no-cache] [--compiled]
  *
- * Drives `recommend` (explanations on) at a fixed request rate over many users with autocannon and
- * prints req/s, p50, p99 and errors (HTTP and GraphQL). Without --url it starts `eran serve` in a
+ * Drives `recommend` (explanations on) at a fixed request rate over many users and prints req/s,
+ * p50, p99 and errors (HTTP and GraphQL), twice: with autocannon (`overallRate`; one connection by
+ * default, so its latency is the service time of back-to-back requests) and with an open-loop
+ * paced sender (one request every 1/rate s, latency from the planned send time: queueing included). Without --url it starts `eran serve` in a
  * child process (same Neo4j and CHECKPOINT_DIR as the environment says), so the load generator and
  * the server do not share an event loop. --compare adds a phase without explanations: the
  * difference is the cost of the explanation query in Neo4j. --no-cache starts the server with its
- * explanation cache off, so that every request makes the graph query. --write-checks measures freshness:
+ * explanation cache off, so that every request makes the graph query. --compiled runs the server
+ * from dist/ (npm run build first) instead of through ts-node. --write-checks measures freshness:
  * recordPurchase -> changed recommendation, and addItem -> recommendable (THIS WRITES to the database).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -28,6 +33,8 @@ interface BenchOptions {
   compare: boolean;
   writeChecks: boolean;
   cache: boolean;
+  driver: 'autocannon' | 'paced' | 'both';
+  compiled: boolean;
 }
 
 const WITH_EXPLANATIONS = `query Bench($userId: ID!, $k: Int!) {
@@ -41,7 +48,7 @@ const WITH_EXPLANATIONS = `query Bench($userId: ID!, $k: Int!) {
 const WITHOUT_EXPLANATIONS = `query Bench($userId: ID!, $k: Int!) { recommend(userId: $userId, k: $k) { rank score item { id title } } }`;
 
 function parseArgs(argv: readonly string[]): BenchOptions {
-  const o: BenchOptions = { duration: 60, rate: 200, users: 500, k: 10, connections: 16, url: null, compare: false, writeChecks: false, cache: true };
+  const o: BenchOptions = { duration: 60, rate: 200, users: 500, k: 10, connections: 1, url: null, compare: false, writeChecks: false, cache: true, driver: 'both', compiled: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const next = (): string => {
@@ -63,6 +70,12 @@ function parseArgs(argv: readonly string[]): BenchOptions {
     else if (arg === '--compare') o.compare = true;
     else if (arg === '--write-checks') o.writeChecks = true;
     else if (arg === '--no-cache') o.cache = false;
+    else if (arg === '--compiled') o.compiled = true;
+    else if (arg === '--driver') {
+      const v = next();
+      if (v !== 'autocannon' && v !== 'paced' && v !== 'both') throw new Error('--driver must be autocannon, paced or both');
+      o.driver = v;
+    }
     else throw new Error(`unknown option ${arg}`);
   }
   return o;
@@ -79,9 +92,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServer(cache: boolean): Promise<{ url: string; child: ChildProcess }> {
+async function startServer(cache: boolean, compiled: boolean): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'cli.ts'), 'serve', ...(cache ? [] : ['--explanation-cache-ttl', '0'])], {
+  const entry = compiled ? [join(__dirname, '..', 'dist', 'cli.js')] : ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'cli.ts')];
+  const child = spawn(process.execPath, [...entry, 'serve', ...(cache ? [] : ['--explanation-cache-ttl', '0'])], {
     env: { ...process.env, PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -162,6 +176,65 @@ async function runPhase(name: string, url: string, query: string, userIds: reado
   };
 }
 
+/**
+ * Open-loop load: request n is sent at start + n / rate whatever happened to the earlier ones, and
+ * its latency counts from that planned time, so a stall shows up in every request it delays (no
+ * coordinated omission). autocannon's `overallRate` instead lets each connection send its share
+ * of a second back to back and then pause, which measures bursts rather than a steady rate.
+ */
+async function runPaced(name: string, url: string, query: string, userIds: readonly string[], o: BenchOptions, duration: number): Promise<PhaseResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL(`${url}/graphql`);
+  const latencies: number[] = [];
+  let httpErrors = 0;
+  let graphqlErrors = 0;
+  let firstError: string | null = null;
+  const total = Math.round(duration * o.rate);
+  const start = process.hrtime.bigint();
+  const intervalNs = 1e9 / o.rate;
+  const pending: Array<Promise<void>> = [];
+  const send = (n: number): Promise<void> =>
+    new Promise((resolve) => {
+      const planned = start + BigInt(Math.round(n * intervalNs));
+      const body = JSON.stringify({ query, variables: { userId: userIds[n % userIds.length], k: o.k } });
+      const req = httpRequest(
+        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            latencies.push(Number(process.hrtime.bigint() - planned) / 1e6);
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode !== 200) httpErrors++;
+            else if (text.includes('"errors"')) {
+              graphqlErrors++;
+              firstError ??= text.slice(0, 300);
+            }
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        httpErrors++;
+        resolve();
+      });
+      req.end(body);
+    });
+  for (let n = 0; n < total; n++) {
+    const planned = start + BigInt(Math.round(n * intervalNs));
+    const waitMs = Number(planned - process.hrtime.bigint()) / 1e6;
+    if (waitMs > 1) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    pending.push(send(n));
+  }
+  await Promise.all(pending);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  agent.destroy();
+  if (firstError !== null) console.error(`${name}: first GraphQL error: ${firstError}`);
+  latencies.sort((a, b) => a - b);
+  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { name, requests: total, reqPerSec: total / seconds, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: latencies[latencies.length - 1] ?? NaN, httpErrors, graphqlErrors };
+}
+
 async function post<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
   const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
@@ -201,7 +274,7 @@ async function writeChecks(url: string, userIds: readonly string[]): Promise<voi
 
 function print(r: PhaseResult, o: BenchOptions): void {
   console.log(
-    `${r.name.padEnd(22)} ${r.reqPerSec.toFixed(1).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p90 ${r.p90.toFixed(2)} ms  ` +
+    `${r.name.padEnd(36)} ${r.reqPerSec.toFixed(1).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p90 ${r.p90.toFixed(2)} ms  ` +
       `p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(1)} ms  errors ${r.httpErrors + r.graphqlErrors} (http ${r.httpErrors}, graphql ${r.graphqlErrors})  ` +
       `[${r.requests} requests, target ${o.rate} req/s, k=${o.k}]`,
   );
@@ -218,15 +291,20 @@ async function main(): Promise<void> {
     await graph.close();
   }
   if (userIds.length === 0) throw new Error('no users with purchases in the database: import a dataset first');
-  const server = o.url === null ? await startServer(o.cache) : { url: o.url, child: null };
+  const server = o.url === null ? await startServer(o.cache, o.compiled) : { url: o.url, child: null };
   try {
     console.log(
       `serve bench: ${server.url}, ${userIds.length} users, ${o.duration} s at ${o.rate} req/s, ${o.connections} connections, ` +
         `explanation cache ${o.url !== null ? 'as configured' : o.cache ? 'on' : 'off'}`,
     );
     await runPhase('warm-up', server.url, WITH_EXPLANATIONS, userIds, { ...o }, 5);
-    const results = [await runPhase('recommend+explain', server.url, WITH_EXPLANATIONS, userIds, o, o.duration)];
-    if (o.compare) results.push(await runPhase('recommend (no expl.)', server.url, WITHOUT_EXPLANATIONS, userIds, o, Math.max(10, Math.round(o.duration / 2))));
+    const results: PhaseResult[] = [];
+    const phases: Array<['autocannon' | 'paced', string, string]> = [['autocannon', 'recommend+explain', WITH_EXPLANATIONS]];
+    if (o.compare) phases.push(['autocannon', 'recommend (no expl.)', WITHOUT_EXPLANATIONS]);
+    for (const [driver, name, query] of phases) {
+      if (o.driver === driver || o.driver === 'both') results.push(await runPhase(`${name} [autocannon]`, server.url, query, userIds, o, name.includes('no expl') ? Math.max(10, Math.round(o.duration / 2)) : o.duration));
+      if (o.driver === 'paced' || o.driver === 'both') results.push(await runPaced(`${name} [paced]`, server.url, query, userIds, o, name.includes('no expl') ? Math.max(10, Math.round(o.duration / 2)) : o.duration));
+    }
     for (const r of results) print(r, o);
     if (o.writeChecks) await writeChecks(server.url, userIds);
   } finally {

@@ -160,6 +160,28 @@ export class CatalogService implements OnModuleInit {
     };
   }
 
+  /**
+   * Whether a and b are linked in G_kind, decided in memory by the network's own rule (DESIGN 1):
+   * they share a value of the kind and were co-purchased by at least minSupport users, or one of
+   * them is a cold-start item (linked to every item sharing a value). Edges removed by an import's
+   * top-M cap are the exception this cannot see; the explanation query checks the chosen anchor.
+   */
+  linkedInNetwork(kind: string, a: string, b: string): boolean {
+    const ia = this.directory.get(a);
+    const ib = this.directory.get(b);
+    if (ia === undefined || ib === undefined) return false;
+    const prefix = `${kind}:`;
+    let shares = false;
+    for (const uid of ia.attrs) {
+      if (uid.startsWith(prefix) && ib.attrs.has(uid)) {
+        shares = true;
+        break;
+      }
+    }
+    if (!shares) return false;
+    return ia.coldStart || ib.coldStart || this.history.coPurchased(a, b, this.dataset?.minSupport ?? 1);
+  }
+
   async sampleUserIds(limit: number): Promise<string[]> {
     return this.repo.listUserIds(limit);
   }

@@ -16,6 +16,8 @@ interface Entry {
 
 export class PurchaseHistory {
   private readonly users = new Map<string, Entry>();
+  /** Item -> users who purchased it: co-purchase counts decide adjacency in the networks. */
+  private readonly buyers = new Map<string, Set<string>>();
   private clock = 0;
 
   get size(): number {
@@ -33,6 +35,18 @@ export class PurchaseHistory {
       owned: new Set([...purchased, ...other]),
       version: ++this.clock,
     });
+    for (const itemId of purchased) this.addBuyer(itemId, userId);
+  }
+
+  /** Whether at least `atLeast` users purchased both items (the co-purchase condition of G_k). */
+  coPurchased(a: string, b: string, atLeast: number): boolean {
+    const ba = this.buyers.get(a);
+    const bb = this.buyers.get(b);
+    if (ba === undefined || bb === undefined) return false;
+    const [small, large] = ba.size <= bb.size ? [ba, bb] : [bb, ba];
+    let count = 0;
+    for (const user of small) if (large.has(user) && ++count >= atLeast) return true;
+    return false;
   }
 
   history(userId: string): UserHistory | null {
@@ -57,6 +71,7 @@ export class PurchaseHistory {
     entry.purchased = [...entry.purchased, itemId];
     entry.purchasedSet.add(itemId);
     entry.version = ++this.clock;
+    this.addBuyer(itemId, userId);
     return true;
   }
 
@@ -74,6 +89,12 @@ export class PurchaseHistory {
 
   userIds(): string[] {
     return [...this.users.keys()];
+  }
+
+  private addBuyer(itemId: string, userId: string): void {
+    const set = this.buyers.get(itemId);
+    if (set === undefined) this.buyers.set(itemId, new Set([userId]));
+    else set.add(userId);
   }
 
   private entry(userId: string): Entry {

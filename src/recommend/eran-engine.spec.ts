@@ -1,5 +1,6 @@
 import { buildEranFor, encodeNewItem, freezeEran, type EranModel } from '../model/eran-model';
 import { recommend as modelRecommend } from '../model/scorer';
+import { explain as modelExplain } from '../model/explain';
 import { plantedGraph } from '../model/testing/planted-graph';
 import { useWasmBackend } from '../model/testing/use-wasm';
 import { EranEngine } from './eran-engine';
@@ -46,6 +47,12 @@ describe('EranEngine', () => {
     expect(e!.attention.reduce((s, a) => s + a.weight, 0)).toBeCloseTo(1, 6);
     expect(e!.topKind).toBe([...e!.attention].sort((a, b) => b.weight - a.weight)[0]!.kind);
     expect(e!.candidates).toHaveLength(3);
+    // The same k*, attention and best anchor as the model core's explain().
+    const reference = modelExplain(freezeEran(model, data.networks), 4, data.userItems[4]!, data.itemIds.indexOf(target!.itemId));
+    expect(e!.topKind).toBe(reference.kind);
+    e!.attention.forEach((a, k) => expect(a.weight).toBeCloseTo(reference.attention[k]!.weight, 10));
+    expect(e!.candidates[0]!.itemId).toBe(itemId(reference.anchor!));
+    expect(e!.candidates[0]!.similarity).toBeCloseTo(reference.anchorSimilarity!, 8);
     const purchased = new Set(historyOf(4).purchased);
     for (const c of e!.candidates) expect(purchased.has(c.itemId)).toBe(true);
     for (let i = 1; i < 3; i++) expect(e!.candidates[i]!.similarity).toBeLessThanOrEqual(e!.candidates[i - 1]!.similarity);

@@ -1,6 +1,5 @@
 import type { EranEmbeddings } from '../model/embeddings';
 import { encodeNewItem, type EranModel } from '../model/eran-model';
-import { explain as explainItem } from '../model/explain';
 import { foldInUser, type FoldInOptions } from '../model/fold-in';
 import { personalizeInto, squaredDistance } from '../model/personalize';
 import {
@@ -115,13 +114,7 @@ export class EranEngine implements RecommenderEngine {
     for (const itemId of itemIds) {
       const item = this.index.get(itemId);
       if (item === undefined) continue;
-      const e = explainItem(this.emb, state.ref, state.items, item);
-      out.push({
-        itemId,
-        topKind: e.kind,
-        attention: e.attention,
-        candidates: this.rankAnchors(state, item, maxCandidates),
-      });
+      out.push({ itemId, ...this.explainItem(state, item, maxCandidates) });
     }
     return out;
   }
@@ -180,21 +173,32 @@ export class EranEngine implements RecommenderEngine {
     this.model = null;
   }
 
-  /** Purchased items by sim_u(i, j), best first: the anchor j* is chosen among them in the graph. */
-  private rankAnchors(state: UserState, item: number, max: number): NeighbourCandidate[] {
+  /**
+   * k* and a~_{u,i} as the model core's explain() computes them (same primitive, personalizeInto),
+   * plus the purchases ranked by sim_u(i, j), best first: explain() keeps only the best one, while
+   * j* is chosen among several in the graph. One pass over R_u instead of two per item.
+   */
+  private explainItem(state: UserState, item: number, max: number): Omit<EngineExplanation, 'itemId'> {
     const d = this.emb.dim;
     const z = typeof state.ref === 'number' ? this.emb.users.subarray(state.ref * d, (state.ref + 1) * d) : state.ref;
     const hi = new Float64Array(d);
     const hj = new Float64Array(d);
     const att = new Float64Array(this.emb.kinds.length);
+    const scratch = new Float64Array(this.emb.kinds.length);
     personalizeInto(this.emb, z, item, hi, att);
+    let top = 0;
+    for (let k = 1; k < att.length; k++) if (att[k]! > att[top]!) top = k;
     const ranked: NeighbourCandidate[] = [];
     for (const j of state.items) {
       if (j === item) continue;
-      personalizeInto(this.emb, z, j, hj, att);
+      personalizeInto(this.emb, z, j, hj, scratch);
       ranked.push({ itemId: this.ids[j]!, similarity: -squaredDistance(hi, hj, d) });
     }
-    return ranked.sort((a, b) => b.similarity - a.similarity).slice(0, max);
+    return {
+      topKind: this.emb.kinds[top]!,
+      attention: this.emb.kinds.map((kind, k) => ({ kind, weight: att[k]! })),
+      candidates: ranked.sort((a, b) => b.similarity - a.similarity).slice(0, max),
+    };
   }
 
   private state(history: UserHistory): UserState {

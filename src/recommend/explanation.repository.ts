@@ -9,7 +9,7 @@ export interface ExplanationRequest {
   readonly itemId: string;
   /** k*. */
   readonly kind: string;
-  /** The user's purchases ranked by sim_u(item, j), most similar first. */
+  /** The user's purchases ranked by sim_u(item, j), those adjacent to the item in G_kind first. */
   readonly candidates: readonly string[];
 }
 
@@ -40,8 +40,6 @@ export interface GraphExplanation {
   readonly userId: string;
   readonly itemId: string;
   readonly mode: ExplanationMode;
-  /** Whether j* is adjacent to the item in G_k* (SHARED_VALUE only). */
-  readonly adjacent: boolean;
   readonly sharedValues: readonly SharedValue[];
   readonly nodes: readonly PathNode[];
   readonly relationships: readonly PathRelationship[];
@@ -52,8 +50,10 @@ export interface GraphExplanation {
 export class ExplanationRepository {
   constructor(private readonly graph: GraphClient) {}
 
-  async explain(requests: readonly ExplanationRequest[]): Promise<GraphExplanation[]> {
+  /** `kinds`: every attribute kind of the dataset (a link of another kind than k* may be shown). */
+  async explain(requests: readonly ExplanationRequest[], kinds: readonly string[]): Promise<GraphExplanation[]> {
     if (requests.length === 0) return [];
+    const hasTypes = Object.fromEntries(kinds.map((k) => [k, kindNames(k).has]));
     const rows = requests.map((r) => {
       const names = kindNames(r.kind);
       return { user: r.userId, item: r.itemId, prefix: `${r.kind}:`, rel: names.rel, candidates: r.candidates };
@@ -64,16 +64,14 @@ export class ExplanationRepository {
       user: string;
       item: string;
       mode: ExplanationMode;
-      adjacent: boolean;
       sharedValues: Array<{ kind: string; id: string; name: string }>;
       nodes: Array<{ type: PathNodeType; id: string; name: string | null; kind: string | null }>;
       relationships: Array<{ type: string; from: string; to: string }>;
-    }>('recommend/explain-items', { rows });
+    }>('recommend/explain-items', { rows, hasTypes });
     return records.map((r) => ({
       userId: r.user,
       itemId: r.item,
       mode: r.mode,
-      adjacent: r.adjacent,
       sharedValues: r.sharedValues.map((v) => ({ kind: v.kind, id: v.id, name: v.name })),
       nodes: r.nodes.map((n) => ({ type: n.type, id: n.id, name: n.name ?? n.id, kind: n.kind ?? null })),
       relationships: r.relationships.map((x) => ({ type: x.type, from: x.from, to: x.to })),

@@ -130,9 +130,13 @@ export class RecommendService {
     }
     const requests = keys.flatMap((k) => {
       const m = modelPart.get(pairKey(k.userId, k.itemId));
-      return m === undefined ? [] : [{ userId: k.userId, itemId: k.itemId, kind: m.topKind, candidates: m.candidates }];
+      if (m === undefined) return [];
+      // Paper 3.4: prefer a j* adjacent to i in G_k*. Stable partition: adjacent first, each part by similarity.
+      const linked = m.candidates.filter((j) => this.catalog.linkedInNetwork(m.topKind, j, k.itemId));
+      const others = m.candidates.filter((j) => !linked.includes(j));
+      return [{ userId: k.userId, itemId: k.itemId, kind: m.topKind, candidates: [...linked, ...others] }];
     });
-    return (await this.explanations.explain(requests)).flatMap((g) => {
+    return (await this.explanations.explain(requests, model.kinds)).flatMap((g) => {
       const m = modelPart.get(pairKey(g.userId, g.itemId));
       if (m === undefined) return [];
       const anchor = g.nodes[1]?.type === 'ITEM' ? g.nodes[1] : null;
@@ -144,7 +148,7 @@ export class RecommendService {
           attention: m.attention,
           neighbourId: anchor?.id ?? null,
           mode: g.mode,
-          adjacent: g.adjacent,
+          adjacent: g.mode === 'SHARED_VALUE' && anchor !== null && this.catalog.linkedInNetwork(m.topKind, anchor.id, g.itemId),
           sharedValues: g.sharedValues,
           path: g.nodes.length === 0 ? null : { nodes: g.nodes, relationships: g.relationships },
           text: explanationText({ mode: g.mode, kind: m.topKind, sharedValues: g.sharedValues, neighbour: anchor?.name ?? null, nodes: g.nodes, verb }),

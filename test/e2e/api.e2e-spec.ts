@@ -53,6 +53,7 @@ interface ExplanationShape {
   neighbor: { id: string; title: string } | null;
   sharedValues: Array<{ kind: string; id: string; name: string }>;
   mode: 'SHARED_VALUE' | 'NETWORK_PATH' | 'OTHER_VALUE' | 'NONE';
+  adjacent: boolean;
   path: { nodes: PathNode[]; relationships: Array<{ type: string; from: string; to: string }> } | null;
   text: string;
 }
@@ -70,6 +71,7 @@ const EXPLANATION_FIELDS = `
   neighbor { id title }
   sharedValues { kind id name }
   mode
+  adjacent
   path { nodes { type id name kind } relationships { type from to } }
   text`;
 
@@ -186,6 +188,7 @@ describe('recommend', () => {
   });
 
   it('explains every recommendation with a path that exists in the graph and values that are really shared', async () => {
+    let adjacentSeen = 0;
     for (const userId of users) {
       for (const r of await recommend(userId, 10)) {
         const e = r.explanation;
@@ -221,12 +224,23 @@ describe('recommend', () => {
             expect(e.text).toContain(v.name);
           }
           expect(e.text).toContain(e.neighbor!.title);
+          if (e.adjacent) {
+            const edge = await cypher<{ n: number }>('MATCH (:Item {id: $a})-[r]-(:Item {id: $b}) WHERE type(r) = $rel RETURN count(r) AS n', {
+              a: e.neighbor!.id,
+              b: r.item.id,
+              rel: e.attribute.toUpperCase(),
+            });
+            expect(edge[0]!.n).toBe(1);
+            adjacentSeen++;
+          }
         } else if (e.mode === 'NETWORK_PATH') {
           expect(nodes[nodes.length - 1]).toMatchObject({ type: 'ITEM', id: r.item.id });
           expect(relationships.slice(1).every((x) => x.type === e.attribute.toUpperCase())).toBe(true);
         }
       }
     }
+    // The paper's preferred anchor (adjacent in G_k*) is found whenever one exists, so some are.
+    expect(adjacentSeen).toBeGreaterThan(0);
   });
 
   it('traces the explanations of a whole response in ONE Cypher query, then reuses them until R_u changes', async () => {

@@ -89,7 +89,10 @@ export class ExplanationModel {
   @Field(() => ExplanationMode)
   mode!: ExplanationMode;
 
-  @Field({ description: 'Whether the neighbor is adjacent to the item in the k* attribute network (co-purchased and sharing a value).' })
+  @Field({
+    description:
+      'Whether the neighbor is adjacent to the item in the k* attribute network (co-purchased and sharing a value), as the paper prefers; j* is chosen among adjacent purchases first.',
+  })
   adjacent!: boolean;
 
   @Field(() => ExplanationPathModel, { nullable: true })
