@@ -96,7 +96,8 @@ async function startServer(cache: boolean, compiled: boolean): Promise<{ url: st
   const port = await freePort();
   const entry = compiled ? [join(__dirname, '..', 'dist', 'cli.js')] : ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'cli.ts')];
   const child = spawn(process.execPath, [...entry, 'serve', ...(cache ? [] : ['--explanation-cache-ttl', '0'])], {
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    // NODE_ENV=production: graphql-js then skips its development-time checks on every value.
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', NODE_ENV: process.env.NODE_ENV ?? 'production' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

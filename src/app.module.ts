@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { AppConfig } from './config/app-config';
 import { APP_LOGGER, ConfigModule, DEFAULT_API_TUNING, type ApiTuning } from './config/config.module';
 import type { Logger } from './common/logging/logger';
@@ -54,7 +55,12 @@ export class AppModule {
             includeStacktraceInErrorResponses: false,
             formatError: createGraphqlErrorFormatter(logger),
             validationRules: [depthLimitRule(limits.maxDepth)],
-            plugins: [complexityLimitPlugin(limits.maxComplexity), graphqlMetricsPlugin(metrics, logger)],
+            // No field sets cache hints; the default cache-control plugin would only wrap every field resolver.
+            plugins: [
+              ApolloServerPluginCacheControlDisabled(),
+              complexityLimitPlugin(limits.maxComplexity),
+              graphqlMetricsPlugin(metrics, logger),
+            ],
             buildSchemaOptions: { dateScalarMode: 'isoDate' },
           }),
         }),

@@ -351,6 +351,9 @@ describe('live feedback', () => {
     const purchase = 'mutation P($u: ID!, $i: ID!) { recordPurchase(userId: $u, itemId: $i, rating: 5) { newUser positive } }';
     const first = await ok<{ recordPurchase: { newUser: boolean } }>(purchase, { u: 'newcomer', i: '3' });
     expect(first.recordPurchase.newUser).toBe(true);
+    const afterOne = await recommend('newcomer', 5);
+    expect(afterOne).toHaveLength(5);
+    expect(afterOne.map((r) => r.item.id)).not.toContain('3');
     await ok(purchase, { u: 'newcomer', i: '4' });
     const recs = await recommend('newcomer', 5);
     expect(recs).toHaveLength(5);
