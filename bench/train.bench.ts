@@ -11,7 +11,7 @@
  *
  * Options: --backend auto|wasm|cpu|node|node-gpu, --variant eran|eran-l1|eran-l2, --hidden 1024,256,32,
  * --lr, --alpha, --beta, --batch, --recon exact|sampled, --sampled-columns, --item-bias,
- * --epochs, --minutes (wall budget, default 10), --patience, --seed, --no-train, --json <file>;
+ * --epochs, --steps-per-epoch, --minutes (wall budget, default 10), --patience, --seed, --no-train, --json <file>;
  * dataset: --top-m, --min-support (network caps), synthetic --items, --users, --purchases min,max;
  * --cold-items 40: hold 40 items out with all their interactions and report eq. 14 min/max/mean Recall@K.
  */
@@ -86,8 +86,8 @@ function firstLayerComparison(model: EranModel, batch: PreparedBatch): Array<{ k
     const sparseGrad = tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(segmentSum(ww as tf.Tensor2D, plan), upstream)));
     const denseGrad = tf.grad((ww: tf.Tensor) => tf.sum(tf.mul(matMul(x, ww as tf.Tensor2D), upstream)));
     // (Never return a typed array from tf.tidy: it walks every element looking for tensors.)
-    const sparse = medianSeconds(3, () => tf.tidy(() => void sparseGrad(w).dataSync()));
-    const denseT = medianSeconds(3, () => tf.tidy(() => void denseGrad(w).dataSync()));
+    const sparse = medianSeconds(5, () => tf.tidy(() => void sparseGrad(w).dataSync()));
+    const denseT = medianSeconds(5, () => tf.tidy(() => void denseGrad(w).dataSync()));
     x.dispose();
     upstream.dispose();
     return { kind: ae.kind, nnz: plan.fwdIndices.length, density: plan.fwdIndices.length / (u * n), sparse, dense: denseT };
@@ -147,26 +147,28 @@ async function main(): Promise<void> {
   }
 
   const hidden = (str(args, 'hidden') ?? '1024,256,32').split(',').map(Number);
+  const batchSize = num(args, 'batch', 2000);
   const hyper: Partial<EranHyperParams> = {
     variant: (str(args, 'variant') ?? 'eran') as EranHyperParams['variant'],
     hidden,
     learningRate: num(args, 'lr', 0.001),
     alpha: num(args, 'alpha', 1500),
     beta: num(args, 'beta', 0.2),
-    batchSize: num(args, 'batch', 2000),
+    batchSize,
     reconstruction: (str(args, 'recon') ?? 'exact') as EranHyperParams['reconstruction'],
     sampledColumns: num(args, 'sampled-columns', 256),
     itemBias: args.has('item-bias'),
     seed,
   };
-  const model = buildEranFor(g, hyper);
   log(`model ${JSON.stringify({ ...hyper, hidden: hidden.join('-') })}`);
+  // Measurements run on a throwaway copy: the profiled step updates its weights.
+  const probe = buildEranFor(g, hyper);
 
   const rng = new Rng(seed + 1);
   const sampler = new TripletSampler(g.userItems, n, rng);
   sampler.shuffle();
-  const batch = prepareBatch(model, g.networks, sampler.batch(0, model.config.batchSize), rng);
-  const layer = firstLayerComparison(model, batch);
+  const batch = prepareBatch(probe, g.networks, sampler.batch(0, probe.config.batchSize), rng);
+  const layer = firstLayerComparison(probe, batch);
   const sparseTotal = layer.reduce((s, l) => s + l.sparse, 0);
   const denseTotal = layer.reduce((s, l) => s + l.dense, 0);
   log(`first layer, forward+backward on one batch (${batch.items.length} unique items x ${n}, width ${hidden[0]}):`);
@@ -174,11 +176,12 @@ async function main(): Promise<void> {
     log(`  ${l.kind}: nnz ${l.nnz} (density ${l.density.toFixed(4)}): sparse ${(l.sparse * 1000).toFixed(1)} ms, dense ${(l.dense * 1000).toFixed(1)} ms, ratio ${(l.dense / l.sparse).toFixed(1)}x`);
   }
   log(`  all kinds: sparse ${(sparseTotal * 1000).toFixed(1)} ms, dense ${(denseTotal * 1000).toFixed(1)} ms, ratio ${(denseTotal / sparseTotal).toFixed(1)}x`);
-  const profile = profileStep(model, sampler, g.networks, rng);
+  const profile = profileStep(probe, sampler, g.networks, rng);
+  probe.dispose();
   log(`one step: prepare (JS) ${(profile.prepareJs * 1000).toFixed(0)} ms, forward+backward ${(profile.forwardBackward * 1000).toFixed(0)} ms, Adam ${(profile.adam * 1000).toFixed(0)} ms, ${profile.uniqueItems} unique items`);
-  const stepsPerEpoch = Math.ceil(sampler.size / model.config.batchSize);
+  const stepsPerEpoch = Math.ceil(sampler.size / batchSize);
   const projectedEpoch = stepsPerEpoch * (profile.prepareJs + profile.forwardBackward + profile.adam);
-  log(`projected: ${stepsPerEpoch} steps/epoch x ${(projectedEpoch / stepsPerEpoch).toFixed(2)} s = ${projectedEpoch.toFixed(0)} s/epoch, ${((stepsPerEpoch * model.config.batchSize) / projectedEpoch).toFixed(0)} triplets/s`);
+  log(`projected: ${stepsPerEpoch} steps/epoch x ${(projectedEpoch / stepsPerEpoch).toFixed(2)} s = ${projectedEpoch.toFixed(0)} s/epoch, ${((stepsPerEpoch * batchSize) / projectedEpoch).toFixed(0)} triplets/s`);
 
   const summary: Record<string, unknown> = {
     dataset: data.name,
@@ -195,6 +198,7 @@ async function main(): Promise<void> {
     projectedSecondsPerEpoch: projectedEpoch,
   };
 
+  const model = buildEranFor(g, hyper);
   if (!args.has('no-train')) {
     const minutes = num(args, 'minutes', 10);
     const epochs = num(args, 'epochs', 1000);
@@ -218,7 +222,14 @@ async function main(): Promise<void> {
     const result = await trainEran(
       model,
       g,
-      { epochs, maxSeconds: minutes * 60, patience: num(args, 'patience', 3), validate, seed },
+      {
+        epochs,
+        maxSeconds: minutes * 60,
+        patience: num(args, 'patience', 3),
+        validate,
+        seed,
+        stepsPerEpoch: str(args, 'steps-per-epoch') ? num(args, 'steps-per-epoch', 1) : undefined,
+      },
       (p) => {
         if (p.phase === 'epoch') {
           log(

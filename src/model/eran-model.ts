@@ -17,7 +17,7 @@ import { ensureGradients } from './gradients';
 import type { CsrAdjacency, GraphData } from './graph-data';
 import { BuildEranOptions, EranConfig, Activation, codeSize, resolveEranConfig } from './options';
 import { Rng } from './rng';
-import { SegmentPlan, gatherPlan, gatherRows, matMul, matMulBT, segmentPlan, segmentSum } from './sparse-ops';
+import { SegmentPlan, exactReconstructionLoss, gatherPlan, gatherRows, matMul, matMulBT, segmentPlan, segmentSum } from './sparse-ops';
 
 export interface DenseLayer {
   readonly w: tf.Variable<tf.Rank.R2>;
@@ -341,12 +341,7 @@ function reconstructionLoss(model: EranModel, kind: number, code: tf.Tensor2D, k
   const hidden = decodeHidden(model, kind, code);
   const u = hidden.shape[0];
   const n = model.config.numItems;
-  if (recon.mode === 'exact') {
-    const s = tf.sigmoid(tf.add(matMulBT(hidden, out.w), out.b));
-    const mask = tf.tensor2d(recon.mask, [u, n]);
-    const weight = tf.add(tf.mul(mask, 1 - beta2), beta2);
-    return tf.sum(tf.mul(weight, tf.square(tf.sub(mask, s))));
-  }
+  if (recon.mode === 'exact') return exactReconstructionLoss(hidden, out.w, out.b, recon.mask, model.config.beta);
   const m = recon.numColumns;
   const biasColumn = tf.reshape(out.b, [n, 1]) as tf.Tensor2D;
   const wCols = gatherRows(out.w, recon.columns);
