@@ -27,6 +27,11 @@ export async function createApp(options: Partial<AppModuleOptions> & { config: A
 export async function startServer(config: AppConfig = loadConfig(), options: Partial<AppModuleOptions> = {}): Promise<StartedServer> {
   const logger = options.logger ?? createLogger(config.logLevel, 'eran-api');
   const app = await createApp({ ...options, config, logger });
+  const http = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+  // Longer than the usual 60 s idle timeout of proxies and clients' keep-alive pools: Node's 5 s
+  // default closes sockets a client is about to reuse, which surfaces as ECONNRESET under load.
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   await app.listen(config.port, '0.0.0.0');
   const address = app.getHttpServer().address() as { port: number } | string | null;
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
