@@ -98,18 +98,21 @@ export class RecommendService {
    */
   async explainMany(keys: readonly ExplanationKey[]): Promise<Array<Explanation | Error>> {
     const model = this.registry.require();
-    const cacheKey = (k: ExplanationKey): string =>
-      `${model.version}\u0000${this.catalog.historyOf(k.userId)?.version ?? -1}\u0000${pairKey(k.userId, k.itemId)}`;
+    // Keys fixed before the graph round trip: a purchase landing meanwhile must not file this
+    // answer under the new history version.
+    const cacheKeys = new Map(
+      keys.map((k) => [pairKey(k.userId, k.itemId), `${model.version}\u0000${this.catalog.historyOf(k.userId)?.version ?? -1}\u0000${pairKey(k.userId, k.itemId)}`]),
+    );
     const done = new Map<string, Explanation>();
     const missing: ExplanationKey[] = [];
     for (const key of keys) {
-      const hit = this.cache.get(cacheKey(key));
+      const hit = this.cache.get(cacheKeys.get(pairKey(key.userId, key.itemId))!);
       if (hit === undefined) missing.push(key);
       else done.set(pairKey(key.userId, key.itemId), hit);
     }
     for (const e of await this.explainFromGraph(missing)) {
       done.set(pairKey(e.userId, e.itemId), e);
-      this.cache.set(cacheKey(e), e);
+      this.cache.set(cacheKeys.get(pairKey(e.userId, e.itemId))!, e);
     }
     return keys.map((key) => done.get(pairKey(key.userId, key.itemId)) ?? notScorable(key.itemId));
   }
