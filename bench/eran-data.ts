@@ -49,7 +49,7 @@ export async function loadBenchDataset(spec: DatasetSpec, seed: number, limits: 
       : {
           name: 'synthetic',
           kinds: ['actor', 'director', 'genre'],
-          ...generateMovieWorld({ users: spec.users, items: spec.items, seed: spec.seed, purchasesPerUser: spec.purchasesPerUser }),
+          ...generateMovieWorld({ users: spec.users, items: spec.items, seed: spec.seed, ...(spec.purchasesPerUser ? { purchasesPerUser: spec.purchasesPerUser } : {}) }),
         };
   const cold = chooseColdItems(collected, coldItemCount, seed);
   const interactions = cold.size === 0 ? collected.interactions : collected.interactions.filter((r) => !cold.has(r.item));
