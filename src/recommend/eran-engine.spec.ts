@@ -41,6 +41,20 @@ describe('EranEngine', () => {
     expect(filtered.slice(0, 3)).toEqual(expected.slice(2));
   });
 
+  it('serves repeated requests from cached scores, recomputed when the history version changes', () => {
+    const tiny = new EranEngine(
+      { embeddings: freezeEran(model, data.networks), model: null, itemIds: data.itemIds, userIds: data.userIds },
+      { scoreCacheBytes: 1 },
+    );
+    const first = engine.recommend(historyOf(3), 5, () => true);
+    expect(engine.recommend(historyOf(3), 5, () => true)).toEqual(first);
+    expect(tiny.recommend(historyOf(3), 5, () => true)).toEqual(first);
+    tiny.recommend(historyOf(4), 5, () => true);
+    expect(tiny.recommend(historyOf(3), 5, () => true)).toEqual(first);
+    const grown = { ...historyOf(3, 2), purchased: [...historyOf(3).purchased, first[0]!.itemId] };
+    expect(engine.recommend(grown, 5, () => true).map((s) => s.itemId)).not.toContain(first[0]!.itemId);
+  });
+
   it('explains with k*, attention summing to 1 and anchors ranked by similarity among the purchases', () => {
     const [target] = engine.recommend(historyOf(4), 1, () => true);
     const [e] = engine.explain(historyOf(4), [target!.itemId, 'unknown'], 3);

@@ -35,6 +35,8 @@ export interface EranEngineOptions {
   /** eq. 14 aggregate for `audience` (default: the model core's measured default). */
   readonly coldAggregate?: ColdAggregate;
   readonly foldIn?: FoldInOptions;
+  /** Memory for cached score vectors (default 64 MiB). */
+  readonly scoreCacheBytes?: number;
 }
 
 interface UserState {
@@ -61,6 +63,11 @@ export class EranEngine implements RecommenderEngine {
   private readonly trainedItems: number;
   private buffers: { codes: Float32Array[]; bias: Float32Array | null };
   private states = new Map<string, UserState>();
+  /**
+   * eq. 13 score vectors of recently served users (one per user, N floats), least recently used
+   * first: a user who comes back with the same history costs a copy instead of O(N K d) again.
+   */
+  private scores = new Map<string, { readonly version: number; readonly values: Float32Array }>();
   private readonly coldAggregate: ColdAggregate;
   private model: EranModel | null;
 
@@ -102,8 +109,7 @@ export class EranEngine implements RecommenderEngine {
   }
 
   recommend(history: UserHistory, k: number, keep: (itemId: string) => boolean): ScoredItem[] {
-    const state = this.state(history);
-    const scores = scoreUser(this.emb, state.ref, state.items);
+    const scores = this.scoresOf(history).slice();
     for (let i = 0; i < scores.length; i++) if (scores[i] !== -Infinity && !keep(this.ids[i]!)) scores[i] = -Infinity;
     return topK(scores, k).map(({ index, score }) => ({ itemId: this.ids[index]!, score }));
   }
@@ -201,6 +207,22 @@ export class EranEngine implements RecommenderEngine {
     };
   }
 
+  private scoresOf(history: UserHistory): Float32Array {
+    const cached = this.scores.get(history.userId);
+    if (cached !== undefined && cached.version === history.version) {
+      this.scores.delete(history.userId);
+      this.scores.set(history.userId, cached);
+      return cached.values;
+    }
+    const state = this.state(history);
+    const values = scoreUser(this.emb, state.ref, state.items);
+    this.scores.delete(history.userId);
+    this.scores.set(history.userId, { version: history.version, values });
+    const capacity = Math.max(1, Math.floor((this.options.scoreCacheBytes ?? 64 * 2 ** 20) / (4 * this.emb.numItems)));
+    while (this.scores.size > capacity) this.scores.delete(this.scores.keys().next().value as string);
+    return values;
+  }
+
   private state(history: UserHistory): UserState {
     const cached = this.states.get(history.userId);
     if (cached !== undefined && cached.version === history.version) return cached;
@@ -236,8 +258,10 @@ export class EranEngine implements RecommenderEngine {
     };
     this.ids.push(itemId);
     this.index.set(itemId, n);
-    // Histories may name the new item (bought before it was encoded): recompute them lazily.
+    // Histories may name the new item (bought before it was encoded), and every score vector
+    // lacks it: recompute them lazily.
     this.states = new Map();
+    this.scores = new Map();
   }
 }
 
