@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
+import { registerEvaluateCommand } from './evaluation/evaluate-command';
 import { loadConfig, type AppConfig } from './config/app-config';
 import { GraphClient } from './graph/graph-client';
 import { ConsoleProgress } from './common/logging/progress';
@@ -203,6 +204,7 @@ export function buildCli(): Command {
       await runDemo(loadConfig(), o);
     });
 
+  registerEvaluateCommand(program);
   return program;
 }
 

@@ -1,0 +1,148 @@
+/**
+ * eRAN in the evaluation harness. The attribute networks are built from the split's TRAINING
+ * positives only (the same rules as the Neo4j import, via buildAttributeNetworks), so a held-out
+ * item never sits in its own neighbourhood. Items without training positives (the cold-start
+ * protocol's held-out items) are encoded from their attribute links alone (eq. 14 input: every
+ * item sharing a value of kind k) and scored with the eq. 14 aggregate.
+ */
+import type { AttributeRecord, InteractionRecord, ItemRecord } from '../datasets/dataset.types';
+import { buildAttributeNetworks } from '../networks/build-networks';
+import { buildEranFor, encodeNewItem, freezeEran } from '../model/eran-model';
+import type { EranEmbeddings } from '../model/embeddings';
+import type { BuildEranOptions } from '../model/options';
+import { scoreColdItem, scoreUser, type ColdAggregate } from '../model/scorer';
+import { trainEran, type TrainOptions, type TrainResult } from '../model/trainer';
+import type { FitOptions, Recommender } from './protocols';
+import { row, type TrainView } from './train-view';
+
+export type EranHarnessOptions = Omit<BuildEranOptions, 'numItems' | 'numUsers' | 'kinds' | 'seed'> & {
+  readonly name?: string;
+  readonly epochs: number;
+  readonly maxSeconds?: number;
+  readonly stepsPerEpoch?: number;
+  readonly coldAggregate?: ColdAggregate;
+};
+
+export interface EranRecommender extends Recommender {
+  /** The last fit's training history (losses per epoch), for reports. */
+  lastTraining(): TrainResult | null;
+}
+
+export function createEranRecommender(options: EranHarnessOptions): EranRecommender {
+  let emb: EranEmbeddings | null = null;
+  let view: TrainView | null = null;
+  let viewToGraph = new Int32Array(0);
+  let graphHistory: Int32Array[] = [];
+  let viewToGraphUser = new Int32Array(0);
+  let coldCodes = new Map<number, Float32Array[]>();
+  let training: TrainResult | null = null;
+  const { name, epochs, maxSeconds, stepsPerEpoch, coldAggregate, ...modelOptions } = options;
+
+  return {
+    name: name ?? `eran${modelOptions.variant && modelOptions.variant !== 'eran' ? `-${modelOptions.variant.slice(5)}` : ''}`,
+    lastTraining: () => training,
+
+    async fit(train: TrainView, fitOpts: FitOptions): Promise<void> {
+      view = train;
+      const records = viewRecords(train);
+      const built = buildAttributeNetworks(records, { minHistory: 1, positiveThreshold: 3, edgeList: false });
+      const graph = built.graph;
+      const graphIndex = new Map(graph.itemIds.map((id, i) => [id, i]));
+      viewToGraph = Int32Array.from(train.itemIds, (id) => graphIndex.get(id) ?? -1);
+      const userGraphIndex = new Map(graph.userIds.map((id, u) => [id, u]));
+      viewToGraphUser = Int32Array.from(train.userIds, (id) => userGraphIndex.get(id) ?? -1);
+      graphHistory = Array.from(viewToGraphUser, (g) => graph.userItems[g] ?? new Int32Array(0));
+
+      const model = buildEranFor(graph, { ...modelOptions, seed: fitOpts.seed });
+      try {
+        const trainOptions: TrainOptions = { epochs, seed: fitOpts.seed, maxSeconds, stepsPerEpoch };
+        training = await trainEran(model, graph, trainOptions, (p) => {
+          if (p.phase === 'step') fitOpts.onProgress?.({ stage: 'train', done: (p.epoch - 1) * p.stepsPerEpoch + p.step, total: epochs * p.stepsPerEpoch, loss: p.loss.total });
+        });
+        emb = freezeEran(model, graph.networks);
+        coldCodes = encodeColdItems(train, graph.networks.map((n) => n.kind), viewToGraph, (neighbours) =>
+          encodeNewItem(model, neighbours),
+        );
+      } finally {
+        model.dispose();
+      }
+    },
+
+    scoreUser(userIndex: number, candidates?: Int32Array): Float32Array {
+      if (emb === null || view === null) throw new Error('eran: scoreUser before fit');
+      const history = graphHistory[userIndex] ?? new Int32Array(0);
+      // A user unknown to the model (no training positives) is folded in from the history.
+      const user = (viewToGraphUser[userIndex] ?? -1) >= 0 ? viewToGraphUser[userIndex]! : null;
+      const graphScores = scoreUser(emb, user, history);
+      const items = candidates ?? Int32Array.from({ length: view.numItems }, (_, i) => i);
+      const out = new Float32Array(items.length);
+      items.forEach((item, c) => {
+        const cold = coldCodes.get(item);
+        if (cold !== undefined) {
+          out[c] = scoreColdItem(emb!, user, history, cold, coldAggregate ?? 'min');
+          return;
+        }
+        const g = viewToGraph[item]!;
+        out[c] = g >= 0 ? graphScores[g]! : -Infinity;
+      });
+      return out;
+    },
+  };
+}
+
+function viewRecords(train: TrainView): { items: ItemRecord[]; attributes: AttributeRecord[]; interactions: InteractionRecord[] } {
+  const items = train.itemIds.map((item) => ({ item, title: item }));
+  const attributes: AttributeRecord[] = [];
+  for (const kv of train.attributes?.byKind ?? []) {
+    for (let i = 0; i < train.numItems; i++) {
+      for (let p = kv.indptr[i]!; p < kv.indptr[i + 1]!; p++) {
+        const value = kv.valueIds[kv.indices[p]!]!;
+        attributes.push({ item: train.itemIds[i]!, kind: kv.kind, value, name: value });
+      }
+    }
+  }
+  const interactions: InteractionRecord[] = [];
+  for (let u = 0; u < train.numUsers; u++) {
+    for (const i of row(train.positives, u)) interactions.push({ user: train.userIds[u]!, item: train.itemIds[i]!, rating: 5 });
+  }
+  return { items, attributes, interactions };
+}
+
+/**
+ * Items nobody bought in training get eq. 14 codes: their row in G_k links them to every item that
+ * shares a value of kind k (co-purchase cannot be required of an item with no purchases).
+ */
+function encodeColdItems(
+  train: TrainView,
+  kinds: readonly string[],
+  viewToGraph: Int32Array,
+  encode: (neighbours: Int32Array[]) => Float32Array[],
+): Map<number, Float32Array[]> {
+  const bought = new Uint8Array(train.numItems);
+  for (let u = 0; u < train.numUsers; u++) for (const i of row(train.positives, u)) bought[i] = 1;
+  const out = new Map<number, Float32Array[]>();
+  const attrs = train.attributes;
+  if (!attrs) return out;
+  for (let x = 0; x < train.numItems; x++) {
+    if (bought[x]) continue;
+    const neighbours = kinds.map((kind) => {
+      const kv = attrs.byKind.find((b) => b.kind === kind);
+      if (!kv) return new Int32Array(0);
+      const mine = new Set(Array.from(kv.indices.subarray(kv.indptr[x]!, kv.indptr[x + 1]!)));
+      const links: number[] = [];
+      for (let i = 0; i < train.numItems; i++) {
+        if (i === x || !bought[i]) continue;
+        for (let p = kv.indptr[i]!; p < kv.indptr[i + 1]!; p++) {
+          if (mine.has(kv.indices[p]!)) {
+            const g = viewToGraph[i]!;
+            if (g >= 0) links.push(g);
+            break;
+          }
+        }
+      }
+      return Int32Array.from(links);
+    });
+    if (neighbours.some((n) => n.length > 0)) out.set(x, encode(neighbours));
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { ConsoleProgress } from '../common/logging/progress';
+import { initBackend } from '../model/backend';
+import { openDataset, DATASET_FORMATS, isDatasetFormat } from '../datasets/open-dataset';
+import { collectDataset } from '../datasets/collect-dataset';
+import { baselineSpecs } from './baselines/baseline-specs';
+import { eranSpecs } from './eran-specs';
+import { PROTOCOLS, type ProtocolName } from './protocols';
+import { runEvaluation, type EvaluationResult, type RunProgress } from './run-evaluation';
+import { writeReport } from './report';
+import type { ModelSpec } from './tune';
+
+interface EvaluateCliOptions {
+  format: string;
+  path?: string;
+  protocol: string;
+  models?: string;
+  seeds: number;
+  exportSplit?: string;
+  split?: string;
+  exportRanks?: string;
+  report?: string;
+  tune: boolean;
+  eranEpochs: number;
+  eranMinutes?: number;
+  eranHidden?: string;
+  eranLr?: number;
+  eranRecon: 'exact' | 'sampled';
+  eranItemBias: boolean;
+}
+
+function positiveInt(name: string) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got "${raw}"`);
+    return n;
+  };
+}
+
+/** `eran evaluate`: the paper's protocols plus full ranking, eRAN against tuned baselines. */
+export function registerEvaluateCommand(program: Command): void {
+  program
+    .command('evaluate')
+    .description('evaluate eRAN and baselines: loo-sampled (101 candidates), loo-full, cold-start')
+    .option('--format <format>', `dataset layout: ${DATASET_FORMATS.join(' | ')}`, 'synthetic')
+    .option('--path <dir>', 'dataset folder')
+    .option('--protocol <list>', `comma-separated: ${PROTOCOLS.join(', ')}`, PROTOCOLS.join(','))
+    .option('--models <list>', 'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2)')
+    .option('--seeds <n>', 'number of seeds (1..n); mean and sd per metric', positiveInt('--seeds'), 3)
+    .option('--export-split <dir>', 'write train.csv, test.csv, negatives.csv per seed')
+    .option('--split <dir>', 'read the split from such a directory instead of building one')
+    .option('--export-ranks <dir>', 'write ranks-<protocol>-seed<s>.csv (user,item,score[,model,protocol])')
+    .option('--report <dir>', 'write report.md with tables and SVG charts')
+    .option('--no-tune', 'use each baseline\'s untuned default instead of tuning on a validation split')
+    .option('--eran-epochs <n>', 'eRAN training epochs per fit', positiveInt('--eran-epochs'), 10)
+    .option('--eran-minutes <m>', 'cap on eRAN training time per fit', Number)
+    .option('--eran-hidden <list>', 'eRAN encoder widths, e.g. 1024,256,32 (paper)')
+    .option('--eran-lr <lr>', 'eRAN Adam learning rate (paper 0.001)', Number)
+    .option('--eran-recon <mode>', 'exact | sampled reconstruction', 'exact')
+    .option('--eran-item-bias', 'eRAN improvement: learned item bias (off in the paper)', false)
+    .action(async (o: EvaluateCliOptions) => {
+      if (!isDatasetFormat(o.format)) throw new InvalidArgumentError(`unknown --format ${o.format}`);
+      const protocols = o.protocol.split(',').map((p) => p.trim()) as ProtocolName[];
+      for (const p of protocols) if (!PROTOCOLS.includes(p)) throw new InvalidArgumentError(`unknown protocol "${p}"`);
+      const eran = eranSpecs({
+        epochs: o.eranEpochs,
+        maxSeconds: o.eranMinutes ? o.eranMinutes * 60 : undefined,
+        hidden: o.eranHidden?.split(',').map(Number),
+        learningRate: o.eranLr,
+        reconstruction: o.eranRecon,
+        itemBias: o.eranItemBias,
+      });
+      const all: ModelSpec[] = [...baselineSpecs(), ...eran];
+      const wanted = o.models?.split(',').map((m) => m.trim());
+      const models = wanted ? all.filter((m) => wanted.includes(m.name)) : all;
+      if (wanted) {
+        const unknown = wanted.filter((w) => !all.some((m) => m.name === w));
+        if (unknown.length) throw new InvalidArgumentError(`unknown model(s) ${unknown.join(', ')}; known: ${all.map((m) => m.name).join(', ')}`);
+      }
+      if (models.some((m) => m.name.startsWith('eran'))) {
+        await initBackend({ log: (message) => process.stderr.write(`${message}\n`) });
+      }
+      const source = o.split && !o.path && o.format !== 'synthetic' ? undefined : await openDataset(o.format, o.path);
+      const data = source ? await collectDataset(source) : undefined;
+      const progress = new ConsoleProgress();
+      let phase = '';
+      const result = await runEvaluation({
+        data: data ? { name: data.name, interactions: data.interactions, attributes: data.attributes } : undefined,
+        splitDir: o.split,
+        exportSplitDir: o.exportSplit,
+        ranksDir: o.exportRanks,
+        seeds: Array.from({ length: o.seeds }, (_, i) => i + 1),
+        models,
+        protocols,
+        tune: o.tune,
+        outDir: o.report,
+        onProgress: (e: RunProgress) => {
+          const label = [e.stage, e.model, e.protocol, e.seed !== undefined ? `seed ${e.seed}` : ''].filter(Boolean).join(' ');
+          if (label !== phase) {
+            if (phase) progress.finish();
+            phase = label;
+            progress.start(label, e.total ?? 1, 'steps');
+          }
+          progress.tick(e.done ?? 0);
+        },
+      });
+      if (phase) progress.finish();
+      if (o.report) await writeReport(result, o.report);
+      printHeadline(result);
+      if (o.report) console.log(`report: ${o.report}/report.md`);
+    });
+}
+
+export function printHeadline(result: EvaluationResult, out: (line: string) => void = console.log): void {
+  out(`${result.dataset}: seeds ${result.seeds.join(', ')}; ${result.totalSeconds.toFixed(0)} s`);
+  for (const protocol of result.protocols) {
+    out(`\n${protocol}: ${result.candidates[protocol] ?? ''}`);
+    const rows = result.summary.filter((r) => r.protocol === protocol);
+    const metrics = [...new Set(rows.map((r) => r.metric))].filter((m) => /@(10|20|50)$/.test(m));
+    out(`  ${'model'.padEnd(16)} ${metrics.map((m) => m.padStart(16)).join(' ')}`);
+    for (const model of [...new Set(rows.map((r) => r.model))]) {
+      const cells = metrics.map((m) => {
+        const s = rows.find((r) => r.model === model && r.metric === m)?.spread;
+        return (s ? `${s.mean.toFixed(4)}±${s.sd.toFixed(4)}` : '-').padStart(16);
+      });
+      out(`  ${model.padEnd(16)} ${cells.join(' ')}`);
+    }
+  }
+}
