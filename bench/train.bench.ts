@@ -116,6 +116,11 @@ function profileStep(model: EranModel, sampler: TripletSampler, networks: Parame
   return { prepareJs: s(t0, t1), forwardBackward: s(t1, t2), adam: s(t2, t3), uniqueItems: batch.items.length };
 }
 
+function wasmHeapBytes(): number | null {
+  const backend = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
+  return backend.wasm?.HEAPU8?.length ?? null;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const seed = num(args, 'seed', 42);
@@ -280,7 +285,13 @@ async function main(): Promise<void> {
   }
   const peakRss = process.resourceUsage().maxRSS * 1024;
   summary.peakRssBytes = peakRss;
-  log(`backend ${backend.name} | first layer sparse vs dense ${(denseTotal / sparseTotal).toFixed(1)}x | peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB`);
+  // The wasm heap only grows, so its size is the high-water mark (tfjs-wasm misbehaves above 2 GiB).
+  const heap = wasmHeapBytes();
+  summary.wasmHeapBytes = heap;
+  log(
+    `backend ${backend.name} | first layer sparse vs dense ${(denseTotal / sparseTotal).toFixed(1)}x | peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB` +
+      (heap === null ? '' : ` | wasm heap ${(heap / 2 ** 30).toFixed(2)} GiB`),
+  );
   const json = str(args, 'json');
   if (json) await fs.writeFile(json, JSON.stringify(summary, null, 1));
   model.dispose();

@@ -15,9 +15,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { EranEmbeddings } from './embeddings';
 import { ensureGradients } from './gradients';
 import type { CsrAdjacency, GraphData } from './graph-data';
-import { BuildEranOptions, EranConfig, Activation, codeSize, resolveEranConfig } from './options';
+import { BuildEranOptions, EranConfig, codeSize, resolveEranConfig } from './options';
 import { Rng } from './rng';
-import { SegmentPlan, exactReconstructionLoss, gatherPlan, gatherRows, matMul, matMulBT, segmentPlan, segmentSum } from './sparse-ops';
+import { SegmentPlan, dense, exactReconstructionLoss, gatherPlan, gatherRows, matMulBT, pairLogits, segmentPlan, sparseDense } from './sparse-ops';
 
 export interface DenseLayer {
   readonly w: tf.Variable<tf.Rank.R2>;
@@ -125,17 +125,6 @@ function normalArray(rng: Rng, length: number, std: number): Float32Array {
   const out = new Float32Array(length);
   for (let i = 0; i < length; i++) out[i] = rng.normal() * std;
   return out;
-}
-
-function activate(x: tf.Tensor, activation: Activation): tf.Tensor2D {
-  switch (activation) {
-    case 'tanh':
-      return tf.tanh(x) as tf.Tensor2D;
-    case 'relu':
-      return tf.relu(x) as tf.Tensor2D;
-    default:
-      return tf.sigmoid(x) as tf.Tensor2D;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,15 +306,15 @@ function checkNetworks(networks: readonly CsrAdjacency[], kinds: readonly string
 export function encodeRows(model: EranModel, kind: number, plan: SegmentPlan): tf.Tensor2D {
   const ae = model.autoencoders[kind];
   const act = model.config.activation;
-  let h = activate(tf.add(segmentSum(ae.input.w, plan), ae.input.b), act);
-  for (const layer of ae.encoder) h = activate(tf.add(matMul(h, layer.w), layer.b), act);
+  let h = sparseDense(ae.input.w, plan, ae.input.b, act);
+  for (const layer of ae.encoder) h = dense(h, layer.w, layer.b, act);
   return h;
 }
 
 function decodeHidden(model: EranModel, kind: number, code: tf.Tensor2D): tf.Tensor2D {
   const act = model.config.activation;
   let g = code;
-  for (const layer of model.autoencoders[kind].decoder) g = activate(tf.add(matMul(g, layer.w), layer.b), act);
+  for (const layer of model.autoencoders[kind].decoder) g = dense(g, layer.w, layer.b, act);
   return g;
 }
 
@@ -348,12 +337,8 @@ function reconstructionLoss(model: EranModel, kind: number, code: tf.Tensor2D, k
   const bCols = tf.reshape(gatherRows(biasColumn, recon.columns), [m]);
   const sCols = tf.sigmoid(tf.add(matMulBT(hidden, wCols), bCols));
   const zeroTerm = tf.mul(tf.sum(tf.mul(tf.tensor2d(recon.zeroMask, [u, m]), tf.square(sCols))), beta2 * recon.zeroWeight);
-  const gathered = recon.nonzeroRows.numSegments;
-  if (gathered === 0) return zeroTerm as tf.Scalar;
-  const g = gatherRows(hidden, recon.nonzeroRows);
-  const w = gatherRows(out.w, recon.nonzeroCols);
-  const b = tf.reshape(gatherRows(biasColumn, recon.nonzeroCols), [gathered]);
-  const sNz = tf.sigmoid(tf.add(tf.sum(tf.mul(g, w), 1), b));
+  if (recon.nonzeroRows.numSegments === 0) return zeroTerm as tf.Scalar;
+  const sNz = tf.sigmoid(pairLogits(hidden, out.w, out.b, recon.nonzeroRows, recon.nonzeroCols));
   return tf.add(zeroTerm, tf.mul(tf.sum(tf.square(tf.sub(1, sNz))), recon.nonzeroWeight)) as tf.Scalar;
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from './gradients';
-import { gatherPlan, matMul, matMulBT, segmentPlan, segmentSum } from './sparse-ops';
+import { exactReconstructionLoss, gatherPlan, matMul, matMulBT, segmentPlan, segmentSum } from './sparse-ops';
 import { useWasmBackend } from './testing/use-wasm';
 
 beforeAll(async () => {
@@ -107,5 +107,34 @@ describe('matMul and matMulBT', () => {
       [13, 17, 21],
       [18, 24, 30],
     ]);
+  });
+});
+
+describe('exactReconstructionLoss', () => {
+  it('gives the same value and gradients in one chunk or many, and matches the op-by-op formula', () => {
+    const u = 5;
+    const n = 7;
+    const h = 3;
+    const values = (count: number, seed: number): number[] => Array.from({ length: count }, (_, i) => Math.sin(seed * 13.1 + i * 1.7));
+    const mask = Float32Array.from({ length: u * n }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const run = (chunkFloats: number): number[][] =>
+      tf.tidy(() => {
+        const x = tf.tensor2d(values(u * h, 1), [u, h]);
+        const w = tf.tensor2d(values(n * h, 2), [n, h]);
+        const b = tf.tensor1d(values(n, 3));
+        const f = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor): tf.Scalar =>
+          exactReconstructionLoss(a as tf.Tensor2D, c as tf.Tensor2D, d as tf.Tensor1D, mask, 0.2, chunkFloats);
+        const { value, grads } = tf.valueAndGrads(f)([x, w, b]);
+        const naive = tf.tidy(() => {
+          const m = tf.tensor2d(mask, [u, n]);
+          const s = tf.sigmoid(tf.add(tf.matMul(x, tf.transpose(w)), b));
+          return tf.sum(tf.mul(tf.add(tf.mul(m, 0.96), 0.04), tf.square(tf.sub(m, s))));
+        });
+        return [[value.dataSync()[0], naive.dataSync()[0]], ...grads.map((g) => Array.from(g.dataSync()))];
+      });
+    const whole = run(1 << 22);
+    const chunked = run(2 * n); // two rows per chunk: three chunks
+    expect(whole[0][0]).toBeCloseTo(whole[0][1], 4);
+    chunked.forEach((part, i) => part.forEach((v, j) => expect(v).toBeCloseTo(whole[i][j], 5)));
   });
 });

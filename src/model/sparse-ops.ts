@@ -11,7 +11,22 @@
  *   (measured: 0.9-3.5 vs 40-45 GFLOP/s), and the built-in gradient of matMul uses exactly those.
  *   `matMul` and `matMulBT` compute their gradients as explicit transposes followed by plain
  *   products.
+ * - tfjs runs the forward pass of a gradient computation in its own tidy, so everything the
+ *   backward pass needs must be `save`d, and saving clones (a memory copy on wasm). The ops below
+ *   save only what is not a Variable (variables outlive every tidy and are read from the
+ *   closure), and `dense` / `sparseDense` fuse bias and activation so that the tape holds one
+ *   saved activation per layer instead of the inputs of a broadcasting Add and of an activation.
  */
+
+/** Saves the non-Variable tensors; returns a function that restores the full list in backward. */
+function saveSome(save: tf.GradSaveFunc, tensors: readonly tf.Tensor[]): (saved: tf.Tensor[]) => tf.Tensor[] {
+  const isVariable = tensors.map((t) => t instanceof tf.Variable);
+  save(tensors.filter((_, i) => !isVariable[i]));
+  return (saved) => {
+    let q = 0;
+    return tensors.map((t, i) => (isVariable[i] ? t : saved[q++]));
+  };
+}
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -100,17 +115,122 @@ function rawSegmentSum(x: tf.Tensor2D, indices: Int32Array, segments: Int32Array
   });
 }
 
+export type DenseActivation = 'sigmoid' | 'tanh' | 'relu';
+
+function applyActivation(z: tf.Tensor, activation: DenseActivation): tf.Tensor2D {
+  switch (activation) {
+    case 'tanh':
+      return tf.tanh(z) as tf.Tensor2D;
+    case 'relu':
+      return tf.relu(z) as tf.Tensor2D;
+    default:
+      return tf.sigmoid(z) as tf.Tensor2D;
+  }
+}
+
+/** dL/dz from dL/dy and the activation's output y. */
+function activationGrad(dy: tf.Tensor, y: tf.Tensor, activation: DenseActivation): tf.Tensor2D {
+  switch (activation) {
+    case 'tanh':
+      return tf.mul(dy, tf.sub(1, tf.square(y))) as tf.Tensor2D;
+    case 'relu':
+      return tf.mul(dy, tf.step(y)) as tf.Tensor2D;
+    default:
+      return tf.mul(dy, tf.mul(y, tf.sub(1, y))) as tf.Tensor2D;
+  }
+}
+
+/** act(x . w + b): one fused layer (eq. 1) whose backward pass keeps no copies. */
+export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xi = args[0] as tf.Tensor2D;
+    const wi = args[1] as tf.Tensor2D;
+    const y = tf.tidy(() => applyActivation(tf.add(tf.matMul(xi, wi), args[2] as tf.Tensor), activation));
+    const restore = saveSome(args[3] as tf.GradSaveFunc, [xi, wi, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw, sy] = restore(saved);
+        const dz = activationGrad(dy, sy, activation);
+        return [tf.matMul(dz, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dz), tf.sum(dz, 0)];
+      },
+    };
+  });
+  return op(x, w, b) as tf.Tensor2D;
+}
+
+/**
+ * act(sum of w rows over each segment's pairs + b): the sparse first layer of eq. 1 (the input
+ * is a 0/1 adjacency row, so x . W1 is the sum of W1's rows at the row's neighbours).
+ */
+export function sparseDense(w: tf.Tensor2D, plan: SegmentPlan, b: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
+  if (w.shape[0] !== plan.numDataRows) {
+    throw new Error(`sparseDense: expected weights with ${plan.numDataRows} rows, got ${w.shape[0]}`);
+  }
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const wi = args[0] as tf.Tensor2D;
+    const y = tf.tidy(() =>
+      applyActivation(tf.add(rawSegmentSum(wi, plan.fwdIndices, plan.fwdSegments, plan.numSegments), args[1] as tf.Tensor), activation),
+    );
+    const restore = saveSome(args[2] as tf.GradSaveFunc, [y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sy] = restore(saved);
+        const dz = activationGrad(dy, sy, activation);
+        return [rawSegmentSum(dz, plan.bwdIndices, plan.bwdSegments, plan.numDataRows), tf.sum(dz, 0)];
+      },
+    };
+  });
+  return op(w, b) as tf.Tensor2D;
+}
+
+/**
+ * Logits at selected entries of x . wT^T + b (a sampled dense-dense product): for pair e,
+ * x[rows[e]] . wT[cols[e]] + b[cols[e]]. The gathered rows (pairs x h) exist only inside the
+ * forward and backward passes, never on the tape.
+ */
+export function pairLogits(x: tf.Tensor2D, wT: tf.Tensor2D, b: tf.Tensor1D, rows: SegmentPlan, cols: SegmentPlan): tf.Tensor1D {
+  const pairs = rows.numSegments;
+  if (cols.numSegments !== pairs || x.shape[0] !== rows.numDataRows || wT.shape[0] !== cols.numDataRows) {
+    throw new Error(`pairLogits: expected matching pair plans over ${x.shape[0]} and ${wT.shape[0]} rows, got ${rows.numDataRows}/${cols.numDataRows} rows and ${pairs}/${cols.numSegments} pairs`);
+  }
+  const n = wT.shape[0];
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xi = args[0] as tf.Tensor2D;
+    const wi = args[1] as tf.Tensor2D;
+    const bi = args[2] as tf.Tensor1D;
+    const gather = (m: tf.Tensor2D, p: SegmentPlan): tf.Tensor2D => rawSegmentSum(m, p.fwdIndices, p.fwdSegments, p.numSegments);
+    const value = tf.tidy(() =>
+      tf.add(tf.sum(tf.mul(gather(xi, rows), gather(wi, cols)), 1), tf.reshape(gather(tf.reshape(bi, [n, 1]) as tf.Tensor2D, cols), [pairs])),
+    ) as tf.Tensor1D;
+    const restore = saveSome(args[3] as tf.GradSaveFunc, [xi, wi]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw] = restore(saved) as tf.Tensor2D[];
+        const g = tf.reshape(dy, [pairs, 1]);
+        const scatter = (m: tf.Tensor, p: SegmentPlan): tf.Tensor2D => rawSegmentSum(m as tf.Tensor2D, p.bwdIndices, p.bwdSegments, p.numDataRows);
+        const dx = tf.tidy(() => scatter(tf.mul(gather(sw, cols), g), rows));
+        const dw = tf.tidy(() => scatter(tf.mul(gather(sx, rows), g), cols));
+        const db = tf.reshape(scatter(g, cols), [n]);
+        return [dx, dw, db];
+      },
+    };
+  });
+  return op(x, wT, b) as tf.Tensor1D;
+}
+
 /** a (m x k) . b (k x n), with a backward pass free of transposed products. */
 export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = args[0] as tf.Tensor2D;
     const w = args[1] as tf.Tensor2D;
-    const save = args[2] as tf.GradSaveFunc;
-    save([x, w]);
+    const restore = saveSome(args[2] as tf.GradSaveFunc, [x, w]);
     return {
       value: tf.matMul(x, w),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const [sx, sw] = restore(saved);
         const g = dy as tf.Tensor2D;
         return [tf.matMul(g, tf.transpose(sw)), tf.matMul(tf.transpose(sx), g)];
       },
@@ -124,12 +244,11 @@ export function matMulBT(a: tf.Tensor2D, bT: tf.Tensor2D): tf.Tensor2D {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = args[0] as tf.Tensor2D;
     const wT = args[1] as tf.Tensor2D;
-    const save = args[2] as tf.GradSaveFunc;
-    save([x, wT]);
+    const restore = saveSome(args[2] as tf.GradSaveFunc, [x, wT]);
     return {
       value: tf.matMul(x, tf.transpose(wT)),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, swT] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const [sx, swT] = restore(saved);
         const g = dy as tf.Tensor2D;
         return [tf.matMul(g, swT), tf.matMul(tf.transpose(g), sx)];
       },
@@ -141,43 +260,81 @@ export function matMulBT(a: tf.Tensor2D, bT: tf.Tensor2D): tf.Tensor2D {
 /**
  * The exact reconstruction term of eq. 3 for one kind, fused:
  *   sum over (r, c) of w_rc (m_rc - sigmoid(hidden_r . wT_c + b_c))^2,  w = beta^2 + (1 - beta^2) m,
- * with m the 0/1 adjacency of the batch rows (U x N). Written as one custom op so that the tape
- * keeps two U x N tensors (the sigmoid output and the mask) instead of the dozen intermediates
- * of the op-by-op version: on ML-1M that took the wasm heap (32-bit, at most 4 GiB) from about
- * 3 GiB to well under half of it.
+ * with m the 0/1 adjacency of the batch rows (U x N, given as a JS array).
+ *
+ * Why a custom op: op by op, the tape keeps about ten U x N intermediates per kind; on ML-1M a
+ * step took the wasm heap (32-bit: 4 GiB at most, and it never shrinks) to 3.1 GiB and training
+ * aborted with an allocation failure. Here the forward pass runs in row chunks of at most
+ * `chunkFloats` values and saves only the sigmoid outputs; the backward pass rebuilds each
+ * chunk's mask from the JS array and accumulates dW chunk by chunk, so the temporaries are
+ * O(chunk x N). Same FLOPs as the op-by-op version. (ML-1M: heap 1.8 GiB.)
  */
-export function exactReconstructionLoss(hidden: tf.Tensor2D, wT: tf.Tensor2D, bias: tf.Tensor1D, mask: Float32Array, beta: number): tf.Scalar {
+export function exactReconstructionLoss(
+  hidden: tf.Tensor2D,
+  wT: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  mask: Float32Array,
+  beta: number,
+  chunkFloats = 1 << 22,
+): tf.Scalar {
   const [u, h] = hidden.shape;
   const n = wT.shape[0];
   if (wT.shape[1] !== h || bias.shape[0] !== n || mask.length !== u * n) {
     throw new Error(`exactReconstructionLoss: expected hidden U x h, wT N x h, bias N, mask U*N; got ${hidden.shape}, ${wT.shape}, ${bias.shape}, ${mask.length}`);
   }
   const beta2 = beta * beta;
+  const rows = Math.max(1, Math.floor(chunkFloats / n));
+  const chunks: Array<readonly [number, number]> = [];
+  for (let r0 = 0; r0 < u; r0 += rows) chunks.push([r0, Math.min(u, r0 + rows) - r0]);
+  const maskChunk = (r0: number, count: number): tf.Tensor2D => tf.tensor2d(mask.subarray(r0 * n, (r0 + count) * n), [count, n]);
+
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const x = args[0] as tf.Tensor2D;
     const w = args[1] as tf.Tensor2D;
     const b = args[2] as tf.Tensor1D;
     const save = args[3] as tf.GradSaveFunc;
-    const m = tf.tensor2d(mask, [u, n]);
-    const s = tf.tidy(() => tf.sigmoid(tf.add(tf.matMul(x, tf.transpose(w)), b)));
-    const value = tf.tidy(() => {
-      const diff = tf.sub(m, s);
-      const sq = tf.square(diff);
-      // w (m - s)^2 = beta^2 (m - s)^2 + (1 - beta^2) m (m - s)^2
-      return tf.add(tf.mul(tf.sum(sq), beta2), tf.mul(tf.sum(tf.mul(m, sq)), 1 - beta2)) as tf.Scalar;
-    });
-    save([x, w, s, m]);
+    const wCols = tf.transpose(w) as tf.Tensor2D;
+    const sigmoids: tf.Tensor2D[] = [];
+    let value = tf.scalar(0);
+    for (const [r0, count] of chunks) {
+      const s = tf.tidy(() => tf.sigmoid(tf.add(tf.matMul(tf.slice(x, [r0, 0], [count, h]), wCols), b)) as tf.Tensor2D);
+      sigmoids.push(s);
+      const next = tf.tidy(() => {
+        const m = maskChunk(r0, count);
+        const sq = tf.square(tf.sub(m, s));
+        // w (m - s)^2 = beta^2 (m - s)^2 + (1 - beta^2) m (m - s)^2
+        return tf.add(value, tf.add(tf.mul(tf.sum(sq), beta2), tf.mul(tf.sum(tf.mul(m, sq)), 1 - beta2))) as tf.Scalar;
+      });
+      value.dispose();
+      value = next;
+    }
+    wCols.dispose();
+    const restore = saveSome(save, [x, w, ...sigmoids]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sw, ss, sm] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        // d/dz of w (m - s)^2 with s = sigmoid(z): 2 w (s - m) s (1 - s).
-        const g = tf.tidy(() => {
-          const weight = tf.add(tf.mul(sm, 1 - beta2), beta2);
-          const ds = tf.mul(tf.mul(weight, tf.sub(ss, sm)), tf.mul(dy, 2));
-          return tf.mul(ds, tf.mul(ss, tf.sub(1, ss))) as tf.Tensor2D;
+        const [sx, sw, ...ss] = restore(saved) as tf.Tensor2D[];
+        const dxParts: tf.Tensor2D[] = [];
+        let dw: tf.Tensor2D = tf.zeros([n, h]);
+        let db: tf.Tensor1D = tf.zeros([n]);
+        chunks.forEach(([r0, count], q) => {
+          const [dxPart, dwNext, dbNext] = tf.tidy(() => {
+            const m = maskChunk(r0, count);
+            const s = ss[q];
+            // d/dz of w (m - s)^2 with s = sigmoid(z): 2 w (s - m) s (1 - s).
+            const weight = tf.add(tf.mul(m, 1 - beta2), beta2);
+            const g = tf.mul(tf.mul(tf.mul(weight, tf.sub(s, m)), tf.mul(dy, 2)), tf.mul(s, tf.sub(1, s))) as tf.Tensor2D;
+            const xChunk = tf.slice(sx, [r0, 0], [count, h]);
+            return [tf.matMul(g, sw), tf.add(dw, tf.matMul(tf.transpose(g), xChunk)), tf.add(db, tf.sum(g, 0))] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+          });
+          dw.dispose();
+          db.dispose();
+          dw = dwNext;
+          db = dbNext;
+          dxParts.push(dxPart);
         });
-        return [tf.matMul(g, sw), tf.matMul(tf.transpose(g), sx), tf.sum(g, 0)];
+        const dx = dxParts.length === 1 ? dxParts[0] : tf.concat(dxParts, 0);
+        return [dx, dw, db];
       },
     };
   });
