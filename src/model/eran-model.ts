@@ -152,9 +152,9 @@ export type KindReconstruction =
       readonly zeroMask: Float32Array;
       /** Horvitz-Thompson weight N / m of each sampled zero entry. */
       readonly zeroWeight: number;
-      /** Gathers decoder rows (U) and output rows (N) for the non-zeros (r, c) of the batch rows. */
-      readonly nonzeroRows: SegmentPlan;
-      readonly nonzeroCols: SegmentPlan;
+      /** The non-zeros (r, c) of the batch rows (r: batch row, c: item), row-ordered. */
+      readonly nonzeroRows: Int32Array;
+      readonly nonzeroCols: Int32Array;
       /** 1 when every non-zero is gathered, nnz / sampled when they were capped (sampledMaxNonzeros). */
       readonly nonzeroWeight: number;
     };
@@ -279,8 +279,8 @@ function prepareKind(net: CsrAdjacency, items: Int32Array, needRecon: boolean, c
       columns: gatherPlan(sampled, n),
       zeroMask,
       zeroWeight: n / m,
-      nonzeroRows: gatherPlan(nzRows, u),
-      nonzeroCols: gatherPlan(nzCols, n),
+      nonzeroRows: nzRows,
+      nonzeroCols: nzCols,
       nonzeroWeight: nnz / nzRows.length,
     },
   };
@@ -337,7 +337,7 @@ function reconstructionLoss(model: EranModel, kind: number, code: tf.Tensor2D, k
   const bCols = tf.reshape(gatherRows(biasColumn, recon.columns), [m]);
   const sCols = tf.sigmoid(tf.add(matMulBT(hidden, wCols), bCols));
   const zeroTerm = tf.mul(tf.sum(tf.mul(tf.tensor2d(recon.zeroMask, [u, m]), tf.square(sCols))), beta2 * recon.zeroWeight);
-  if (recon.nonzeroRows.numSegments === 0) return zeroTerm as tf.Scalar;
+  if (recon.nonzeroRows.length === 0) return zeroTerm as tf.Scalar;
   const sNz = tf.sigmoid(pairLogits(hidden, out.w, out.b, recon.nonzeroRows, recon.nonzeroCols));
   return tf.add(zeroTerm, tf.mul(tf.sum(tf.square(tf.sub(1, sNz))), recon.nonzeroWeight)) as tf.Scalar;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from './gradients';
-import { exactReconstructionLoss, gatherPlan, matMul, matMulBT, segmentPlan, segmentSum } from './sparse-ops';
+import { exactReconstructionLoss, gatherPlan, matMul, matMulBT, pairLogits, segmentPlan, segmentSum } from './sparse-ops';
 import { useWasmBackend } from './testing/use-wasm';
 
 beforeAll(async () => {
@@ -136,5 +136,32 @@ describe('exactReconstructionLoss', () => {
     const chunked = run(2 * n); // two rows per chunk: three chunks
     expect(whole[0][0]).toBeCloseTo(whole[0][1], 4);
     chunked.forEach((part, i) => part.forEach((v, j) => expect(v).toBeCloseTo(whole[i][j], 5)));
+  });
+});
+
+describe('pairLogits', () => {
+  it('equals the selected entries of x . wT^T + b, with the same gradients in one chunk or many', () => {
+    const rows = Int32Array.of(0, 0, 1, 2, 2, 2);
+    const cols = Int32Array.of(1, 3, 0, 0, 2, 3);
+    const run = (chunkFloats: number): number[][] =>
+      tf.tidy(() => {
+        const x = tf.tensor2d([1, 2, -1, 0.5, 3, 1], [3, 2]);
+        const w = tf.tensor2d([0.1, 0.2, -0.3, 0.4, 0.5, -0.6, 0.7, 0.8], [4, 2]);
+        const b = tf.tensor1d([0.01, 0.02, 0.03, 0.04]);
+        const up = tf.tensor1d([1, 2, 3, 4, 5, 6]);
+        const f = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor): tf.Scalar =>
+          tf.sum(tf.mul(pairLogits(p as tf.Tensor2D, q as tf.Tensor2D, r as tf.Tensor1D, rows, cols, chunkFloats), up));
+        const { value, grads } = tf.valueAndGrads(f)([x, w, b]);
+        const full = tf.add(tf.matMul(x, tf.transpose(w)), b).arraySync() as number[][];
+        const picked = Array.from(rows, (r, e) => full[r][cols[e]]);
+        const logits = pairLogits(x, w, b, rows, cols, chunkFloats).arraySync() as number[];
+        return [logits, picked, [value.dataSync()[0]], ...grads.map((g) => Array.from(g.dataSync()))];
+      });
+    const whole = run(1 << 22);
+    whole[0].forEach((v, e) => expect(v).toBeCloseTo(whole[1][e], 5));
+    const chunked = run(4); // two pairs per chunk (h = 2)
+    chunked.forEach((part, i) => part.forEach((v, j) => expect(v).toBeCloseTo(whole[i][j], 5)));
+    // d/db_c = sum of the upstream weights of the pairs in column c.
+    expect(whole[5]).toEqual([3 + 4, 1, 5, 2 + 6]);
   });
 });

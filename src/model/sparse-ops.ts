@@ -187,34 +187,65 @@ export function sparseDense(w: tf.Tensor2D, plan: SegmentPlan, b: tf.Tensor1D, a
 
 /**
  * Logits at selected entries of x . wT^T + b (a sampled dense-dense product): for pair e,
- * x[rows[e]] . wT[cols[e]] + b[cols[e]]. The gathered rows (pairs x h) exist only inside the
- * forward and backward passes, never on the tape.
+ * x[rows[e]] . wT[cols[e]] + b[cols[e]]. Pairs are processed in chunks of `chunkFloats / h`, so
+ * the gathered rows (chunk x h) exist only transiently and never on the tape.
  */
-export function pairLogits(x: tf.Tensor2D, wT: tf.Tensor2D, b: tf.Tensor1D, rows: SegmentPlan, cols: SegmentPlan): tf.Tensor1D {
-  const pairs = rows.numSegments;
-  if (cols.numSegments !== pairs || x.shape[0] !== rows.numDataRows || wT.shape[0] !== cols.numDataRows) {
-    throw new Error(`pairLogits: expected matching pair plans over ${x.shape[0]} and ${wT.shape[0]} rows, got ${rows.numDataRows}/${cols.numDataRows} rows and ${pairs}/${cols.numSegments} pairs`);
-  }
+export function pairLogits(
+  x: tf.Tensor2D,
+  wT: tf.Tensor2D,
+  b: tf.Tensor1D,
+  rows: Int32Array,
+  cols: Int32Array,
+  chunkFloats = 1 << 22,
+): tf.Tensor1D {
+  const pairs = rows.length;
+  const [u, h] = x.shape;
   const n = wT.shape[0];
+  if (cols.length !== pairs || wT.shape[1] !== h || b.shape[0] !== n) {
+    throw new Error(`pairLogits: expected equal pair lists and x U x h, wT N x h, b N; got ${pairs}/${cols.length} pairs, ${x.shape}, ${wT.shape}, ${b.shape}`);
+  }
+  const size = Math.max(1, Math.floor(chunkFloats / h));
+  const chunks: Array<{ rows: SegmentPlan; cols: SegmentPlan }> = [];
+  for (let e0 = 0; e0 < pairs; e0 += size) {
+    const e1 = Math.min(pairs, e0 + size);
+    chunks.push({ rows: gatherPlan(rows.subarray(e0, e1), u), cols: gatherPlan(cols.subarray(e0, e1), n) });
+  }
+  const gather = (m: tf.Tensor2D, p: SegmentPlan): tf.Tensor2D => rawSegmentSum(m, p.fwdIndices, p.fwdSegments, p.numSegments);
+  const scatter = (m: tf.Tensor2D, p: SegmentPlan): tf.Tensor2D => rawSegmentSum(m, p.bwdIndices, p.bwdSegments, p.numDataRows);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xi = args[0] as tf.Tensor2D;
     const wi = args[1] as tf.Tensor2D;
     const bi = args[2] as tf.Tensor1D;
-    const gather = (m: tf.Tensor2D, p: SegmentPlan): tf.Tensor2D => rawSegmentSum(m, p.fwdIndices, p.fwdSegments, p.numSegments);
-    const value = tf.tidy(() =>
-      tf.add(tf.sum(tf.mul(gather(xi, rows), gather(wi, cols)), 1), tf.reshape(gather(tf.reshape(bi, [n, 1]) as tf.Tensor2D, cols), [pairs])),
-    ) as tf.Tensor1D;
+    const parts = chunks.map((c) =>
+      tf.tidy(() => tf.add(tf.sum(tf.mul(gather(xi, c.rows), gather(wi, c.cols)), 1), tf.reshape(gather(tf.reshape(bi, [n, 1]) as tf.Tensor2D, c.cols), [c.cols.numSegments]))),
+    );
+    const value = (parts.length === 1 ? parts[0] : tf.concat(parts, 0)) as tf.Tensor1D;
     const restore = saveSome(args[3] as tf.GradSaveFunc, [xi, wi]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw] = restore(saved) as tf.Tensor2D[];
-        const g = tf.reshape(dy, [pairs, 1]);
-        const scatter = (m: tf.Tensor, p: SegmentPlan): tf.Tensor2D => rawSegmentSum(m as tf.Tensor2D, p.bwdIndices, p.bwdSegments, p.numDataRows);
-        const dx = tf.tidy(() => scatter(tf.mul(gather(sw, cols), g), rows));
-        const dw = tf.tidy(() => scatter(tf.mul(gather(sx, rows), g), cols));
-        const db = tf.reshape(scatter(g, cols), [n]);
-        return [dx, dw, db];
+        let dx: tf.Tensor2D = tf.zeros([u, h]);
+        let dw: tf.Tensor2D = tf.zeros([n, h]);
+        let db: tf.Tensor2D = tf.zeros([n, 1]);
+        let e0 = 0;
+        for (const c of chunks) {
+          const count = c.rows.numSegments;
+          const next = tf.tidy(() => {
+            const g = tf.reshape(tf.slice(dy, [e0], [count]), [count, 1]) as tf.Tensor2D;
+            return [
+              tf.add(dx, scatter(tf.mul(gather(sw, c.cols), g), c.rows)),
+              tf.add(dw, scatter(tf.mul(gather(sx, c.rows), g), c.cols)),
+              tf.add(db, scatter(g, c.cols)),
+            ] as tf.Tensor2D[];
+          });
+          tf.dispose([dx, dw, db]);
+          [dx, dw, db] = next;
+          e0 += count;
+        }
+        const dbFlat = tf.reshape(db, [n]);
+        db.dispose();
+        return [dx, dw, dbFlat];
       },
     };
   });
