@@ -17,6 +17,7 @@
  */
 import { promises as fs } from 'fs';
 import * as tf from '@tensorflow/tfjs-core';
+import { Adam } from '../src/model/adam';
 import { initBackend, BackendPreference } from '../src/model/backend';
 import { buildEranFor, encodeNewItem, EranModel, eranLoss, freezeEran, prepareBatch, PreparedBatch } from '../src/model/eran-model';
 import type { EranHyperParams } from '../src/model/options';
@@ -96,8 +97,8 @@ function firstLayerComparison(model: EranModel, batch: PreparedBatch): Array<{ k
 
 /** Seconds of the phases of one training step on a fresh batch. */
 function profileStep(model: EranModel, sampler: TripletSampler, networks: Parameters<typeof prepareBatch>[1], rng: Rng): Record<string, number> {
-  const optimizer: tf.Optimizer = tf.train.adam(model.config.learningRate);
   const variables = model.trainableVariables();
+  const optimizer = new Adam(variables, { learningRate: model.config.learningRate });
   const batchSize = model.config.batchSize;
   trainStep(model, optimizer, prepareBatch(model, networks, sampler.batch(0, batchSize), rng), variables);
   const t0 = process.hrtime.bigint();
@@ -106,11 +107,10 @@ function profileStep(model: EranModel, sampler: TripletSampler, networks: Parame
   const { value, grads } = tf.variableGrads(() => eranLoss(model, batch).total, variables);
   value.dataSync();
   const t2 = process.hrtime.bigint();
-  optimizer.applyGradients(grads);
+  value.dispose();
+  optimizer.apply(grads);
   variables[0].dataSync();
   const t3 = process.hrtime.bigint();
-  tf.dispose(grads);
-  value.dispose();
   optimizer.dispose();
   const s = (a: bigint, b: bigint): number => Number(b - a) / 1e9;
   return { prepareJs: s(t0, t1), forwardBackward: s(t1, t2), adam: s(t2, t3), uniqueItems: batch.items.length };

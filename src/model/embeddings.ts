@@ -1,3 +1,5 @@
+import type { ScoringMode } from './options';
+
 /**
  * The trained model reduced to plain Float32Arrays: everything scoring and explanation need,
  * with no tensors, so that serving one user costs microseconds and needs no tfjs backend.
@@ -14,6 +16,12 @@ export interface EranEmbeddings {
   readonly users: Float32Array;
   /** Learned item bias b_i (the `itemBias` improvement), or null in the reference model. */
   readonly itemBias: Float32Array | null;
+  /** Free item vectors e_i (the `itemEmbedding` improvement), row-major numItems x dim; absent or null: none. */
+  readonly itemEmbedding?: Float32Array | null;
+  /** How candidates are scored against the history (absent: 'paper', eq. 13). */
+  readonly scoring?: ScoringMode;
+  /** Kernel temperature (scoring 'kernel'; absent: 2). */
+  readonly tau?: number;
 }
 
 /** Validates shapes; used after loading and in tests. */
@@ -27,5 +35,10 @@ export function checkEmbeddings(e: EranEmbeddings): void {
   if (e.itemBias !== null && e.itemBias.length !== e.numItems) {
     problems.push(`itemBias: expected ${e.numItems} values, got ${e.itemBias.length}`);
   }
+  if (e.itemEmbedding != null && e.itemEmbedding.length !== e.numItems * e.dim) {
+    problems.push(`itemEmbedding: expected ${e.numItems * e.dim} values, got ${e.itemEmbedding.length}`);
+  }
+  if (e.scoring !== undefined && e.scoring !== 'paper' && e.scoring !== 'kernel') problems.push(`scoring: expected paper | kernel, got ${String(e.scoring)}`);
+  if (e.tau !== undefined && !(e.tau > 0)) problems.push(`tau: expected a positive number, got ${e.tau}`);
   if (problems.length > 0) throw new Error(`invalid embeddings: ${problems.join('; ')}`);
 }

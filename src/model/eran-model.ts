@@ -17,7 +17,7 @@ import { ensureGradients } from './gradients';
 import type { CsrAdjacency, GraphData } from './graph-data';
 import { BuildEranOptions, EranConfig, codeSize, resolveEranConfig } from './options';
 import { Rng } from './rng';
-import { SegmentPlan, dense, exactReconstructionLoss, gatherPlan, gatherRows, matMulBT, pairLogits, segmentPlan, sparseDense } from './sparse-ops';
+import { SegmentPlan, dense, exactReconstructionLoss, gatherPlan, gatherRows, matMulBT, pairLogits, segmentPlan, segmentSum, sparseDense } from './sparse-ops';
 
 export interface DenseLayer {
   readonly w: tf.Variable<tf.Rank.R2>;
@@ -45,6 +45,8 @@ export class EranModel {
     readonly users: tf.Variable<tf.Rank.R2>,
     /** b_i, numItems (only with the itemBias improvement). */
     readonly itemBias: tf.Variable<tf.Rank.R1> | null,
+    /** e_i, numItems x d (only with the itemEmbedding improvement). */
+    readonly itemEmbedding: tf.Variable<tf.Rank.R2> | null = null,
   ) {}
 
   get dim(): number {
@@ -67,6 +69,7 @@ export class EranModel {
     });
     out.push(['users', this.users]);
     if (this.itemBias) out.push(['itemBias', this.itemBias]);
+    if (this.itemEmbedding) out.push(['itemEmbedding', this.itemEmbedding]);
     return out;
   }
 
@@ -107,7 +110,11 @@ export function buildEran(options: BuildEranOptions): EranModel {
       : tf.variable(tf.tensor2d(normalArray(rng, config.numUsers * d, config.userInitStd), [config.numUsers, d]), true),
   ) as tf.Variable<tf.Rank.R2>;
   const itemBias = config.itemBias ? (tf.tidy(() => tf.variable(tf.zeros([n]), config.variant !== 'eran-l2')) as tf.Variable<tf.Rank.R1>) : null;
-  return new EranModel(config, autoencoders, users, itemBias);
+  // Drawn after every reference weight, so the reference initialisation is unchanged by the option.
+  const itemEmbedding = config.itemEmbedding
+    ? (tf.tidy(() => tf.variable(tf.tensor2d(normalArray(rng, n * d, config.itemInitStd), [n, d]), config.variant !== 'eran-l2')) as tf.Variable<tf.Rank.R2>)
+    : null;
+  return new EranModel(config, autoencoders, users, itemBias, itemEmbedding);
 }
 
 /** Glorot-uniform weights (rows x cols) and a zero bias of `biasSize` (cols, or rows for the transposed output layer). */
@@ -175,7 +182,8 @@ export interface PreparedBatch {
   readonly positives: SegmentPlan;
   readonly negatives: SegmentPlan;
   readonly users: SegmentPlan;
-  /** Over all N items, for the item-bias improvement. */
+  /** Over all N items, for the item-bias / item-embedding improvements. */
+  readonly anchorItems: SegmentPlan | null;
   readonly positiveItems: SegmentPlan | null;
   readonly negativeItems: SegmentPlan | null;
 }
@@ -219,8 +227,9 @@ export function prepareBatch(model: EranModel, networks: readonly CsrAdjacency[]
     positives: gatherPlan(toLocal(batch.positives), count),
     negatives: gatherPlan(toLocal(batch.negatives), count),
     users: gatherPlan(batch.users, config.numUsers),
-    positiveItems: model.itemBias ? gatherPlan(batch.positives, n) : null,
-    negativeItems: model.itemBias ? gatherPlan(batch.negatives, n) : null,
+    anchorItems: model.itemEmbedding ? gatherPlan(batch.anchors, n) : null,
+    positiveItems: model.itemBias || model.itemEmbedding ? gatherPlan(batch.positives, n) : null,
+    negativeItems: model.itemBias || model.itemEmbedding ? gatherPlan(batch.negatives, n) : null,
   };
 }
 
@@ -299,6 +308,145 @@ function checkNetworks(networks: readonly CsrAdjacency[], kinds: readonly string
 }
 
 // ---------------------------------------------------------------------------------------------
+// User-level batches (rankLoss 'user'): users with their full R_u and (i, n) pairs
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Groups g = 0..G-1: user users[g] with history historyItems[offsets[g] .. offsets[g + 1]) (R_u,
+ * ascending). Pair t: user group pairGroup[t], positive = the history entry at flat position
+ * positiveRows[t] (i in R_u), negative item negatives[t] (n outside R_u).
+ */
+export interface UserBatch {
+  readonly users: Int32Array;
+  readonly offsets: Int32Array;
+  readonly historyItems: Int32Array;
+  readonly pairGroup: Int32Array;
+  readonly positiveRows: Int32Array;
+  readonly negatives: Int32Array;
+}
+
+export interface PreparedUserBatch {
+  readonly kindOfBatch: 'user';
+  /** Number of (i, n) pairs. */
+  readonly size: number;
+  readonly items: Int32Array;
+  readonly kinds: readonly KindBatch[];
+  /** History rows (P): codes (local items), z (users), e / b (global items). */
+  readonly historyLocal: SegmentPlan;
+  readonly historyUsers: SegmentPlan;
+  readonly historyGlobal: SegmentPlan | null;
+  /** Negatives (T). */
+  readonly negativeLocal: SegmentPlan;
+  readonly negativeUsers: SegmentPlan;
+  readonly negativeGlobal: SegmentPlan | null;
+  /** h_ui of each pair's positive: rows of the history reps (T of P). */
+  readonly positiveRows: SegmentPlan;
+  /** Score terms e (E): query row of [h_ui; h_un] (2T) and key row of the history reps (P). */
+  readonly queries: SegmentPlan;
+  readonly keys: SegmentPlan;
+  /** Terms summed into their score: segments 0..T-1 score the positives (R_u \ {i}), T..2T-1 the negatives (R_u). */
+  readonly terms: SegmentPlan;
+  /** Terms per segment (2T). */
+  readonly termCounts: Float32Array;
+  /** Item bias rows of the positives and negatives (T each), with itemBias. */
+  readonly positiveBias: SegmentPlan | null;
+  readonly negativeBias: SegmentPlan | null;
+}
+
+export function isUserBatch(batch: PreparedBatch | PreparedUserBatch): batch is PreparedUserBatch {
+  return (batch as PreparedUserBatch).kindOfBatch === 'user';
+}
+
+/** Builds the index plans of a user-level batch. `rng` draws the sampled reconstruction columns. */
+export function prepareUserBatch(model: EranModel, networks: readonly CsrAdjacency[], batch: UserBatch, rng: Rng): PreparedUserBatch {
+  const { config } = model;
+  const n = config.numItems;
+  checkNetworks(networks, config.kinds, n);
+  const groups = batch.users.length;
+  const p = batch.historyItems.length;
+  const t = batch.pairGroup.length;
+  if (batch.offsets.length !== groups + 1 || batch.offsets[groups] !== p) {
+    throw new Error(`prepareUserBatch: expected ${groups + 1} offsets ending at ${p}, got ${batch.offsets.length} ending at ${batch.offsets[batch.offsets.length - 1]}`);
+  }
+  if (batch.positiveRows.length !== t || batch.negatives.length !== t) {
+    throw new Error(`prepareUserBatch: expected pairGroup/positiveRows/negatives of equal length, got ${t}/${batch.positiveRows.length}/${batch.negatives.length}`);
+  }
+  const marked = new Uint8Array(n);
+  for (const list of [batch.historyItems, batch.negatives]) {
+    for (const item of list) {
+      if (!(item >= 0 && item < n)) throw new Error(`prepareUserBatch: expected item indexes in [0, ${n}), got ${item}`);
+      marked[item] = 1;
+    }
+  }
+  const local = new Int32Array(n).fill(-1);
+  let count = 0;
+  for (let i = 0; i < n; i++) if (marked[i]) local[i] = count++;
+  const items = new Int32Array(count);
+  for (let i = 0; i < n; i++) if (marked[i]) items[local[i]] = i;
+  const kinds = networks.map((net) => prepareKind(net, items, model.hasDecoder, config, rng));
+
+  const historyUser = new Int32Array(p);
+  for (let g = 0; g < groups; g++) {
+    const u = batch.users[g];
+    if (!(u >= 0 && u < config.numUsers)) throw new Error(`prepareUserBatch: expected user indexes in [0, ${config.numUsers}), got ${u}`);
+    for (let q = batch.offsets[g]; q < batch.offsets[g + 1]; q++) historyUser[q] = u;
+  }
+  const negativeUser = new Int32Array(t);
+  const positiveItem = new Int32Array(t);
+  let terms = 0;
+  for (let e = 0; e < t; e++) {
+    const g = batch.pairGroup[e];
+    const row = batch.positiveRows[e];
+    if (!(g >= 0 && g < groups) || !(row >= batch.offsets[g] && row < batch.offsets[g + 1])) {
+      throw new Error(`prepareUserBatch: pair ${e}: expected a positive row in its user's history, got group ${g}, row ${row}`);
+    }
+    negativeUser[e] = batch.users[g];
+    positiveItem[e] = batch.historyItems[row];
+    terms += 2 * (batch.offsets[g + 1] - batch.offsets[g]) - 1;
+  }
+  const queryIdx = new Int32Array(terms);
+  const keyIdx = new Int32Array(terms);
+  const segment = new Int32Array(terms);
+  const termCounts = new Float32Array(2 * t);
+  let e = 0;
+  for (let side = 0; side < 2; side++) {
+    for (let q = 0; q < t; q++) {
+      const g = batch.pairGroup[q];
+      const s = side * t + q;
+      for (let r = batch.offsets[g]; r < batch.offsets[g + 1]; r++) {
+        if (side === 0 && r === batch.positiveRows[q]) continue;
+        queryIdx[e] = s;
+        keyIdx[e] = r;
+        segment[e] = s;
+        termCounts[s]++;
+        e++;
+      }
+    }
+  }
+  const toLocal = (list: Int32Array): Int32Array => list.map((item) => local[item]);
+  const global = model.itemEmbedding !== null;
+  return {
+    kindOfBatch: 'user',
+    size: t,
+    items,
+    kinds,
+    historyLocal: gatherPlan(toLocal(batch.historyItems), count),
+    historyUsers: gatherPlan(historyUser, config.numUsers),
+    historyGlobal: global ? gatherPlan(batch.historyItems, n) : null,
+    negativeLocal: gatherPlan(toLocal(batch.negatives), count),
+    negativeUsers: gatherPlan(negativeUser, config.numUsers),
+    negativeGlobal: global ? gatherPlan(batch.negatives, n) : null,
+    positiveRows: gatherPlan(batch.positiveRows, p),
+    queries: gatherPlan(queryIdx, 2 * t),
+    keys: gatherPlan(keyIdx, p),
+    terms: segmentPlan(Int32Array.from({ length: terms }, (_, q) => q), segment, terms, 2 * t),
+    termCounts,
+    positiveBias: model.itemBias ? gatherPlan(positiveItem, n) : null,
+    negativeBias: model.itemBias ? gatherPlan(batch.negatives, n) : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Forward pass and losses (call inside tf.tidy or a gradient scope)
 // ---------------------------------------------------------------------------------------------
 
@@ -362,15 +510,68 @@ function rankLoss(model: EranModel, codes: readonly tf.Tensor2D[], batch: Prepar
   const all = codes.length === 1 ? codes[0] : tf.concat([...codes], 1);
   const stacked = (plan: SegmentPlan): tf.Tensor3D => tf.reshape(gatherRows(all, plan), [batch.size, k, d]) as tf.Tensor3D;
   const z = gatherRows(model.users, batch.users);
-  const hi = personalize(stacked(batch.anchors), z);
-  const hj = personalize(stacked(batch.positives), z);
-  const hn = personalize(stacked(batch.negatives), z);
+  const withE = (h: tf.Tensor2D, plan: SegmentPlan | null): tf.Tensor2D =>
+    model.itemEmbedding && plan ? (tf.add(h, gatherRows(model.itemEmbedding, plan)) as tf.Tensor2D) : h;
+  const hi = withE(personalize(stacked(batch.anchors), z), batch.anchorItems);
+  const hj = withE(personalize(stacked(batch.positives), z), batch.positiveItems);
+  const hn = withE(personalize(stacked(batch.negatives), z), batch.negativeItems);
   let margin = tf.sub(tf.sum(tf.square(tf.sub(hi, hj)), 1), tf.sum(tf.square(tf.sub(hi, hn)), 1));
   if (model.itemBias && batch.positiveItems && batch.negativeItems) {
     const bias = tf.reshape(model.itemBias, [model.config.numItems, 1]) as tf.Tensor2D;
     const bj = tf.reshape(gatherRows(bias, batch.positiveItems), [batch.size]);
     const bn = tf.reshape(gatherRows(bias, batch.negativeItems), [batch.size]);
     margin = tf.add(tf.sub(margin, bj), bn);
+  }
+  return tf.sum(tf.softplus(margin));
+}
+
+/**
+ * rankLoss 'user': -log sigma(s(u, i) - s(u, n)) summed over the pairs, where s is the serving
+ * score against R_u \ {i} (the positive's own term excluded):
+ * kernel: s(u, x) = b_x + tau log sum_j exp(-||h_ux - h_uj||^2 / tau), stabilised by the
+ * per-score smallest distance (a constant in the gradient: the expression is exact for any shift);
+ * paper: s(u, x) = b_x - mean_j ||h_ux - h_uj||^2 (eq. 13 divided by the number of terms).
+ */
+function userRankLoss(model: EranModel, codes: readonly tf.Tensor2D[], batch: PreparedUserBatch): tf.Scalar {
+  const k = codes.length;
+  const d = model.dim;
+  const t = batch.size;
+  const all = codes.length === 1 ? codes[0] : tf.concat([...codes], 1);
+  const rep = (local: SegmentPlan, users: SegmentPlan, global: SegmentPlan | null): tf.Tensor2D => {
+    const x = tf.reshape(gatherRows(all, local), [local.numSegments, k, d]) as tf.Tensor3D;
+    const h = personalize(x, gatherRows(model.users, users));
+    return model.itemEmbedding && global ? (tf.add(h, gatherRows(model.itemEmbedding, global)) as tf.Tensor2D) : h;
+  };
+  const history = rep(batch.historyLocal, batch.historyUsers, batch.historyGlobal);
+  const negatives = rep(batch.negativeLocal, batch.negativeUsers, batch.negativeGlobal);
+  const queries = tf.concat([gatherRows(history, batch.positiveRows), negatives], 0) as tf.Tensor2D;
+  const dist = tf.sum(tf.square(tf.sub(gatherRows(queries, batch.queries), gatherRows(history, batch.keys))), 1);
+  const terms = batch.terms.numDataRows;
+  let score: tf.Tensor1D;
+  if (model.config.scoring === 'kernel') {
+    const tau = model.config.tau;
+    const values = dist.dataSync();
+    const segMin = new Float32Array(2 * t).fill(Infinity);
+    const seg = batch.terms.fwdSegments;
+    for (let e = 0; e < terms; e++) if (values[e] < segMin[seg[e]]) segMin[seg[e]] = values[e];
+    for (let s = 0; s < 2 * t; s++) if (!Number.isFinite(segMin[s])) segMin[s] = 0;
+    const shift = new Float32Array(terms);
+    for (let e = 0; e < terms; e++) shift[e] = segMin[seg[e]];
+    const w = tf.exp(tf.div(tf.sub(tf.tensor1d(shift), dist), tau));
+    const summed = tf.reshape(segmentSum(tf.reshape(w, [terms, 1]) as tf.Tensor2D, batch.terms), [2 * t]);
+    // An empty segment (a user with one purchase) sums to 0: log(0 + 1e-30) keeps it finite.
+    score = tf.sub(tf.mul(tf.log(tf.add(summed, 1e-30)), tau), tf.tensor1d(segMin)) as tf.Tensor1D;
+  } else {
+    const counts = batch.termCounts.map((c) => Math.max(c, 1));
+    const summed = tf.reshape(segmentSum(tf.reshape(dist, [terms, 1]) as tf.Tensor2D, batch.terms), [2 * t]);
+    score = tf.neg(tf.div(summed, tf.tensor1d(counts))) as tf.Tensor1D;
+  }
+  let margin = tf.sub(tf.slice(score, [t], [t]), tf.slice(score, [0], [t]));
+  if (model.itemBias && batch.positiveBias && batch.negativeBias) {
+    const bias = tf.reshape(model.itemBias, [model.config.numItems, 1]) as tf.Tensor2D;
+    const bi = tf.reshape(gatherRows(bias, batch.positiveBias), [t]);
+    const bn = tf.reshape(gatherRows(bias, batch.negativeBias), [t]);
+    margin = tf.add(tf.sub(margin, bi), bn);
   }
   return tf.sum(tf.softplus(margin));
 }
@@ -385,7 +586,7 @@ export interface LossTensors {
 }
 
 /** The losses of one prepared mini-batch. Call inside tf.tidy or a gradient function. */
-export function eranLoss(model: EranModel, batch: PreparedBatch): LossTensors {
+export function eranLoss(model: EranModel, batch: PreparedBatch | PreparedUserBatch): LossTensors {
   const codes: tf.Tensor2D[] = [];
   let net: tf.Scalar = tf.scalar(0);
   batch.kinds.forEach((kb, k) => {
@@ -393,7 +594,7 @@ export function eranLoss(model: EranModel, batch: PreparedBatch): LossTensors {
     codes.push(code);
     if (model.hasDecoder) net = tf.add(net, reconstructionLoss(model, k, code, kb));
   });
-  const rank = rankLoss(model, codes, batch);
+  const rank = isUserBatch(batch) ? userRankLoss(model, codes, batch) : rankLoss(model, codes, batch);
   const { variant, alpha } = model.config;
   const total = variant === 'eran-l1' ? rank : variant === 'eran-l2' ? net : (tf.add(net, tf.mul(rank, alpha)) as tf.Scalar);
   return { total, net, rank };
@@ -439,6 +640,9 @@ export function freezeEran(model: EranModel, networks: readonly CsrAdjacency[]):
     codes: computeItemCodes(model, networks),
     users: model.users.dataSync().slice() as Float32Array,
     itemBias: model.itemBias ? (model.itemBias.dataSync().slice() as Float32Array) : null,
+    itemEmbedding: model.itemEmbedding ? (model.itemEmbedding.dataSync().slice() as Float32Array) : null,
+    scoring: model.config.scoring,
+    tau: model.config.tau,
   };
 }
 

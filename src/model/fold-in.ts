@@ -107,12 +107,15 @@ function addJacobianT(
   grad: Float64Array,
 ): void {
   const d = emb.dim;
+  // h may include the free item vector e_x (itemEmbedding), which does not depend on z: the
+  // Jacobian involves the attention mixture h - e_x only.
+  const e = emb.itemEmbedding ?? null;
   for (let k = 0; k < emb.codes.length; k++) {
     const code = emb.codes[k];
     const offset = item * d;
     let dot = 0;
     for (let t = 0; t < d; t++) dot += code[offset + t] * vec[t];
     const w = scale * attention[k] * dot;
-    for (let t = 0; t < d; t++) grad[t] += w * (code[offset + t] - h[t]);
+    for (let t = 0; t < d; t++) grad[t] += w * (code[offset + t] - (e === null ? h[t] : h[t] - e[offset + t]));
   }
 }

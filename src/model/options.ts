@@ -17,6 +17,22 @@ export type ReconstructionMode = 'exact' | 'sampled';
 
 export type Activation = 'sigmoid' | 'tanh' | 'relu';
 
+/**
+ * How a candidate x is scored against the user's purchases R_u (serving, explanation and, with
+ * rankLoss 'user', training):
+ * `paper`: eq. 13, sum_{j in R_u} -||h_ux - h_uj||^2 (equivalent to the distance from R_u's centroid);
+ * `kernel` (improvement): tau * log sum_{j in R_u} exp(-||h_ux - h_uj||^2 / tau), a soft
+ * nearest-purchase rule whose largest term is the explanation's anchor j*.
+ */
+export type ScoringMode = 'paper' | 'kernel';
+
+/**
+ * `pairwise`: the paper's triplet loss over (u, i, j, n) (eq. 9-11, BPR form).
+ * `user` (improvement): BPR on the serving score, -log sigma(s(u, i) - s(u, n)) with i in R_u,
+ * n outside, both scored against R_u \ {i} under the configured `scoring`.
+ */
+export type RankLossMode = 'pairwise' | 'user';
+
 export interface EranHyperParams {
   readonly variant: EranVariant;
   /** Encoder widths after the N-wide input; the last one is the code size d. Paper: [1024, 256, 32]. */
@@ -46,6 +62,22 @@ export interface EranHyperParams {
    * sim_u(i, c) + b_c, so eq. 13 gains the popularity term it lacks. Reported beside the reference.
    */
   readonly itemBias: boolean;
+  /** Improvement, off in the reference: see ScoringMode. */
+  readonly scoring: ScoringMode;
+  /** Kernel temperature (scoring 'kernel'); larger is closer to the centroid rule, smaller to the nearest purchase. */
+  readonly tau: number;
+  /** Improvement, off in the reference: see RankLossMode. */
+  readonly rankLoss: RankLossMode;
+  /** rankLoss 'user': at most this many (i, n) pairs per user and visit; an epoch visits every user once. */
+  readonly userPairs: number;
+  /**
+   * Improvement, off in the reference: a free learned item vector e_i (d) added to the personalized
+   * representation, h_ui = sum_k a~_uik h^k_i + e_i. New (cold) items have e = 0, so they are still
+   * represented from their attribute links alone.
+   */
+  readonly itemEmbedding: boolean;
+  /** Std of the initial item vectors e_i (itemEmbedding). */
+  readonly itemInitStd: number;
   /** Std of the initial user embeddings; small so that attention starts uniform. */
   readonly userInitStd: number;
   /** Seed for the weight initialisation (and the default sampler seed). */
@@ -76,6 +108,12 @@ export const PAPER_DEFAULTS: EranHyperParams = {
   sampledMaxDensity: 0.02,
   sampledMaxNonzeros: 65536,
   itemBias: false,
+  scoring: 'paper',
+  tau: 2,
+  rankLoss: 'pairwise',
+  userPairs: 16,
+  itemEmbedding: false,
+  itemInitStd: 0.01,
   userInitStd: 0.01,
   seed: 42,
 };
@@ -123,6 +161,12 @@ export function resolveEranConfig(options: BuildEranOptions): EranConfig {
   }
   positiveInt('sampledMaxNonzeros', config.sampledMaxNonzeros);
   if (typeof config.itemBias !== 'boolean') problems.push(`itemBias: expected a boolean, got ${String(config.itemBias)}`);
+  if (!['paper', 'kernel'].includes(config.scoring)) problems.push(`scoring: expected paper | kernel, got ${String(config.scoring)}`);
+  if (!(config.tau > 0 && Number.isFinite(config.tau))) problems.push(`tau: expected a positive number, got ${config.tau}`);
+  if (!['pairwise', 'user'].includes(config.rankLoss)) problems.push(`rankLoss: expected pairwise | user, got ${String(config.rankLoss)}`);
+  positiveInt('userPairs', config.userPairs);
+  if (typeof config.itemEmbedding !== 'boolean') problems.push(`itemEmbedding: expected a boolean, got ${String(config.itemEmbedding)}`);
+  finiteNonNegative('itemInitStd', config.itemInitStd);
   finiteNonNegative('userInitStd', config.userInitStd);
   if (!Number.isInteger(config.seed)) problems.push(`seed: expected an integer, got ${config.seed}`);
   if (problems.length > 0) {

@@ -31,6 +31,26 @@ export function personalizeInto(emb: EranEmbeddings, z: ArrayLike<number>, item:
     const w = attention[k];
     for (let t = 0; t < d; t++) out[t] += w * code[offset + t];
   }
+  addItemEmbedding(emb, item, out);
+}
+
+/** Adds e_i (the itemEmbedding improvement) to `out`; new items (codes) have e = 0. */
+export function addItemEmbedding(emb: EranEmbeddings, item: ItemCodes, out: Float64Array): void {
+  const e = emb.itemEmbedding;
+  if (e == null || typeof item !== 'number') return;
+  const d = emb.dim;
+  const offset = item * d;
+  for (let t = 0; t < d; t++) out[t] += e[offset + t];
+}
+
+/** Kernel temperature of the embeddings (default 2). */
+export function kernelTau(emb: EranEmbeddings): number {
+  return emb.tau ?? 2;
+}
+
+/** Whether candidates are scored with the kernel rule. */
+export function isKernel(emb: EranEmbeddings): boolean {
+  return emb.scoring === 'kernel';
 }
 
 /** The codes array and offset of kind k of an item. */

@@ -4,7 +4,7 @@
  * j drawn uniformly from R_u \ {i} and n uniformly from the items outside R_u (BPR's convention:
  * an epoch is one pass over the positives, not over the O(|R_u|^2) pairs).
  */
-import type { TripletBatch } from './eran-model';
+import type { TripletBatch, UserBatch } from './eran-model';
 import { Rng } from './rng';
 
 export class TripletSampler {
@@ -77,6 +77,11 @@ export class TripletSampler {
     return { users, anchors, positives, negatives };
   }
 
+  /** A uniform item outside `items` (ascending). */
+  negativeFor(items: Int32Array): number {
+    return this.negative(items);
+  }
+
   private negative(items: Int32Array): number {
     // Rejection sampling is O(log |R_u|) per try and needs < 2 tries while |R_u| < N/2.
     for (let attempt = 0; attempt < 64; attempt++) {
@@ -95,6 +100,86 @@ export class TripletSampler {
       if (target-- === 0) return c;
     }
     throw new Error('TripletSampler: no negative item available');
+  }
+}
+
+/**
+ * Seeded sampler of user-level batches (rankLoss 'user'): users with 2+ positives (and not every
+ * item) in a shuffled order; each visit takes the user's full R_u and min(|R_u|, pairsPerUser)
+ * distinct positives i, each with a negative n drawn uniformly outside R_u. An epoch visits every
+ * usable user once; `next` wraps around with a fresh order.
+ */
+export class UserSampler {
+  private readonly order: Int32Array;
+  private cursor = 0;
+  private readonly triplets: TripletSampler;
+
+  constructor(
+    private readonly userItems: readonly Int32Array[],
+    numItems: number,
+    private readonly pairsPerUser: number,
+    private readonly rng: Rng,
+  ) {
+    this.triplets = new TripletSampler(userItems, numItems, rng);
+    const users: number[] = [];
+    userItems.forEach((items, u) => {
+      if (usable(items, numItems)) users.push(u);
+    });
+    this.order = Int32Array.from(users);
+  }
+
+  /** (i, n) pairs per epoch. */
+  get size(): number {
+    let total = 0;
+    for (const u of this.order) total += Math.min(this.userItems[u].length, this.pairsPerUser);
+    return total;
+  }
+
+  shuffle(): void {
+    for (let i = this.order.length - 1; i > 0; i--) {
+      const j = this.rng.int(i + 1);
+      const t = this.order[i];
+      this.order[i] = this.order[j];
+      this.order[j] = t;
+    }
+    this.cursor = 0;
+  }
+
+  /** The next users of the current order until at least `pairs` pairs are collected (one user at least). */
+  next(pairs: number): UserBatch {
+    const users: number[] = [];
+    const offsets: number[] = [0];
+    const history: number[] = [];
+    const pairGroup: number[] = [];
+    const positiveRows: number[] = [];
+    const negatives: number[] = [];
+    while (pairGroup.length < pairs) {
+      if (this.cursor >= this.order.length) {
+        if (users.length > 0) break;
+        this.shuffle();
+      }
+      const u = this.order[this.cursor++];
+      const items = this.userItems[u];
+      const g = users.length;
+      const base = history.length;
+      users.push(u);
+      for (const item of items) history.push(item);
+      offsets.push(history.length);
+      const chosen = this.rng.sampleDistinct(items.length, Math.min(items.length, this.pairsPerUser));
+      for (const q of chosen) {
+        pairGroup.push(g);
+        positiveRows.push(base + q);
+        negatives.push(this.triplets.negativeFor(items));
+      }
+    }
+    return {
+      users: Int32Array.from(users),
+      offsets: Int32Array.from(offsets),
+      historyItems: Int32Array.from(history),
+      pairGroup: Int32Array.from(pairGroup),
+      positiveRows: Int32Array.from(positiveRows),
+      negatives: Int32Array.from(negatives),
+    };
   }
 }
 

@@ -12,12 +12,18 @@
  */
 import type { EranEmbeddings } from './embeddings';
 import { FoldInOptions, foldInUser } from './fold-in';
-import { ItemCodes, checkItem, personalizeInto, squaredDistance } from './personalize';
+import { ItemCodes, addItemEmbedding, checkItem, isKernel, kernelTau, personalizeInto, squaredDistance } from './personalize';
 
 /** A learned user index, an explicit z (e.g. from foldInUser), or null for a new user (fold-in from history). */
 export type UserRef = number | Float32Array | null;
 
-export type ColdAggregate = 'min' | 'max' | 'mean';
+/** 'kernel': tau log sum_j exp(sim / tau), the kernel scoring rule (default for kernel embeddings). */
+export type ColdAggregate = 'min' | 'max' | 'mean' | 'kernel';
+
+/** The aggregate used when none is given: 'kernel' for kernel embeddings, else DEFAULT_COLD_AGGREGATE. */
+export function defaultAggregate(emb: EranEmbeddings): ColdAggregate {
+  return isKernel(emb) ? 'kernel' : DEFAULT_COLD_AGGREGATE;
+}
 
 /**
  * Default aggregate of eq. 14. The paper prints `min`; the choice is made by measurement on the
@@ -63,6 +69,7 @@ export function userVector(emb: EranEmbeddings, user: UserRef, history: ArrayLik
 export function scoreUser(emb: EranEmbeddings, user: UserRef, history: ArrayLike<number>, options: ScoreOptions = {}): Float32Array {
   const items = uniqueItems(emb, history);
   const z = userVector(emb, user, items, options.foldIn);
+  if (isKernel(emb)) return maskScores(kernelScores(emb, z, items), items, options);
   const { dim: d, numItems } = emb;
   const kinds = emb.kinds.length;
   const h = new Float64Array(d);
@@ -90,9 +97,55 @@ export function scoreUser(emb: EranEmbeddings, user: UserRef, history: ArrayLike
     if (emb.itemBias) score += r * emb.itemBias[i];
     scores[i] = score;
   }
+  return maskScores(scores, items, options);
+}
+
+function maskScores(scores: Float32Array, items: Int32Array, options: ScoreOptions): Float32Array {
   for (const j of items) scores[j] = -Infinity;
   for (const x of options.exclude ?? []) {
-    if (Number.isInteger(x) && x >= 0 && x < numItems) scores[x] = -Infinity;
+    if (Number.isInteger(x) && x >= 0 && x < scores.length) scores[x] = -Infinity;
+  }
+  return scores;
+}
+
+/**
+ * Kernel scoring (improvement): s(u, x) = b_x + tau log sum_{j in R_u} exp(-||h_ux - h_uj||^2 / tau),
+ * O(N |R_u| d). With an empty history every item scores b_x (0 without item bias).
+ */
+export function kernelScores(emb: EranEmbeddings, z: ArrayLike<number>, items: ArrayLike<number>): Float32Array {
+  const { dim: d, numItems } = emb;
+  const tau = kernelTau(emb);
+  const r = items.length;
+  const reps = new Float64Array(r * d);
+  const h = new Float64Array(d);
+  const att = new Float64Array(emb.kinds.length);
+  for (let p = 0; p < r; p++) {
+    personalizeInto(emb, z, items[p], h, att);
+    reps.set(h, p * d);
+  }
+  const dist = new Float64Array(r);
+  const scores = new Float32Array(numItems);
+  for (let i = 0; i < numItems; i++) {
+    let score = 0;
+    if (r > 0) {
+      personalizeInto(emb, z, i, h, att);
+      let min = Infinity;
+      for (let p = 0; p < r; p++) {
+        let s = 0;
+        const off = p * d;
+        for (let t = 0; t < d; t++) {
+          const diff = h[t] - reps[off + t];
+          s += diff * diff;
+        }
+        dist[p] = s;
+        if (s < min) min = s;
+      }
+      let sum = 0;
+      for (let p = 0; p < r; p++) sum += Math.exp((min - dist[p]) / tau);
+      score = tau * Math.log(sum) - min;
+    }
+    if (emb.itemBias) score += emb.itemBias[i];
+    scores[i] = score;
   }
   return scores;
 }
@@ -112,7 +165,7 @@ export function scoreColdItem(
   user: UserRef,
   history: ArrayLike<number>,
   item: ItemCodes,
-  aggregate: ColdAggregate = DEFAULT_COLD_AGGREGATE,
+  aggregate: ColdAggregate = defaultAggregate(emb),
   foldIn?: FoldInOptions,
 ): number {
   checkItem(emb, item);
@@ -144,7 +197,7 @@ export function audience(
   if (userItems.length !== emb.numUsers) {
     throw new Error(`audience: expected histories for ${emb.numUsers} users, got ${userItems.length}`);
   }
-  const aggregate = options.aggregate ?? DEFAULT_COLD_AGGREGATE;
+  const aggregate = options.aggregate ?? defaultAggregate(emb);
   const excludeOwners = options.excludeOwners ?? true;
   const d = emb.dim;
   const scores = new Float32Array(emb.numUsers).fill(-Infinity);
@@ -179,6 +232,7 @@ export function similarItems(emb: EranEmbeddings, item: number, k: number, user?
     } else {
       h.fill(0);
       for (let kk = 0; kk < kinds; kk++) for (let t = 0; t < d; t++) h[t] += emb.codes[kk][i * d + t] / kinds;
+      addItemEmbedding(emb, i, h);
     }
     reps.set(h, i * d);
   }
@@ -205,6 +259,7 @@ function aggregateSimilarity(
   let max = -Infinity;
   let sum = 0;
   let count = 0;
+  const sims: number[] = [];
   for (let p = 0; p < history.length; p++) {
     const j = history[p];
     if (j === item) continue;
@@ -214,8 +269,15 @@ function aggregateSimilarity(
     if (sim > max) max = sim;
     sum += sim;
     count++;
+    if (aggregate === 'kernel') sims.push(sim);
   }
   if (count === 0) return -Infinity;
+  if (aggregate === 'kernel') {
+    const tau = kernelTau(emb);
+    let total = 0;
+    for (const sim of sims) total += Math.exp((sim - max) / tau);
+    return max + tau * Math.log(total);
+  }
   return aggregate === 'min' ? min : aggregate === 'max' ? max : sum / count;
 }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { Adam } from './adam';
 import { ensureGradients } from './gradients';
 import { exactReconstructionLoss, gatherPlan, matMul, matMulBT, pairLogits, segmentPlan, segmentSum } from './sparse-ops';
 import { useWasmBackend } from './testing/use-wasm';
@@ -163,5 +164,27 @@ describe('pairLogits', () => {
     chunked.forEach((part, i) => part.forEach((v, j) => expect(v).toBeCloseTo(whole[i][j], 5)));
     // d/db_c = sum of the upstream weights of the pairs in column c.
     expect(whole[5]).toEqual([3 + 4, 1, 5, 2 + 6]);
+  });
+});
+
+describe('Adam', () => {
+  it('makes the same updates as tf.train.adam, one variable at a time', () => {
+    const start = [0.5, -1, 2];
+    const ours = tf.variable(tf.tensor1d(start));
+    const theirs = tf.variable(tf.tensor1d(start));
+    const adam = new Adam([ours], { learningRate: 0.1 });
+    const reference: tf.Optimizer = tf.train.adam(0.1, 0.9, 0.999, 1e-7);
+    for (let step = 0; step < 5; step++) {
+      const g = [step + 1, -2 * step, 0.5];
+      adam.apply({ [ours.name]: tf.tensor1d(g) });
+      tf.tidy(() => reference.applyGradients({ [theirs.name]: tf.tensor1d(g) }));
+    }
+    // tfjs accumulates beta^t in float32, we in float64: differences of a few 1e-6.
+    Array.from(ours.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(theirs.dataSync()[i], 4));
+    expect(adam.iterations).toBe(5);
+    adam.dispose();
+    reference.dispose();
+    ours.dispose();
+    theirs.dispose();
   });
 });

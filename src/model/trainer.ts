@@ -3,10 +3,11 @@
  * the same seed gives the same triplets, the same initial weights and the same losses.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { EranModel, PreparedBatch, eranLoss, prepareBatch } from './eran-model';
+import { Adam } from './adam';
+import { EranModel, PreparedBatch, PreparedUserBatch, eranLoss, prepareBatch, prepareUserBatch } from './eran-model';
 import type { GraphData } from './graph-data';
 import { Rng } from './rng';
-import { TripletSampler } from './sampler';
+import { TripletSampler, UserSampler } from './sampler';
 
 export interface LossValues {
   readonly net: number;
@@ -81,14 +82,24 @@ export async function trainEran(model: EranModel, data: GraphData, options: Trai
     throw new Error(`trainEran: expected data with ${config.numItems} items and ${config.numUsers} users, got ${data.itemIds.length} and ${data.userIds.length}`);
   }
   const rng = new Rng(options.seed ?? config.seed);
-  const sampler = new TripletSampler(data.userItems, config.numItems, rng);
+  const userLevel = config.rankLoss === 'user';
+  const sampler = userLevel ? new UserSampler(data.userItems, config.numItems, config.userPairs, rng) : new TripletSampler(data.userItems, config.numItems, rng);
   const batchSize = config.batchSize;
   const stepsPerEpoch = options.stepsPerEpoch ?? Math.ceil(sampler.size / batchSize);
+  const nextBatch = (): { prepared: PreparedBatch | PreparedUserBatch; pairs: number } => {
+    if (sampler instanceof UserSampler) {
+      const prepared = prepareUserBatch(model, data.networks, sampler.next(batchSize), rng);
+      return { prepared, pairs: prepared.size };
+    }
+    const triplets = sampler.batch(cursor, batchSize);
+    cursor += batchSize;
+    return { prepared: prepareBatch(model, data.networks, triplets, rng), pairs: batchSize };
+  };
   const patience = options.patience ?? 3;
   const minDelta = options.minDelta ?? 0;
   const restoreBest = options.restoreBest ?? options.validate !== undefined;
-  const optimizer = tf.train.adam(config.learningRate);
   const variables = model.trainableVariables();
+  const optimizer = new Adam(variables, { learningRate: config.learningRate });
 
   const started = Date.now();
   const epochs: EpochSummary[] = [];
@@ -107,6 +118,7 @@ export async function trainEran(model: EranModel, data: GraphData, options: Trai
       const epochStart = Date.now();
       const sums = { net: 0, rank: 0, total: 0 };
       let stepsThisEpoch = 0;
+      let pairsThisEpoch = 0;
       for (let step = 1; step <= stepsPerEpoch; step++) {
         if (options.signal?.aborted) {
           stopReason = 'aborted';
@@ -116,16 +128,15 @@ export async function trainEran(model: EranModel, data: GraphData, options: Trai
           stopReason = 'time';
           break outer;
         }
-        const triplets = sampler.batch(cursor, batchSize);
-        cursor += batchSize;
-        const prepared = prepareBatch(model, data.networks, triplets, rng);
+        const { prepared, pairs } = nextBatch();
         const loss = trainStep(model, optimizer, prepared, variables);
         sums.net += loss.net;
         sums.rank += loss.rank;
         sums.total += loss.total;
         stepsThisEpoch++;
         stepsDone++;
-        tripletsDone += batchSize;
+        tripletsDone += pairs;
+        pairsThisEpoch += pairs;
         const seconds = elapsed();
         const totalSteps = options.epochs * stepsPerEpoch;
         onProgress?.({
@@ -163,7 +174,7 @@ export async function trainEran(model: EranModel, data: GraphData, options: Trai
         epoch,
         loss: mean,
         seconds: epochSeconds,
-        tripletsPerSecond: (stepsThisEpoch * batchSize) / Math.max(epochSeconds, 1e-9),
+        tripletsPerSecond: pairsThisEpoch / Math.max(epochSeconds, 1e-9),
         validation,
       };
       epochs.push(summary);
@@ -209,18 +220,17 @@ export async function trainEran(model: EranModel, data: GraphData, options: Trai
 
 /**
  * One Adam step on a prepared batch; returns the batch's losses. Every tensor it creates is
- * disposed before it returns (the optimizer's moment estimates persist, created on the first step).
+ * disposed before it returns (the optimizer's moment estimates persist).
  */
-export function trainStep(model: EranModel, optimizer: tf.Optimizer, batch: PreparedBatch, variables = model.trainableVariables()): LossValues {
+export function trainStep(model: EranModel, optimizer: Adam, batch: PreparedBatch | PreparedUserBatch, variables = model.trainableVariables()): LossValues {
   let parts: tf.Tensor | null = null;
   const { value, grads } = tf.variableGrads(() => {
     const loss = eranLoss(model, batch);
     parts = tf.keep(tf.stack([loss.net, loss.rank, loss.total]));
     return loss.total;
   }, variables);
-  optimizer.applyGradients(grads);
   value.dispose();
-  tf.dispose(grads);
+  optimizer.apply(grads);
   const kept = parts as tf.Tensor | null;
   if (kept === null) throw new Error('trainStep: loss was not computed');
   const [net, rank, total] = kept.dataSync();
@@ -229,7 +239,7 @@ export function trainStep(model: EranModel, optimizer: tf.Optimizer, batch: Prep
 }
 
 /** The losses of a batch without updating anything (for tests and diagnostics). */
-export function evaluateLoss(model: EranModel, batch: PreparedBatch): LossValues {
+export function evaluateLoss(model: EranModel, batch: PreparedBatch | PreparedUserBatch): LossValues {
   const parts = tf.tidy(() => {
     const loss = eranLoss(model, batch);
     return tf.stack([loss.net, loss.rank, loss.total]);
