@@ -22,7 +22,7 @@ import { initBackend, BackendPreference } from '../src/model/backend';
 import { buildEranFor, encodeNewItem, EranModel, eranLoss, freezeEran, prepareBatch, PreparedBatch } from '../src/model/eran-model';
 import type { EranHyperParams } from '../src/model/options';
 import { Rng } from '../src/model/rng';
-import { audience } from '../src/model/scorer';
+import { audience, scoreUser } from '../src/model/scorer';
 import { TripletSampler } from '../src/model/sampler';
 import { matMul, segmentSum } from '../src/model/sparse-ops';
 import { trainEran, trainStep } from '../src/model/trainer';
@@ -260,6 +260,16 @@ async function main(): Promise<void> {
     log(
       `trained ${trainEpochs.length} epochs (${result.stopReason}): ${result.tripletsPerSecond.toFixed(0)} triplets/s, ${meanEpoch.toFixed(1)} s/epoch (+ validation), best nDCG@10 ${result.bestValidation?.toFixed(4)} at epoch ${result.bestEpoch}, reached after ${bestAt.toFixed(0)} s`,
     );
+  }
+  {
+    // Serving cost of eq. 13 in plain TS: every item scored for one user.
+    const emb = freezeEran(model, g.networks);
+    const users = Math.min(200, g.userIds.length);
+    const t0 = process.hrtime.bigint();
+    for (let u = 0; u < users; u++) scoreUser(emb, u, g.userItems[u]);
+    const perUser = Number(process.hrtime.bigint() - t0) / 1e6 / users;
+    summary.scoreUserMs = perUser;
+    log(`scoreUser (eq. 13, all ${n} items, plain TS): ${perUser.toFixed(2)} ms per user`);
   }
   if (data.coldItems.length > 0) {
     // Cold-start protocol (paper 5.2): rank every user for each held-out item; Recall@K of its buyers.
