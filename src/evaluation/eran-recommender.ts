@@ -79,7 +79,7 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       items.forEach((item, c) => {
         const cold = coldCodes.get(item);
         if (cold !== undefined) {
-          out[c] = scoreColdItem(emb!, user, history, cold, coldAggregate ?? 'min');
+          out[c] = scoreColdItem(emb!, user, history, cold, coldAggregate);
           return;
         }
         const g = viewToGraph[item]!;

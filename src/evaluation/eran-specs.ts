@@ -39,6 +39,67 @@ export function eranSpec(variant: EranVariant, options: EranSpecOptions, name = 
   };
 }
 
-export function eranSpecs(options: EranSpecOptions): ModelSpec[] {
-  return [eranSpec('eran', options), eranSpec('eran-l1', options), eranSpec('eran-l2', options)];
+/**
+ * eran-plus: eRAN with the switchable improvements (see model/options.ts): kernel scoring, the
+ * user-level rank loss on that score, a free item vector e_i beside the attention mix of the
+ * attribute codes, and a learned item bias. Reconstruction (L_net) stays, weighted by 1 against
+ * alpha L_rank as in eq. 12. Explanations keep their form: k* from the attention, j* the largest
+ * kernel term.
+ */
+export interface EranPlusOptions {
+  readonly epochs: number;
+  readonly maxSeconds?: number;
+  readonly hidden?: readonly number[];
+  readonly learningRate?: number;
+  readonly tau?: number;
+  readonly alpha?: number;
+  readonly userPairs?: number;
+  readonly batchSize?: number;
+  readonly reconstruction?: 'exact' | 'sampled';
+}
+
+export const ERAN_PLUS_DEFAULTS = {
+  hidden: [256, 32] as readonly number[],
+  learningRate: 0.01,
+  tau: 2,
+  alpha: 100,
+  userPairs: 16,
+  batchSize: 512,
+  reconstruction: 'exact' as const,
+};
+
+export function eranPlusSpec(options: EranPlusOptions, name = 'eran-plus'): ModelSpec {
+  const harness: EranHarnessOptions = {
+    name,
+    variant: 'eran',
+    epochs: options.epochs,
+    maxSeconds: options.maxSeconds,
+    hidden: options.hidden ?? ERAN_PLUS_DEFAULTS.hidden,
+    learningRate: options.learningRate ?? ERAN_PLUS_DEFAULTS.learningRate,
+    tau: options.tau ?? ERAN_PLUS_DEFAULTS.tau,
+    alpha: options.alpha ?? ERAN_PLUS_DEFAULTS.alpha,
+    userPairs: options.userPairs ?? ERAN_PLUS_DEFAULTS.userPairs,
+    batchSize: options.batchSize ?? ERAN_PLUS_DEFAULTS.batchSize,
+    reconstruction: options.reconstruction ?? ERAN_PLUS_DEFAULTS.reconstruction,
+    scoring: 'kernel',
+    rankLoss: 'user',
+    itemEmbedding: true,
+    itemBias: true,
+  };
+  return {
+    name,
+    defaults: { epochs: options.epochs },
+    create: () => createEranRecommender(harness),
+    protocols: ['loo-sampled', 'loo-full', 'cold-start'],
+    needsAttributes: true,
+  };
+}
+
+export function eranSpecs(options: EranSpecOptions, plus?: EranPlusOptions): ModelSpec[] {
+  return [
+    eranSpec('eran', options),
+    eranSpec('eran-l1', options),
+    eranSpec('eran-l2', options),
+    eranPlusSpec(plus ?? { epochs: options.epochs, maxSeconds: options.maxSeconds }),
+  ];
 }

@@ -27,6 +27,13 @@ interface EvaluateCliOptions {
   eranLr?: number;
   eranRecon: 'exact' | 'sampled';
   eranItemBias: boolean;
+  eranPlusEpochs?: number;
+  eranPlusLr?: number;
+  eranPlusTau?: number;
+  eranPlusAlpha?: number;
+  eranPlusPairs?: number;
+  eranPlusHidden?: string;
+  eranPlusBatch?: number;
 }
 
 function positiveInt(name: string) {
@@ -58,6 +65,13 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--eran-lr <lr>', 'eRAN Adam learning rate (paper 0.001)', Number)
     .option('--eran-recon <mode>', 'exact | sampled reconstruction', 'exact')
     .option('--eran-item-bias', 'eRAN improvement: learned item bias (off in the paper)', false)
+    .option('--eran-plus-epochs <n>', 'eran-plus training epochs (one visit of every user each; default --eran-epochs)', positiveInt('--eran-plus-epochs'))
+    .option('--eran-plus-lr <lr>', 'eran-plus Adam learning rate (default 0.01)', Number)
+    .option('--eran-plus-tau <t>', 'eran-plus kernel temperature (default 2)', Number)
+    .option('--eran-plus-alpha <a>', 'eran-plus rank-loss weight against reconstruction (default 100)', Number)
+    .option('--eran-plus-pairs <n>', 'eran-plus (i, n) pairs per user and visit (default 16)', positiveInt('--eran-plus-pairs'))
+    .option('--eran-plus-hidden <list>', 'eran-plus encoder widths (default 256,32)')
+    .option('--eran-plus-batch <n>', 'eran-plus pairs per batch (default 512)', positiveInt('--eran-plus-batch'))
     .action(async (o: EvaluateCliOptions) => {
       if (!isDatasetFormat(o.format)) throw new InvalidArgumentError(`unknown --format ${o.format}`);
       const protocols = o.protocol.split(',').map((p) => p.trim()) as ProtocolName[];
@@ -69,6 +83,15 @@ export function registerEvaluateCommand(program: Command): void {
         learningRate: o.eranLr,
         reconstruction: o.eranRecon,
         itemBias: o.eranItemBias,
+      }, {
+        epochs: o.eranPlusEpochs ?? o.eranEpochs,
+        maxSeconds: o.eranMinutes ? o.eranMinutes * 60 : undefined,
+        learningRate: o.eranPlusLr,
+        tau: o.eranPlusTau,
+        alpha: o.eranPlusAlpha,
+        userPairs: o.eranPlusPairs,
+        hidden: o.eranPlusHidden?.split(',').map(Number),
+        batchSize: o.eranPlusBatch,
       });
       const all: ModelSpec[] = [...baselineSpecs(), ...eran];
       const wanted = o.models?.split(',').map((m) => m.trim());

@@ -102,6 +102,9 @@ export async function saveCheckpoint(dir: string, model: EranModel, data: GraphD
   if (embeddings.itemBias) {
     embeddingEntries.push(await writeTensor(dir, 'embeddings/itemBias.bin', 'itemBias', [embeddings.numItems], embeddings.itemBias));
   }
+  if (embeddings.itemEmbedding) {
+    embeddingEntries.push(await writeTensor(dir, 'embeddings/itemEmbedding.bin', 'itemEmbedding', [embeddings.numItems, d], embeddings.itemEmbedding));
+  }
   const manifest: CheckpointManifest = {
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     createdAt: (options.createdAt ?? new Date()).toISOString(),
@@ -143,6 +146,10 @@ export async function loadCheckpoint(dir: string, options: { readonly withModel?
     codes: config.kinds.map((_, k) => need(`codes.k${k}`)),
     users: need('users'),
     itemBias: byName.get('itemBias') ?? null,
+    // Checkpoints written before the improvements carry none of these: eq. 13 scoring, no e_i.
+    itemEmbedding: byName.get('itemEmbedding') ?? null,
+    scoring: config.scoring ?? 'paper',
+    tau: config.tau ?? 2,
   };
   checkEmbeddings(embeddings);
 

@@ -348,6 +348,9 @@ export interface PreparedUserBatch {
   readonly terms: SegmentPlan;
   /** Terms per segment (2T). */
   readonly termCounts: Float32Array;
+  /** Rows 0..T-1 and T..2T-1 of the 2T scores. */
+  readonly positiveScores: SegmentPlan;
+  readonly negativeScores: SegmentPlan;
   /** Item bias rows of the positives and negatives (T each), with itemBias. */
   readonly positiveBias: SegmentPlan | null;
   readonly negativeBias: SegmentPlan | null;
@@ -441,6 +444,8 @@ export function prepareUserBatch(model: EranModel, networks: readonly CsrAdjacen
     keys: gatherPlan(keyIdx, p),
     terms: segmentPlan(Int32Array.from({ length: terms }, (_, q) => q), segment, terms, 2 * t),
     termCounts,
+    positiveScores: gatherPlan(Int32Array.from({ length: t }, (_, q) => q), 2 * t),
+    negativeScores: gatherPlan(Int32Array.from({ length: t }, (_, q) => t + q), 2 * t),
     positiveBias: model.itemBias ? gatherPlan(positiveItem, n) : null,
     negativeBias: model.itemBias ? gatherPlan(batch.negatives, n) : null,
   };
@@ -532,6 +537,53 @@ function rankLoss(model: EranModel, codes: readonly tf.Tensor2D[], batch: Prepar
  * per-score smallest distance (a constant in the gradient: the expression is exact for any shift);
  * paper: s(u, x) = b_x - mean_j ||h_ux - h_uj||^2 (eq. 13 divided by the number of terms).
  */
+/**
+ * score[s] = tau log sum_{e in s} exp(-dist[e] / tau), as a (numSegments x 1) column; an empty
+ * segment scores 0. Its gradient is d score[s] / d dist[e] = -softmax_e(-dist / tau) within the
+ * segment, written out (wasm-safe: no Exp / Log gradients needed). `expand` maps each term e to
+ * its segment row (a gather plan over the segments).
+ */
+export function kernelLogSumExp(dist: tf.Tensor1D, segments: SegmentPlan, expand: SegmentPlan, tau: number): tf.Tensor2D {
+  const terms = segments.numDataRows;
+  const numSegments = segments.numSegments;
+  if (dist.shape[0] !== terms) throw new Error(`kernelLogSumExp: expected ${terms} distances, got ${dist.shape[0]}`);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const x = args[0] as tf.Tensor1D;
+    const save = args[1] as tf.GradSaveFunc;
+    // Stabilised by each segment's smallest distance (computed in JS; the result is exact for any shift).
+    const values = x.dataSync();
+    const seg = segments.fwdSegments;
+    const segMin = new Float32Array(numSegments).fill(Infinity);
+    for (let e = 0; e < terms; e++) if (values[e] < segMin[seg[e]]) segMin[seg[e]] = values[e];
+    const shift = new Float32Array(terms);
+    for (let e = 0; e < terms; e++) shift[e] = segMin[seg[e]];
+    const empty = new Float32Array(numSegments);
+    for (let s = 0; s < numSegments; s++) {
+      if (!Number.isFinite(segMin[s])) {
+        segMin[s] = 0;
+        empty[s] = 1;
+      }
+    }
+    const [value, weights] = tf.tidy(() => {
+      const w = tf.reshape(tf.exp(tf.div(tf.sub(tf.tensor1d(shift), x), tau)), [terms, 1]) as tf.Tensor2D;
+      const total = tf.add(segmentSum(w, segments), tf.tensor2d(empty, [numSegments, 1]));
+      const out = tf.sub(tf.mul(tf.log(total), tau), tf.tensor2d(segMin, [numSegments, 1])) as tf.Tensor2D;
+      // Softmax weight of each term within its segment.
+      const p = tf.reshape(tf.div(w, gatherRows(total as tf.Tensor2D, expand)), [terms]);
+      return [out, p];
+    });
+    save([weights]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const spread = tf.reshape(gatherRows(dy as tf.Tensor2D, expand), [terms]);
+        return tf.neg(tf.mul(saved[0], spread));
+      },
+    };
+  });
+  return op(dist) as tf.Tensor2D;
+}
+
 function userRankLoss(model: EranModel, codes: readonly tf.Tensor2D[], batch: PreparedUserBatch): tf.Scalar {
   const k = codes.length;
   const d = model.dim;
@@ -545,28 +597,18 @@ function userRankLoss(model: EranModel, codes: readonly tf.Tensor2D[], batch: Pr
   const history = rep(batch.historyLocal, batch.historyUsers, batch.historyGlobal);
   const negatives = rep(batch.negativeLocal, batch.negativeUsers, batch.negativeGlobal);
   const queries = tf.concat([gatherRows(history, batch.positiveRows), negatives], 0) as tf.Tensor2D;
-  const dist = tf.sum(tf.square(tf.sub(gatherRows(queries, batch.queries), gatherRows(history, batch.keys))), 1);
+  const dist = tf.sum(tf.square(tf.sub(gatherRows(queries, batch.queries), gatherRows(history, batch.keys))), 1) as tf.Tensor1D;
   const terms = batch.terms.numDataRows;
-  let score: tf.Tensor1D;
+  let score: tf.Tensor2D;
   if (model.config.scoring === 'kernel') {
-    const tau = model.config.tau;
-    const values = dist.dataSync();
-    const segMin = new Float32Array(2 * t).fill(Infinity);
-    const seg = batch.terms.fwdSegments;
-    for (let e = 0; e < terms; e++) if (values[e] < segMin[seg[e]]) segMin[seg[e]] = values[e];
-    for (let s = 0; s < 2 * t; s++) if (!Number.isFinite(segMin[s])) segMin[s] = 0;
-    const shift = new Float32Array(terms);
-    for (let e = 0; e < terms; e++) shift[e] = segMin[seg[e]];
-    const w = tf.exp(tf.div(tf.sub(tf.tensor1d(shift), dist), tau));
-    const summed = tf.reshape(segmentSum(tf.reshape(w, [terms, 1]) as tf.Tensor2D, batch.terms), [2 * t]);
-    // An empty segment (a user with one purchase) sums to 0: log(0 + 1e-30) keeps it finite.
-    score = tf.sub(tf.mul(tf.log(tf.add(summed, 1e-30)), tau), tf.tensor1d(segMin)) as tf.Tensor1D;
+    score = kernelLogSumExp(dist, batch.terms, batch.queries, model.config.tau);
   } else {
-    const counts = batch.termCounts.map((c) => Math.max(c, 1));
-    const summed = tf.reshape(segmentSum(tf.reshape(dist, [terms, 1]) as tf.Tensor2D, batch.terms), [2 * t]);
-    score = tf.neg(tf.div(summed, tf.tensor1d(counts))) as tf.Tensor1D;
+    const inverse = tf.tensor2d(batch.termCounts.map((c) => 1 / Math.max(c, 1)), [2 * t, 1]);
+    score = tf.neg(tf.mul(segmentSum(tf.reshape(dist, [terms, 1]) as tf.Tensor2D, batch.terms), inverse)) as tf.Tensor2D;
   }
-  let margin = tf.sub(tf.slice(score, [t], [t]), tf.slice(score, [0], [t]));
+  const pos = tf.reshape(gatherRows(score, batch.positiveScores), [t]);
+  const neg = tf.reshape(gatherRows(score, batch.negativeScores), [t]);
+  let margin = tf.sub(neg, pos);
   if (model.itemBias && batch.positiveBias && batch.negativeBias) {
     const bias = tf.reshape(model.itemBias, [model.config.numItems, 1]) as tf.Tensor2D;
     const bi = tf.reshape(gatherRows(bias, batch.positiveBias), [t]);

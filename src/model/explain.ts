@@ -8,7 +8,7 @@
 import type { EranEmbeddings } from './embeddings';
 import type { CsrAdjacency } from './graph-data';
 import type { FoldInOptions } from './fold-in';
-import { checkItem, personalizeInto, squaredDistance } from './personalize';
+import { checkItem, isKernel, personalizeInto, squaredDistance } from './personalize';
 import { contains } from './sampler';
 import { UserRef, userVector } from './scorer';
 
@@ -71,7 +71,10 @@ export function explain(emb: EranEmbeddings, user: UserRef, history: ArrayLike<n
     if (best === null || sim > best.sim) best = { item: j, sim };
     if (row && contains(row, j) && (bestAdjacent === null || sim > bestAdjacent.sim)) bestAdjacent = { item: j, sim };
   }
-  const chosen = bestAdjacent ?? best;
+  // Kernel scoring: the score is a soft maximum over the purchases, so the faithful anchor is its
+  // largest term, the most similar purchase, adjacent in G_k* or not (anchorAdjacent says which).
+  const kernel = isKernel(emb);
+  const chosen = kernel ? best : bestAdjacent ?? best;
   return {
     item,
     kind: emb.kinds[kindIndex],
@@ -79,7 +82,7 @@ export function explain(emb: EranEmbeddings, user: UserRef, history: ArrayLike<n
     attention,
     anchor: chosen?.item ?? null,
     anchorSimilarity: chosen?.sim ?? null,
-    anchorAdjacent: row === null || chosen === null ? null : bestAdjacent !== null,
+    anchorAdjacent: row === null || chosen === null ? null : kernel ? contains(row, chosen.item) : bestAdjacent !== null,
   };
 }
 
