@@ -208,6 +208,7 @@ async function main(): Promise<void> {
     const minutes = num(args, 'minutes', 10);
     const epochs = num(args, 'epochs', 1000);
     const started = Date.now();
+    const cpuStart = process.cpuUsage();
     let bestAt = 0;
     let best = -1;
     let validationSeconds = 0;
@@ -243,6 +244,9 @@ async function main(): Promise<void> {
         }
       },
     );
+    const cpu = process.cpuUsage(cpuStart);
+    // CPU seconds of this process: on a shared machine, wall time includes other jobs' load.
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const trainEpochs = result.epochs;
     const meanEpoch = trainEpochs.reduce((s, e) => s + e.seconds, 0) / Math.max(1, trainEpochs.length);
     Object.assign(summary, {
@@ -255,8 +259,11 @@ async function main(): Promise<void> {
       validationSeconds,
       secondsPerEpoch: meanEpoch,
       tripletsPerSecond: result.tripletsPerSecond,
+      cpuSeconds,
+      tripletsPerCpuSecond: (trainEpochs.reduce((t, e) => t + e.tripletsPerSecond * e.seconds, 0)) / Math.max(cpuSeconds - validationSeconds, 1e-9),
       history: trainEpochs.map((e) => ({ epoch: e.epoch, net: e.loss.net, rank: e.loss.rank, seconds: e.seconds, ndcg10: e.validation })),
     });
+    log(`CPU time ${cpuSeconds.toFixed(0)} s for ${result.seconds.toFixed(0)} s wall (validation ${validationSeconds.toFixed(0)} s)`);
     log(
       `trained ${trainEpochs.length} epochs (${result.stopReason}): ${result.tripletsPerSecond.toFixed(0)} triplets/s, ${meanEpoch.toFixed(1)} s/epoch (+ validation), best nDCG@10 ${result.bestValidation?.toFixed(4)} at epoch ${result.bestEpoch}, reached after ${bestAt.toFixed(0)} s`,
     );
