@@ -111,6 +111,17 @@ describe('kernel scoring', () => {
     expect(scoreColdItem(emb, 0, history, cold)).toBeCloseTo(expected, 3);
   });
 
+  it('gives items appended after training (no learned vector) e = 0 instead of reading past the array', () => {
+    const emb = randomEmbeddings(7, { itemEmbedding: true });
+    const d = emb.dim;
+    const grown: EranEmbeddings = { ...emb, numItems: emb.numItems + 1, codes: emb.codes.map((c) => Float32Array.from([...c, 0.1, 0.2, 0.3, 0.4])) };
+    const scores = scoreUser(grown, 0, [1, 2]);
+    expect(Number.isFinite(scores[emb.numItems])).toBe(true);
+    const cold = emb.codes.map(() => Float32Array.of(0.1, 0.2, 0.3, 0.4));
+    expect(scores[emb.numItems]).toBeCloseTo(scoreColdItem(emb, 0, [1, 2], cold), 4);
+    expect(d).toBe(4);
+  });
+
   it('explains with j* = the largest kernel term', () => {
     const emb = randomEmbeddings(6, { itemEmbedding: true, itemBias: true });
     const history = [0, 2, 3, 8, 10];

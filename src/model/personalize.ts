@@ -40,6 +40,8 @@ export function addItemEmbedding(emb: EranEmbeddings, item: ItemCodes, out: Floa
   if (e == null || typeof item !== 'number') return;
   const d = emb.dim;
   const offset = item * d;
+  // Items appended after training (e.g. cold items added to a serving engine) have no vector: e = 0.
+  if (offset + d > e.length) return;
   for (let t = 0; t < d; t++) out[t] += e[offset + t];
 }
 
