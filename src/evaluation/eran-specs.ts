@@ -54,8 +54,10 @@ export interface EranPlusOptions {
   readonly tau?: number;
   readonly alpha?: number;
   readonly userPairs?: number;
+  readonly userKeys?: number;
   readonly batchSize?: number;
   readonly reconstruction?: 'exact' | 'sampled';
+  readonly itemInitStd?: number;
 }
 
 export const ERAN_PLUS_DEFAULTS = {
@@ -64,6 +66,7 @@ export const ERAN_PLUS_DEFAULTS = {
   tau: 2,
   alpha: 100,
   userPairs: 16,
+  userKeys: 0,
   batchSize: 512,
   reconstruction: 'exact' as const,
 };
@@ -79,6 +82,8 @@ export function eranPlusSpec(options: EranPlusOptions, name = 'eran-plus'): Mode
     tau: options.tau ?? ERAN_PLUS_DEFAULTS.tau,
     alpha: options.alpha ?? ERAN_PLUS_DEFAULTS.alpha,
     userPairs: options.userPairs ?? ERAN_PLUS_DEFAULTS.userPairs,
+    userKeys: options.userKeys ?? ERAN_PLUS_DEFAULTS.userKeys,
+    ...(options.itemInitStd !== undefined ? { itemInitStd: options.itemInitStd } : {}),
     batchSize: options.batchSize ?? ERAN_PLUS_DEFAULTS.batchSize,
     reconstruction: options.reconstruction ?? ERAN_PLUS_DEFAULTS.reconstruction,
     scoring: 'kernel',

@@ -308,6 +308,23 @@ describe('options and checkpoint', () => {
     }
   });
 
+  it('with maxKeys takes a uniform subset of R_u as keys and positives, negatives still outside all of R_u', () => {
+    const planted = plantedGraph({ numItems: 60, numUsers: 20, seed: 4 });
+    const sampler = new UserSampler(planted.data.userItems, 60, 3, new Rng(2), 4);
+    sampler.shuffle();
+    const batch = sampler.next(1000);
+    for (let g = 0; g < batch.users.length; g++) {
+      const own = Array.from(planted.data.userItems[batch.users[g]]);
+      const keys = Array.from(batch.historyItems.slice(batch.offsets[g], batch.offsets[g + 1]));
+      expect(keys.length).toBe(Math.min(4, own.length));
+      keys.forEach((j) => expect(own).toContain(j));
+    }
+    for (let q = 0; q < batch.pairGroup.length; q++) {
+      expect(Array.from(planted.data.userItems[batch.users[batch.pairGroup[q]]])).not.toContain(batch.negatives[q]);
+    }
+    expect(() => resolveEranConfig({ numItems: 10, numUsers: 2, kinds: ['a'], userKeys: 1 })).toThrow(/userKeys: expected 0/);
+  });
+
   it('round-trips item vectors and the scoring rule through a checkpoint', async () => {
     const planted = plantedGraph({ numItems: 40, numUsers: 20, seed: 5 });
     const model: EranModel = buildEranFor(planted.data, { hidden: [8, 4], itemEmbedding: true, itemBias: true, scoring: 'kernel', tau: 1.5, rankLoss: 'user', itemInitStd: 0.2 });

@@ -71,6 +71,12 @@ export interface EranHyperParams {
   /** rankLoss 'user': at most this many (i, n) pairs per user and visit; an epoch visits every user once. */
   readonly userPairs: number;
   /**
+   * rankLoss 'user': at most this many of the user's purchases form the kernel keys (and the pool of
+   * positives) of one visit, a uniform subset; 0 = all of R_u. Bounds the O(pairs |R_u|) cost of
+   * heavy users; s(u, i) and s(u, n) are compared against the same subset.
+   */
+  readonly userKeys: number;
+  /**
    * Improvement, off in the reference: a free learned item vector e_i (d) added to the personalized
    * representation, h_ui = sum_k a~_uik h^k_i + e_i. New (cold) items have e = 0, so they are still
    * represented from their attribute links alone.
@@ -112,6 +118,7 @@ export const PAPER_DEFAULTS: EranHyperParams = {
   tau: 2,
   rankLoss: 'pairwise',
   userPairs: 16,
+  userKeys: 0,
   itemEmbedding: false,
   itemInitStd: 0.01,
   userInitStd: 0.01,
@@ -165,6 +172,9 @@ export function resolveEranConfig(options: BuildEranOptions): EranConfig {
   if (!(config.tau > 0 && Number.isFinite(config.tau))) problems.push(`tau: expected a positive number, got ${config.tau}`);
   if (!['pairwise', 'user'].includes(config.rankLoss)) problems.push(`rankLoss: expected pairwise | user, got ${String(config.rankLoss)}`);
   positiveInt('userPairs', config.userPairs);
+  if (!Number.isInteger(config.userKeys) || config.userKeys < 0 || config.userKeys === 1) {
+    problems.push(`userKeys: expected 0 (all purchases) or an integer >= 2, got ${config.userKeys}`);
+  }
   if (typeof config.itemEmbedding !== 'boolean') problems.push(`itemEmbedding: expected a boolean, got ${String(config.itemEmbedding)}`);
   finiteNonNegative('itemInitStd', config.itemInitStd);
   finiteNonNegative('userInitStd', config.userInitStd);

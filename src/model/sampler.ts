@@ -119,6 +119,8 @@ export class UserSampler {
     numItems: number,
     private readonly pairsPerUser: number,
     private readonly rng: Rng,
+    /** At most this many purchases per visit (a uniform subset of R_u); 0 = all. */
+    private readonly maxKeys = 0,
   ) {
     this.triplets = new TripletSampler(userItems, numItems, rng);
     const users: number[] = [];
@@ -159,7 +161,8 @@ export class UserSampler {
         this.shuffle();
       }
       const u = this.order[this.cursor++];
-      const items = this.userItems[u];
+      const all = this.userItems[u];
+      const items = this.maxKeys > 0 && all.length > this.maxKeys ? this.rng.sampleDistinct(all.length, this.maxKeys).map((q) => all[q]) : all;
       const g = users.length;
       const base = history.length;
       users.push(u);
@@ -169,7 +172,7 @@ export class UserSampler {
       for (const q of chosen) {
         pairGroup.push(g);
         positiveRows.push(base + q);
-        negatives.push(this.triplets.negativeFor(items));
+        negatives.push(this.triplets.negativeFor(all));
       }
     }
     return {

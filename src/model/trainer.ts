@@ -83,7 +83,7 @@ export async function trainEran(model: EranModel, data: GraphData, options: Trai
   }
   const rng = new Rng(options.seed ?? config.seed);
   const userLevel = config.rankLoss === 'user';
-  const sampler = userLevel ? new UserSampler(data.userItems, config.numItems, config.userPairs, rng) : new TripletSampler(data.userItems, config.numItems, rng);
+  const sampler = userLevel ? new UserSampler(data.userItems, config.numItems, config.userPairs, rng, config.userKeys) : new TripletSampler(data.userItems, config.numItems, rng);
   const batchSize = config.batchSize;
   const stepsPerEpoch = options.stepsPerEpoch ?? Math.ceil(sampler.size / batchSize);
   const nextBatch = (): { prepared: PreparedBatch | PreparedUserBatch; pairs: number } => {
