@@ -59,10 +59,14 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
         training = await trainEran(model, graph, trainOptions, (p) => {
           if (p.phase === 'step') fitOpts.onProgress?.({ stage: 'train', done: (p.epoch - 1) * p.stepsPerEpoch + p.step, total: epochs * p.stepsPerEpoch, loss: p.loss.total });
         });
-        emb = freezeEran(model, graph.networks);
+        const frozen = freezeEran(model, graph.networks);
         coldCodes = encodeColdItems(train, graph.networks.map((n) => n.kind), viewToGraph, (neighbours) =>
           encodeNewItem(model, neighbours),
         );
+        // Items nobody bought in training are scored with their attribute-only (eq. 14) codes, and
+        // on the same scale as every other item, so a candidate list mixing both stays comparable.
+        for (const [x, codes] of coldCodes) placeColdCodes(frozen, viewToGraph[x]!, codes);
+        emb = frozen;
       } finally {
         model.dispose();
       }
@@ -76,8 +80,11 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       const graphScores = scoreUser(emb, user, history);
       const items = candidates ?? Int32Array.from({ length: view.numItems }, (_, i) => i);
       const out = new Float32Array(items.length);
+      // Only when every candidate is cold (the cold-start protocol ranks users per item) does the
+      // eq. 14 aggregate apply: unlike the eq. 13 sum it does not grow with |R_u|.
+      const allCold = items.length > 0 && items.every((item) => coldCodes.has(item));
       items.forEach((item, c) => {
-        const cold = coldCodes.get(item);
+        const cold = allCold ? coldCodes.get(item) : undefined;
         if (cold !== undefined) {
           out[c] = scoreColdItem(emb!, user, history, cold, coldAggregate);
           return;
@@ -88,6 +95,14 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       return out;
     },
   };
+}
+
+function placeColdCodes(emb: EranEmbeddings, g: number, codes: readonly Float32Array[]): void {
+  if (g < 0) return;
+  const d = emb.dim;
+  codes.forEach((code, k) => emb.codes[k]!.set(code, g * d));
+  emb.itemEmbedding?.fill(0, g * d, (g + 1) * d);
+  if (emb.itemBias) emb.itemBias[g] = 0;
 }
 
 function viewRecords(train: TrainView): { items: ItemRecord[]; attributes: AttributeRecord[]; interactions: InteractionRecord[] } {
