@@ -23,6 +23,7 @@ interface EvaluateCliOptions {
   tune: boolean;
   eranEpochs: number;
   eranMinutes?: number;
+  eranPlusMinutes?: number;
   eranHidden?: string;
   eranLr?: number;
   eranRecon: 'exact' | 'sampled';
@@ -66,6 +67,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--eran-recon <mode>', 'exact | sampled reconstruction', 'exact')
     .option('--eran-item-bias', 'eRAN improvement: learned item bias (off in the paper)', false)
     .option('--eran-plus-epochs <n>', 'eran-plus training epochs (one visit of every user each; default --eran-epochs)', positiveInt('--eran-plus-epochs'))
+    .option('--eran-plus-minutes <m>', 'cap on eran-plus training time per fit (default --eran-minutes)', Number)
     .option('--eran-plus-lr <lr>', 'eran-plus Adam learning rate (default 0.01)', Number)
     .option('--eran-plus-tau <t>', 'eran-plus kernel temperature (default 2)', Number)
     .option('--eran-plus-alpha <a>', 'eran-plus rank-loss weight against reconstruction (default 100)', Number)
@@ -85,7 +87,7 @@ export function registerEvaluateCommand(program: Command): void {
         itemBias: o.eranItemBias,
       }, {
         epochs: o.eranPlusEpochs ?? o.eranEpochs,
-        maxSeconds: o.eranMinutes ? o.eranMinutes * 60 : undefined,
+        maxSeconds: (o.eranPlusMinutes ?? o.eranMinutes) ? (o.eranPlusMinutes ?? o.eranMinutes)! * 60 : undefined,
         learningRate: o.eranPlusLr,
         tau: o.eranPlusTau,
         alpha: o.eranPlusAlpha,
