@@ -60,6 +60,12 @@ export interface EranPlusOptions {
   readonly itemInitStd?: number;
 }
 
+/**
+ * Measured on ml100k-cast, seed 1, 2 shared cores (fit seconds in brackets): these defaults with
+ * 15 epochs gave nDCG@10 0.325 sampled / 0.082 full (239 s); batch 2048 with userPairs 32,
+ * userKeys 64, lr 0.03, alpha 1500 gave 0.298 / 0.091 (150 s); hidden [64, 32] with batch 4096
+ * was worse (0.22-0.25 sampled). Fewer, larger steps lose: the step count matters most.
+ */
 export const ERAN_PLUS_DEFAULTS = {
   hidden: [256, 32] as readonly number[],
   learningRate: 0.01,

@@ -35,6 +35,7 @@ interface EvaluateCliOptions {
   eranPlusPairs?: number;
   eranPlusHidden?: string;
   eranPlusBatch?: number;
+  eranPlusKeys?: number;
 }
 
 function positiveInt(name: string) {
@@ -53,7 +54,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--format <format>', `dataset layout: ${DATASET_FORMATS.join(' | ')}`, 'synthetic')
     .option('--path <dir>', 'dataset folder')
     .option('--protocol <list>', `comma-separated: ${PROTOCOLS.join(', ')}`, PROTOCOLS.join(','))
-    .option('--models <list>', 'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2)')
+    .option('--models <list>', 'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2, eran-plus)')
     .option('--seeds <n>', 'number of seeds (1..n); mean and sd per metric', positiveInt('--seeds'), 3)
     .option('--export-split <dir>', 'write train.csv, test.csv, negatives.csv per seed')
     .option('--split <dir>', 'read the split from such a directory instead of building one')
@@ -74,6 +75,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--eran-plus-pairs <n>', 'eran-plus (i, n) pairs per user and visit (default 16)', positiveInt('--eran-plus-pairs'))
     .option('--eran-plus-hidden <list>', 'eran-plus encoder widths (default 256,32)')
     .option('--eran-plus-batch <n>', 'eran-plus pairs per batch (default 512)', positiveInt('--eran-plus-batch'))
+    .option('--eran-plus-keys <n>', 'eran-plus: at most n purchases per user visit as kernel keys (default all)', positiveInt('--eran-plus-keys'))
     .action(async (o: EvaluateCliOptions) => {
       if (!isDatasetFormat(o.format)) throw new InvalidArgumentError(`unknown --format ${o.format}`);
       const protocols = o.protocol.split(',').map((p) => p.trim()) as ProtocolName[];
@@ -94,6 +96,7 @@ export function registerEvaluateCommand(program: Command): void {
         userPairs: o.eranPlusPairs,
         hidden: o.eranPlusHidden?.split(',').map(Number),
         batchSize: o.eranPlusBatch,
+        userKeys: o.eranPlusKeys,
       });
       const all: ModelSpec[] = [...baselineSpecs(), ...eran];
       const wanted = o.models?.split(',').map((m) => m.trim());
