@@ -1,3 +1,4 @@
+import { datasetFixtures } from '../../test/fixtures/datasets/materialize-fixtures';
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { collectDataset } from './collect-dataset';
@@ -6,7 +7,7 @@ import { DataFormatError, MissingFileError } from './dataset.types';
 import type { Located } from './located';
 import { validateReferences } from './validate-references';
 
-const FIXTURES = join(__dirname, '../../test/fixtures/datasets');
+const FIXTURES = datasetFixtures();
 const OK = join(FIXTURES, 'csv');
 const BAD = join(FIXTURES, 'csv-bad');
 

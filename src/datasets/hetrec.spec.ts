@@ -1,3 +1,4 @@
+import { datasetFixtures } from '../../test/fixtures/datasets/materialize-fixtures';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -5,7 +6,7 @@ import { collectDataset } from './collect-dataset';
 import { DataFormatError, MissingFileError } from './dataset.types';
 import { openHetrec, readHetrecRatings } from './hetrec';
 
-const FIXTURES = join(__dirname, '../../test/fixtures/datasets');
+const FIXTURES = datasetFixtures();
 const DIR = join(FIXTURES, 'hetrec');
 
 /** A temporary copy of the fixture without some files and with extra ones. */

@@ -1,10 +1,11 @@
+import { datasetFixtures } from '../../test/fixtures/datasets/materialize-fixtures';
 import { join } from 'path';
 import { collectDataset } from './collect-dataset';
 import { DataFormatError } from './dataset.types';
 import { openKaggleMovies } from './kaggle-movies';
 import { validateReferences } from './validate-references';
 
-const FIXTURES = join(__dirname, '../../test/fixtures/datasets');
+const FIXTURES = datasetFixtures();
 const DIR = join(FIXTURES, 'kaggle');
 
 describe('Kaggle "The Movies Dataset" reader', () => {

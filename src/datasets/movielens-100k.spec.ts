@@ -1,10 +1,11 @@
+import { datasetFixtures } from '../../test/fixtures/datasets/materialize-fixtures';
 import { existsSync } from 'fs';
 import { join } from 'path';
 import { collectDataset } from './collect-dataset';
 import { DataFormatError, MissingFileError } from './dataset.types';
 import { openMovieLens100k, readMl100kRatings } from './movielens-100k';
 
-const FIXTURES = join(__dirname, '../../test/fixtures/datasets');
+const FIXTURES = datasetFixtures();
 
 describe('MovieLens-100k reader', () => {
   it('reads the fixture: tab ratings, latin-1 titles, genres from flags named by u.genre', async () => {

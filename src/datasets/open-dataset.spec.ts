@@ -1,8 +1,9 @@
+import { datasetFixtures } from '../../test/fixtures/datasets/materialize-fixtures';
 import { join } from 'path';
 import { collectDataset } from './collect-dataset';
 import { DATASET_FORMATS, isDatasetFormat, openDataset } from './open-dataset';
 
-const FIXTURES = join(__dirname, '../../test/fixtures/datasets');
+const FIXTURES = datasetFixtures();
 
 describe('openDataset', () => {
   it('opens every format by name', async () => {
