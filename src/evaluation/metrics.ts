@@ -7,6 +7,7 @@
  * candidate order. Pessimistic ranks depend only on the multiset of scores, so a split written to
  * CSV and read back in another order gives identical metrics. NaN scores count as -Infinity.
  */
+import { lowerBound, upperBound } from '../common/sorted-search';
 
 /**
  * 1-based rank of `target` under `scores`. Without `candidates` the rank is among all indexes
@@ -121,26 +122,4 @@ export function catalogueCoverage(lists: readonly ArrayLike<number>[], numItems:
 
 function clean(x: number): number {
   return Number.isNaN(x) ? -Infinity : x;
-}
-
-function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function upperBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

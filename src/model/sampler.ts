@@ -6,6 +6,7 @@
  */
 import type { TripletBatch, UserBatch } from './eran-model';
 import { Rng } from './rng';
+import { containsSorted } from '../common/sorted-search';
 
 export class TripletSampler {
   /** Anchor pairs (user, position in R_u), reshuffled each epoch. */
@@ -186,19 +187,8 @@ export class UserSampler {
   }
 }
 
-/** Binary search in an ascending Int32Array. */
-export function contains(sorted: ArrayLike<number>, value: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = sorted[mid];
-    if (v === value) return true;
-    if (v < value) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
+/** Binary search in an ascending array (kept under this name for the model's callers). */
+export const contains = containsSorted;
 
 function usable(items: Int32Array, numItems: number): boolean {
   return items.length >= 2 && items.length < numItems;

@@ -31,6 +31,7 @@
  */
 import type { AttributeRecord, InteractionRecord, ItemRecord } from '../datasets/dataset.types';
 import type { CsrAdjacency, GraphData } from '../model/graph-data';
+import { upperBound } from '../common/sorted-search';
 
 export { collectDataset } from '../datasets/collect-dataset';
 export type { CollectedDataset } from '../datasets/collect-dataset';
@@ -378,18 +379,6 @@ function transpose(n: number, userItems: readonly Int32Array[]): { ptr: Int32Arr
     for (const i of items) users[fill[i]++] = u;
   });
   return { ptr, users };
-}
-
-/** First position in the sorted array holding a value > x. */
-function upperBound(sorted: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Writes the first VIA_CAP shared value indexes of items i and j into `out`; returns how many. */

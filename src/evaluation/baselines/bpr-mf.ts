@@ -9,6 +9,7 @@ import { deriveSeed } from '../seeds';
 import { requireInteger, requirePositive } from '../validate';
 import type { TrainView } from '../train-view';
 import { row } from '../train-view';
+import { containsSorted } from '../../common/sorted-search';
 
 export interface BprMfOptions {
   /** Training epochs; one epoch draws as many triples as there are positives. The tuned hyper-parameter. */
@@ -57,7 +58,7 @@ export function createBprMf(opts: BprMfOptions): Recommender {
           const mine = row(train.positives, u);
           if (mine.length >= numItems) continue;
           let j = Math.floor(rng.next() * numItems);
-          while (contains(mine, j)) j = Math.floor(rng.next() * numItems);
+          while (containsSorted(mine, j)) j = Math.floor(rng.next() * numItems);
           const pu = u * d;
           const qi = i * d;
           const qj = j * d;
@@ -103,17 +104,4 @@ function gaussian(length: number, scale: number, rng: Rng): Float32Array {
     if (k + 1 < length) out[k + 1] = scale * r * Math.sin(t);
   }
   return out;
-}
-
-function contains(sorted: Int32Array, x: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = sorted[mid];
-    if (v === x) return true;
-    if (v < x) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
