@@ -10,7 +10,8 @@ import { buildAttributeNetworks } from '../networks/build-networks';
 import { buildEranFor, encodeNewItem, freezeEran } from '../model/eran-model';
 import type { EranEmbeddings } from '../model/embeddings';
 import type { BuildEranOptions } from '../model/options';
-import { scoreColdItem, scoreUser, type ColdAggregate } from '../model/scorer';
+import type { CsrAdjacency, GraphData } from '../model/graph-data';
+import { scoreColdItem, scoreUser, type ColdAggregate, type UserRef } from '../model/scorer';
 import { trainEran, type TrainOptions, type TrainResult } from '../model/trainer';
 import type { FitOptions, Recommender } from './protocols';
 import { row, type TrainView } from './train-view';
@@ -21,11 +22,30 @@ export type EranHarnessOptions = Omit<BuildEranOptions, 'numItems' | 'numUsers' 
   readonly maxSeconds?: number;
   readonly stepsPerEpoch?: number;
   readonly coldAggregate?: ColdAggregate;
+  /** Train on these attribute kinds only (default: every kind of the data), e.g. without `actor` for the attention study. */
+  readonly kinds?: readonly string[];
 };
+
+/** What studies of a fitted model need beyond scores: the frozen model and the index maps. */
+export interface EranInspection {
+  readonly embeddings: EranEmbeddings;
+  /** The attribute networks the model was trained on (graph item indexes), in model kind order. */
+  readonly networks: readonly CsrAdjacency[];
+  /** User u's (view index) training positives as graph item indexes. */
+  history(userIndex: number): Int32Array;
+  /** The model's user for a view user: a learned index, or null (folded in from the history). */
+  modelUser(userIndex: number): UserRef;
+  /** View item index -> graph item index (-1: not in the model). */
+  readonly viewToGraph: Int32Array;
+  /** Graph item index -> view item index. */
+  readonly graphToView: Int32Array;
+}
 
 export interface EranRecommender extends Recommender {
   /** The last fit's training history (losses per epoch), for reports. */
   lastTraining(): TrainResult | null;
+  /** The fitted model for studies (attention, explanation faithfulness); null before fit. */
+  inspect(): EranInspection | null;
 }
 
 export function createEranRecommender(options: EranHarnessOptions): EranRecommender {
@@ -36,19 +56,39 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
   let viewToGraphUser = new Int32Array(0);
   let coldCodes = new Map<number, Float32Array[]>();
   let training: TrainResult | null = null;
-  const { name, epochs, maxSeconds, stepsPerEpoch, coldAggregate, ...modelOptions } = options;
+  let networks: readonly CsrAdjacency[] = [];
+  let graphToView = new Int32Array(0);
+  const { name, epochs, maxSeconds, stepsPerEpoch, coldAggregate, kinds, ...modelOptions } = options;
+  const modelUser = (userIndex: number): UserRef =>
+    (viewToGraphUser[userIndex] ?? -1) >= 0 ? viewToGraphUser[userIndex]! : null;
 
   return {
     name: name ?? `eran${modelOptions.variant && modelOptions.variant !== 'eran' ? `-${modelOptions.variant.slice(5)}` : ''}`,
     lastTraining: () => training,
+    inspect: () =>
+      emb === null
+        ? null
+        : {
+            embeddings: emb,
+            networks,
+            history: (userIndex: number) => graphHistory[userIndex] ?? new Int32Array(0),
+            modelUser,
+            viewToGraph,
+            graphToView,
+          },
 
     async fit(train: TrainView, fitOpts: FitOptions): Promise<void> {
       view = train;
       const records = viewRecords(train);
       const built = buildAttributeNetworks(records, { minHistory: 1, positiveThreshold: 3, edgeList: false });
-      const graph = built.graph;
+      const graph = kinds ? keepKinds(built.graph, kinds) : built.graph;
+      networks = graph.networks;
       const graphIndex = new Map(graph.itemIds.map((id, i) => [id, i]));
       viewToGraph = Int32Array.from(train.itemIds, (id) => graphIndex.get(id) ?? -1);
+      graphToView = new Int32Array(graph.itemIds.length).fill(-1);
+      viewToGraph.forEach((g, v) => {
+        if (g >= 0) graphToView[g] = v;
+      });
       const userGraphIndex = new Map(graph.userIds.map((id, u) => [id, u]));
       viewToGraphUser = Int32Array.from(train.userIds, (id) => userGraphIndex.get(id) ?? -1);
       graphHistory = Array.from(viewToGraphUser, (g) => graph.userItems[g] ?? new Int32Array(0));
@@ -76,7 +116,7 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       if (emb === null || view === null) throw new Error('eran: scoreUser before fit');
       const history = graphHistory[userIndex] ?? new Int32Array(0);
       // A user unknown to the model (no training positives) is folded in from the history.
-      const user = (viewToGraphUser[userIndex] ?? -1) >= 0 ? viewToGraphUser[userIndex]! : null;
+      const user = modelUser(userIndex);
       const graphScores = scoreUser(emb, user, history);
       const items = candidates ?? Int32Array.from({ length: view.numItems }, (_, i) => i);
       const out = new Float32Array(items.length);
@@ -95,6 +135,16 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       return out;
     },
   };
+}
+
+/** The graph restricted to the given kinds (in the given order); an unknown kind is an error naming it. */
+function keepKinds(graph: GraphData, kinds: readonly string[]): GraphData {
+  const have = graph.networks.map((n) => n.kind);
+  const missing = kinds.filter((k) => !have.includes(k));
+  if (missing.length > 0 || kinds.length === 0) {
+    throw new Error(`eran: kinds ${JSON.stringify(kinds)}: expected a non-empty subset of ${have.join(', ')}${missing.length ? `; unknown: ${missing.join(', ')}` : ''}`);
+  }
+  return { ...graph, networks: kinds.map((k) => graph.networks[have.indexOf(k)]!) };
 }
 
 function placeColdCodes(emb: EranEmbeddings, g: number, codes: readonly Float32Array[]): void {
