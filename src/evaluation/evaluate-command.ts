@@ -2,6 +2,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConsoleProgress } from '../common/logging/progress';
 import { initBackend } from '../model/backend';
 import { openDataset, DATASET_FORMATS, isDatasetFormat } from '../datasets/open-dataset';
+import { generateMovieWorld, syntheticSource } from '../datasets/synthetic';
+import { DEFAULT_GROUP_SIZE, DEFAULT_STUDY_KIND } from './attention-study';
+import { DEFAULT_FAITHFULNESS_USERS } from './faithfulness';
 import { collectDataset } from '../datasets/collect-dataset';
 import { baselineSpecs } from './baselines/baseline-specs';
 import { eranSpecs } from './eran-specs';
@@ -36,6 +39,12 @@ interface EvaluateCliOptions {
   eranPlusHidden?: string;
   eranPlusBatch?: number;
   eranPlusKeys?: number;
+  attentionStudy: boolean;
+  faithfulness: boolean;
+  studyModel: string;
+  studyKind: string;
+  studyGroupSize: number;
+  faithfulnessUsers: number;
 }
 
 function positiveInt(name: string) {
@@ -76,6 +85,12 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--eran-plus-hidden <list>', 'eran-plus encoder widths (default 256,32)')
     .option('--eran-plus-batch <n>', 'eran-plus pairs per batch (default 512)', positiveInt('--eran-plus-batch'))
     .option('--eran-plus-keys <n>', 'eran-plus: at most n purchases per user visit as kernel keys (default all)', positiveInt('--eran-plus-keys'))
+    .option('--attention-study', 'attention study (paper 5.3): Max/Min/Random users by attention on --study-kind, refit without that network', false)
+    .option('--faithfulness', 'explanation faithfulness: score and rank drop of top-10 items when the anchor j* vs a random purchase is removed', false)
+    .option('--study-model <name>', 'the eRAN model the studies fit and inspect', 'eran-plus')
+    .option('--study-kind <kind>', 'attention study: the attribute kind whose network is removed', DEFAULT_STUDY_KIND)
+    .option('--study-group-size <n>', 'attention study: users per group', positiveInt('--study-group-size'), DEFAULT_GROUP_SIZE)
+    .option('--faithfulness-users <n>', 'faithfulness: test users sampled per seed', positiveInt('--faithfulness-users'), DEFAULT_FAITHFULNESS_USERS)
     .action(async (o: EvaluateCliOptions) => {
       if (!isDatasetFormat(o.format)) throw new InvalidArgumentError(`unknown --format ${o.format}`);
       const protocols = o.protocol.split(',').map((p) => p.trim()) as ProtocolName[];
@@ -105,10 +120,17 @@ export function registerEvaluateCommand(program: Command): void {
         const unknown = wanted.filter((w) => !all.some((m) => m.name === w));
         if (unknown.length) throw new InvalidArgumentError(`unknown model(s) ${unknown.join(', ')}; known: ${all.map((m) => m.name).join(', ')}`);
       }
-      if (models.some((m) => m.name.startsWith('eran'))) {
+      const studying = o.attentionStudy || o.faithfulness;
+      const studySpec = studying ? all.find((m) => m.name === o.studyModel) : undefined;
+      if (studying && !studySpec?.name.startsWith('eran')) {
+        throw new InvalidArgumentError(`--study-model ${o.studyModel}: expected an eRAN model (${all.filter((m) => m.name.startsWith('eran')).map((m) => m.name).join(', ')})`);
+      }
+      if (studySpec || models.some((m) => m.name.startsWith('eran'))) {
         await initBackend({ log: (message) => process.stderr.write(`${message}\n`) });
       }
-      const source = o.split && !o.path && o.format !== 'synthetic' ? undefined : await openDataset(o.format, o.path);
+      // The synthetic world is built here (as openDataset would) to keep its planted drivers for the attention study.
+      const world = o.format === 'synthetic' ? generateMovieWorld() : undefined;
+      const source = world ? syntheticSource(world) : o.split && !o.path ? undefined : await openDataset(o.format, o.path);
       const data = source ? await collectDataset(source) : undefined;
       const progress = new ConsoleProgress();
       let phase = '';
@@ -122,6 +144,15 @@ export function registerEvaluateCommand(program: Command): void {
         protocols,
         tune: o.tune,
         outDir: o.report,
+        ...(studySpec
+          ? {
+              studies: {
+                spec: studySpec,
+                ...(o.attentionStudy ? { attention: { kind: o.studyKind, groupSize: o.studyGroupSize, ...(world ? { drivers: world.drivers } : {}) } } : {}),
+                ...(o.faithfulness ? { faithfulness: { users: o.faithfulnessUsers } } : {}),
+              },
+            }
+          : {}),
         onProgress: (e: RunProgress) => {
           const label = [e.stage, e.model, e.protocol, e.seed !== undefined ? `seed ${e.seed}` : ''].filter(Boolean).join(' ');
           if (label !== phase) {
@@ -135,6 +166,7 @@ export function registerEvaluateCommand(program: Command): void {
       if (phase) progress.finish();
       if (o.report) await writeReport(result, o.report);
       printHeadline(result);
+      printStudies(result);
       if (o.report) console.log(`report: ${o.report}/report.md`);
     });
 }
@@ -153,5 +185,19 @@ export function printHeadline(result: EvaluationResult, out: (line: string) => v
       });
       out(`  ${model.padEnd(16)} ${cells.join(' ')}`);
     }
+  }
+}
+
+function printStudies(result: EvaluationResult, out: (line: string) => void = console.log): void {
+  for (const r of result.attentionStudy ?? []) {
+    const groups = r.groups.map((g) => `${g.group} ${g.ndcgWith.toFixed(4)} -> ${g.ndcgWithout.toFixed(4)}`).join(', ');
+    out(`\nattention study, seed ${r.seed}, ${r.model} without ${r.kind} (nDCG@10): ${groups}`);
+    if (r.drivers) out(`  top-attention kind = planted driver: ${(100 * r.drivers.agreement).toFixed(1)}% (chance ${(100 * r.drivers.chance).toFixed(1)}%)`);
+  }
+  for (const f of result.faithfulness ?? []) {
+    out(
+      `\nfaithfulness, seed ${f.seed}, ${f.model}: ${f.items} items; mean score drop anchor ${f.anchor.meanScoreDrop.toFixed(4)} vs random ${f.random.meanScoreDrop.toFixed(4)}; ` +
+        `anchor moves the score more for ${(100 * f.anchorMovesMore).toFixed(1)}%`,
+    );
   }
 }

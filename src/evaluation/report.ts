@@ -6,6 +6,8 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { renderAttentionStudy } from './attention-study';
+import { renderFaithfulness } from './faithfulness';
 import type { ProtocolName } from './protocols';
 import type { EvaluationResult, SummaryRow } from './run-evaluation';
 import { formatSpread, type Spread, spreadOf, withinSpread } from './stats';
@@ -118,6 +120,13 @@ export function renderReport(result: EvaluationResult): ReportFile[] {
     });
     md.push('![cold-start recall](cold-start.svg)', '');
   }
+
+  if (result.attentionStudy?.length) {
+    const study = renderAttentionStudy(result.attentionStudy, 'attention-study.svg');
+    md.push(...study.markdown);
+    files.push({ name: 'attention-study.svg', content: study.chart });
+  }
+  if (result.faithfulness?.length) md.push(...renderFaithfulness(result.faithfulness));
 
   md.push(...spreadSection(result, models), '');
   md.push(...tuningSection(result), '');

@@ -7,7 +7,9 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { collectDataset } from '../datasets/collect-dataset';
 import type { AttributeRecord, DatasetSource, InteractionRecord } from '../datasets/dataset.types';
+import { type AttentionStudyOptions, type AttentionStudyResult, DEFAULT_STUDY_KIND, isInspectable, runAttentionStudy } from './attention-study';
 import { baselineSpecs } from './baselines/baseline-specs';
+import { type FaithfulnessSummary, measureFaithfulness } from './faithfulness';
 import { type CsvWriter, openCsvWriter } from './csv';
 import { type InteractionTable, tableFromRecords } from './interaction-table';
 import { indexItemAttributes, type ItemAttributes } from './item-attributes';
@@ -19,6 +21,7 @@ import {
   PROTOCOLS,
   type ProtocolName,
   type ProtocolResult,
+  type Recommender,
   type ScoreSink,
 } from './protocols';
 import { writeReport } from './report';
@@ -37,6 +40,7 @@ import {
   type SplitStats,
 } from './split';
 import { allInteractions, exportSplit, importSplit, SPLIT_FILES } from './split-io';
+import type { TrainView } from './train-view';
 import { type Spread, spreadOf } from './stats';
 import { withAttributes } from './train-view';
 import {
@@ -88,10 +92,20 @@ export interface RunEvaluationOptions {
   /** Protocols whose candidates are written to ranksDir (default loo-sampled; loo-full is ~N rows per user). */
   readonly rankProtocols?: readonly ProtocolName[];
   readonly onProgress?: (event: RunProgress) => void;
+  /** The attention study and the faithfulness study, for one eRAN model on every seed's leave-one-out split. */
+  readonly studies?: StudyOptions;
+}
+
+/** Studies of one fitted eRAN model (attention-study.ts, faithfulness.ts); each runs when its field is given. */
+export interface StudyOptions {
+  /** The study model; when it is also among `models`, its leave-one-out fit is reused. */
+  readonly spec: ModelSpec;
+  readonly attention?: AttentionStudyOptions;
+  readonly faithfulness?: { readonly users?: number; readonly topK?: number };
 }
 
 export interface RunProgress {
-  readonly stage: 'load' | 'split' | 'tune' | 'fit' | 'evaluate' | 'report';
+  readonly stage: 'load' | 'split' | 'tune' | 'fit' | 'evaluate' | 'study' | 'report';
   readonly message: string;
   readonly seed?: number;
   readonly model?: string;
@@ -148,6 +162,10 @@ export interface EvaluationResult {
   readonly summary: readonly SummaryRow[];
   readonly notes: readonly string[];
   readonly totalSeconds: number;
+  /** Per seed, with `studies.attention`. */
+  readonly attentionStudy?: readonly AttentionStudyResult[];
+  /** Per seed, with `studies.faithfulness`. */
+  readonly faithfulness?: readonly FaithfulnessSummary[];
 }
 
 export async function runEvaluation(opts: RunEvaluationOptions): Promise<EvaluationResult> {
@@ -176,6 +194,8 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
   const tuning: TuneResult[] = [];
   const splits: SeedSplitInfo[] = [];
   const candidates: Partial<Record<ProtocolName, string>> = {};
+  const attentionStudy: AttentionStudyResult[] = [];
+  const faithfulness: FaithfulnessSummary[] = [];
   for (const seed of seeds) {
     progress({ stage: 'split', seed, message: `seed ${seed}: building splits` });
     const { loo, coldItemIds } = await looSplitFor(seed, opts, table, notes);
@@ -200,6 +220,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     const rankFiles = createRankFiles(opts, seed, runnable, protocols);
     const tuneOn = opts.tune ?? true;
     const validation = tuneOn ? validationSplits(loo, cold, attributes, opts) : undefined;
+    let studyFit: { model: Recommender; params: Params } | undefined;
     for (const spec of runnable) {
       const wanted = specProtocols(spec).filter((p) => protocols.includes(p));
       if (wanted.length === 0) continue;
@@ -224,6 +245,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
         const t = performance.now();
         await model.fit(looView, { seed });
         fitSeconds = (performance.now() - t) / 1000;
+        if (spec.name === opts.studies?.spec.name) studyFit = { model, params };
         for (const protocol of loops) {
           const onScores = await rankFiles.sink(protocol, spec.name, loo.userIds, loo.itemIds);
           const onProgress = evalProgress(progress, seed, spec.name);
@@ -257,6 +279,11 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
       });
     }
     await rankFiles.close();
+    if (opts.studies) {
+      const done = await runStudies(opts.studies, { seed, loo, view: looView, fitted: studyFit, hasAttributes: attributes !== undefined, notes, progress });
+      if (done.attention) attentionStudy.push(done.attention);
+      if (done.faithfulness) faithfulness.push(done.faithfulness);
+    }
   }
 
   const result: EvaluationResult = {
@@ -282,12 +309,69 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     summary: summarise(runs),
     notes,
     totalSeconds: (performance.now() - started) / 1000,
+    ...(attentionStudy.length ? { attentionStudy } : {}),
+    ...(faithfulness.length ? { faithfulness } : {}),
   };
   if (opts.outDir) {
     progress({ stage: 'report', message: `writing the report to ${opts.outDir}` });
     await writeReport(result, opts.outDir);
   }
   return result;
+}
+
+/**
+ * One seed's studies of the study model: its leave-one-out fit (reused, or fitted here with the
+ * untuned parameters), the attention study (one more fit without the study kind) and faithfulness.
+ * A study that cannot run on this data (no attributes, no such kind) leaves a note instead.
+ */
+async function runStudies(
+  studies: StudyOptions,
+  ctx: {
+    seed: number;
+    loo: LooSplit;
+    view: TrainView;
+    fitted?: { model: Recommender; params: Params };
+    hasAttributes: boolean;
+    notes: string[];
+    progress: (e: RunProgress) => void;
+  },
+): Promise<{ attention?: AttentionStudyResult; faithfulness?: FaithfulnessSummary }> {
+  const { spec } = studies;
+  const { seed, loo, view, notes, progress } = ctx;
+  const note = (text: string): void => {
+    if (!notes.includes(text)) notes.push(text);
+  };
+  if (!ctx.hasAttributes) {
+    note(`studies skipped: ${spec.name} needs item attributes and the data has none`);
+    return {};
+  }
+  const params = ctx.fitted?.params ?? untunedParams(spec);
+  let model = ctx.fitted?.model;
+  if (!model) {
+    progress({ stage: 'fit', seed, model: spec.name, message: `seed ${seed}: fitting ${spec.name} for the studies` });
+    model = spec.create(params);
+    await model.fit(view, { seed });
+  }
+  if (!isInspectable(model)) {
+    note(`studies skipped: ${spec.name} is not an eRAN model (nothing to inspect)`);
+    return {};
+  }
+  const out: { attention?: AttentionStudyResult; faithfulness?: FaithfulnessSummary } = {};
+  if (studies.attention) {
+    const kind = studies.attention.kind ?? DEFAULT_STUDY_KIND;
+    const kinds = view.attributes?.kinds ?? [];
+    if (!kinds.includes(kind) || kinds.length < 2) {
+      note(`attention study skipped: it needs the kind "${kind}" and at least one other (the data has ${kinds.join(', ') || 'none'}); choose one with --study-kind`);
+    } else {
+      progress({ stage: 'study', seed, model: spec.name, message: `seed ${seed}: attention study (${spec.name} without ${kind})` });
+      out.attention = await runAttentionStudy({ split: loo, view, full: model, create: () => spec.create(params), seed }, studies.attention);
+    }
+  }
+  if (studies.faithfulness) {
+    progress({ stage: 'study', seed, model: spec.name, message: `seed ${seed}: explanation faithfulness (${spec.name})` });
+    out.faithfulness = measureFaithfulness(model, loo, view, { seed, ...studies.faithfulness }).summary;
+  }
+  return out;
 }
 
 /** Mean and spread over seeds of every (model, protocol, metric). */
