@@ -53,6 +53,7 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
   let view: TrainView | null = null;
   let viewToGraph = new Int32Array(0);
   let graphHistory: Int32Array[] = [];
+  let graphTimes: Array<Float64Array | undefined> = [];
   let viewToGraphUser = new Int32Array(0);
   let coldCodes = new Map<number, Float32Array[]>();
   let training: TrainResult | null = null;
@@ -81,7 +82,7 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       view = train;
       const records = viewRecords(train);
       const built = buildAttributeNetworks(records, { minHistory: 1, positiveThreshold: 3, edgeList: false });
-      const graph = kinds ? keepKinds(built.graph, kinds) : built.graph;
+      const graph = withTimes(kinds ? keepKinds(built.graph, kinds) : built.graph, train);
       networks = graph.networks;
       const graphIndex = new Map(graph.itemIds.map((id, i) => [id, i]));
       viewToGraph = Int32Array.from(train.itemIds, (id) => graphIndex.get(id) ?? -1);
@@ -92,6 +93,7 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       const userGraphIndex = new Map(graph.userIds.map((id, u) => [id, u]));
       viewToGraphUser = Int32Array.from(train.userIds, (id) => userGraphIndex.get(id) ?? -1);
       graphHistory = Array.from(viewToGraphUser, (g) => graph.userItems[g] ?? new Int32Array(0));
+      graphTimes = Array.from(viewToGraphUser, (g) => graph.userItemTimes?.[g]);
 
       const model = buildEranFor(graph, { ...modelOptions, seed: fitOpts.seed });
       try {
@@ -117,7 +119,7 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       const history = graphHistory[userIndex] ?? new Int32Array(0);
       // A user unknown to the model (no training positives) is folded in from the history.
       const user = modelUser(userIndex);
-      const graphScores = scoreUser(emb, user, history);
+      const graphScores = scoreUser(emb, user, history, { times: graphTimes[userIndex] });
       const items = candidates ?? Int32Array.from({ length: view.numItems }, (_, i) => i);
       const out = new Float32Array(items.length);
       // Only when every candidate is cold (the cold-start protocol ranks users per item) does the
@@ -137,6 +139,29 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
   };
 }
 
+/** Adds each graph user's purchase times (from the view's positives) for recency weighting. */
+function withTimes(graph: GraphData, train: TrainView): GraphData {
+  const times = train.positiveTimes;
+  if (!times) return graph;
+  const itemIndex = new Map(graph.itemIds.map((id, i) => [id, i]));
+  const userItemTimes = graph.userIds.map((id, g) => {
+    const u = train.userIndex.get(id);
+    const items = graph.userItems[g]!;
+    const out = new Float64Array(items.length).fill(NaN);
+    if (u === undefined) return out;
+    const when = new Map<number, number>();
+    for (let p = train.positives.indptr[u]!; p < train.positives.indptr[u + 1]!; p++) {
+      const gi = itemIndex.get(train.itemIds[train.positives.indices[p]!]!);
+      if (gi !== undefined) when.set(gi, times[p]!);
+    }
+    items.forEach((gi, q) => {
+      out[q] = when.get(gi) ?? NaN;
+    });
+    return out;
+  });
+  return { ...graph, userItemTimes };
+}
+
 /** The graph restricted to the given kinds (in the given order); an unknown kind is an error naming it. */
 function keepKinds(graph: GraphData, kinds: readonly string[]): GraphData {
   const have = graph.networks.map((n) => n.kind);
@@ -152,7 +177,10 @@ function placeColdCodes(emb: EranEmbeddings, g: number, codes: readonly Float32A
   const d = emb.dim;
   codes.forEach((code, k) => emb.codes[k]!.set(code, g * d));
   emb.itemEmbedding?.fill(0, g * d, (g + 1) * d);
-  if (emb.itemBias) emb.itemBias[g] = 0;
+  // The mixture model's likelihood covers every item, so a never-bought item's bias was learned
+  // (pushed down as a negative): it is the honest popularity prior of an item with no purchases.
+  // The pairwise losses never touch such an item's bias: it is reset to 0 there.
+  if (emb.itemBias && emb.scoring !== 'mixture') emb.itemBias[g] = 0;
 }
 
 function viewRecords(train: TrainView): { items: ItemRecord[]; attributes: AttributeRecord[]; interactions: InteractionRecord[] } {

@@ -28,6 +28,8 @@ export interface TrainView {
   readonly positiveThreshold: number;
   /** R_u: each user's training positives, item indexes sorted ascending. */
   readonly positives: Csr;
+  /** When each positive was made (unix seconds, aligned with positives.indices; NaN unknown). */
+  readonly positiveTimes?: Float64Array;
   /**
    * Every training interaction of each user, whatever the rating, sorted by item: a network
    * builder can apply its own threshold, and rankings exclude what the user already consumed.
@@ -69,12 +71,16 @@ export function buildTrainView(train: InteractionTable, opts: BuildTrainViewOpti
   const allIdx = new Int32Array(allPtr[numUsers]);
   const ratings = new Float32Array(allPtr[numUsers]);
   const posIdx = new Int32Array(posPtr[numUsers]);
+  const posTimes = new Float64Array(posPtr[numUsers]);
   let a = 0;
   let p = 0;
   for (const r of order) {
     allIdx[a] = train.items[r];
     ratings[a++] = train.ratings[r];
-    if (train.ratings[r] > opts.positiveThreshold) posIdx[p++] = train.items[r];
+    if (train.ratings[r] > opts.positiveThreshold) {
+      posTimes[p] = train.timestamps[r];
+      posIdx[p++] = train.items[r];
+    }
   }
   return {
     userIds: train.userIds,
@@ -85,6 +91,7 @@ export function buildTrainView(train: InteractionTable, opts: BuildTrainViewOpti
     numItems,
     positiveThreshold: opts.positiveThreshold,
     positives: { indptr: posPtr, indices: posIdx },
+    positiveTimes: posTimes,
     interactions: { indptr: allPtr, indices: allIdx, ratings },
     ...(opts.attributes ? { attributes: opts.attributes } : {}),
   };

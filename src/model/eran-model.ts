@@ -233,7 +233,7 @@ export function prepareBatch(model: EranModel, networks: readonly CsrAdjacency[]
   };
 }
 
-function prepareKind(net: CsrAdjacency, items: Int32Array, needRecon: boolean, config: EranConfig, rng: Rng): KindBatch {
+export function prepareKind(net: CsrAdjacency, items: Int32Array, needRecon: boolean, config: EranConfig, rng: Rng): KindBatch {
   const { reconstruction: mode, sampledColumns, sampledMaxDensity: maxDensity, sampledMaxNonzeros } = config;
   const n = net.n;
   const u = items.length;
@@ -475,7 +475,7 @@ function decodeHidden(model: EranModel, kind: number, code: tf.Tensor2D): tf.Ten
  * eq. 3: sum_v ||(s_v - s^_v) (.) b_v||^2 with b = 1 on non-zeros and beta on zeros, i.e. squared
  * errors weighted by 1 and beta^2 (the Hadamard product sits inside the square).
  */
-function reconstructionLoss(model: EranModel, kind: number, code: tf.Tensor2D, kb: KindBatch): tf.Scalar {
+export function reconstructionLoss(model: EranModel, kind: number, code: tf.Tensor2D, kb: KindBatch): tf.Scalar {
   const recon = kb.reconstruction;
   const out = model.autoencoders[kind].output;
   if (recon.mode === 'none' || out === null) return tf.scalar(0);
@@ -685,6 +685,7 @@ export function freezeEran(model: EranModel, networks: readonly CsrAdjacency[]):
     itemEmbedding: model.itemEmbedding ? (model.itemEmbedding.dataSync().slice() as Float32Array) : null,
     scoring: model.config.scoring,
     tau: model.config.tau,
+    ...(model.config.recencyHalfLife > 0 ? { recencyHalfLife: model.config.recencyHalfLife } : {}),
   };
 }
 

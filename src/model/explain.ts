@@ -8,9 +8,10 @@
 import type { EranEmbeddings } from './embeddings';
 import type { CsrAdjacency } from './graph-data';
 import type { FoldInOptions } from './fold-in';
-import { checkItem, isKernel, personalizeInto, squaredDistance } from './personalize';
+import { checkItem, isKernel, kernelTau, personalizeInto, squaredDistance } from './personalize';
 import { contains } from './sampler';
-import { UserRef, userVector } from './scorer';
+import { historyVectors, isMixture, mixtureBreakdown } from './mixture-scoring';
+import { UserRef, userVector, weightedHistory } from './scorer';
 
 export interface KindAttention {
   readonly kind: string;
@@ -40,6 +41,8 @@ export interface ExplainOptions {
   /** The attribute networks, to prefer an anchor adjacent in G_k*. */
   readonly networks?: readonly CsrAdjacency[];
   readonly foldIn?: FoldInOptions;
+  /** Purchase times aligned with `history` (recency weights of mixture models). */
+  readonly times?: ArrayLike<number>;
 }
 
 export function explain(emb: EranEmbeddings, user: UserRef, history: ArrayLike<number>, item: number, options: ExplainOptions = {}): Explanation {
@@ -48,6 +51,7 @@ export function explain(emb: EranEmbeddings, user: UserRef, history: ArrayLike<n
   if (networks && networks.length !== emb.kinds.length) {
     throw new Error(`explain: expected ${emb.kinds.length} networks (${emb.kinds.join(', ')}), got ${networks.length}`);
   }
+  if (isMixture(emb)) return explainMixture(emb, user, history, item, options);
   const purchased = Array.from(new Set(Array.from(history))).filter((j) => j !== item);
   const z = userVector(emb, user, purchased, options.foldIn);
   const d = emb.dim;
@@ -83,6 +87,40 @@ export function explain(emb: EranEmbeddings, user: UserRef, history: ArrayLike<n
     anchor: chosen?.item ?? null,
     anchorSimilarity: chosen?.sim ?? null,
     anchorAdjacent: row === null || chosen === null ? null : kernel ? contains(row, chosen.item) : bestAdjacent !== null,
+  };
+}
+
+/**
+ * Mixture scoring: the score is tau log sum_k a~^k C^k with C^k = sum_j w_j K^k(x, j), so k* is the
+ * kind with the largest share a~^k C^k of it and j* the largest term w_j K^k*(x, j) of that kind:
+ * removing j* from the history lowers the score by at least that term's share.
+ */
+function explainMixture(emb: EranEmbeddings, user: UserRef, history: ArrayLike<number>, item: number, options: ExplainOptions): Explanation {
+  const { items, weights } = weightedHistory(emb, history, options.times);
+  const keep = Array.from(items.keys()).filter((p) => items[p] !== item);
+  const purchased = Int32Array.from(keep, (p) => items[p]);
+  const w = Float32Array.from(keep, (p) => weights[p]);
+  const z = userVector(emb, user, purchased, options.foldIn);
+  const parts = mixtureBreakdown(emb, z, purchased, w, historyVectors(emb, purchased), item);
+  let kindIndex = 0;
+  for (let k = 1; k < emb.kinds.length; k++) {
+    if (parts.attention[k] * parts.perKind[k] > parts.attention[kindIndex] * parts.perKind[kindIndex]) kindIndex = k;
+  }
+  const terms = parts.terms[kindIndex];
+  let best = -1;
+  for (let p = 0; p < purchased.length; p++) if (best < 0 || terms[p] > terms[best]) best = p;
+  const net = options.networks?.[kindIndex];
+  const anchor = best >= 0 ? purchased[best] : null;
+  const tau = kernelTau(emb);
+  return {
+    item,
+    kind: emb.kinds[kindIndex],
+    kindIndex,
+    attention: emb.kinds.map((kind, k) => ({ kind, weight: parts.attention[k] })),
+    anchor,
+    // K = exp(-||h_x - h_j||^2 / tau) = term / w_j
+    anchorSimilarity: best >= 0 && terms[best] > 0 ? tau * Math.log(terms[best] / w[best]) : null,
+    anchorAdjacent: net && anchor !== null ? contains(net.indices.subarray(net.indptr[item], net.indptr[item + 1]), anchor) : null,
   };
 }
 

@@ -34,6 +34,9 @@ export function meanUserEmbedding(emb: EranEmbeddings): Float32Array {
 /** z for a user known only by their purchases (item indexes). */
 export function foldInUser(emb: EranEmbeddings, history: ArrayLike<number>, options: FoldInOptions = {}): Float32Array {
   const prior = meanUserEmbedding(emb);
+  // The mixture model's z only steers the attention between kernels; the history itself carries
+  // the user (every purchase is a kernel key), so a new user starts from the mean attention.
+  if (emb.scoring === 'mixture') return prior;
   const steps = options.steps ?? 40;
   const items = Int32Array.from(new Set(Array.from(history))).sort();
   if (steps <= 0 || items.length < 2 || items.length >= emb.numItems) return prior;

@@ -26,4 +26,9 @@ export interface GraphData {
   readonly networks: readonly CsrAdjacency[];
   /** Training positives R_u per user index: sorted item indexes. */
   readonly userItems: readonly Int32Array[];
+  /**
+   * When each of R_u's items was bought (unix seconds, aligned with userItems; NaN unknown).
+   * Optional: used for recency weights (`recencyHalfLife`) and to hold out the latest purchase.
+   */
+  readonly userItemTimes?: readonly Float64Array[];
 }

@@ -22,9 +22,12 @@ export type Activation = 'sigmoid' | 'tanh' | 'relu';
  * rankLoss 'user', training):
  * `paper`: eq. 13, sum_{j in R_u} -||h_ux - h_uj||^2 (equivalent to the distance from R_u's centroid);
  * `kernel` (improvement): tau * log sum_{j in R_u} exp(-||h_ux - h_uj||^2 / tau), a soft
- * nearest-purchase rule whose largest term is the explanation's anchor j*.
+ * nearest-purchase rule whose largest term is the explanation's anchor j*;
+ * `mixture` (improvement, see mixture.ts): tau * log sum_k a~^k_{u,x} sum_{j in R_u} w_uj exp(-||h^k_x - h^k_j||^2 / tau),
+ * the attention mixing one kernel per attribute network; trained by its own dense trainer
+ * (mixture-trainer.ts: multinomial likelihood over every item, early stopping on a held-out latest purchase).
  */
-export type ScoringMode = 'paper' | 'kernel';
+export type ScoringMode = 'paper' | 'kernel' | 'mixture';
 
 /**
  * `pairwise`: the paper's triplet loss over (u, i, j, n) (eq. 9-11, BPR form).
@@ -66,6 +69,11 @@ export interface EranHyperParams {
   readonly scoring: ScoringMode;
   /** Kernel temperature (scoring 'kernel'); larger is closer to the centroid rule, smaller to the nearest purchase. */
   readonly tau: number;
+  /**
+   * Improvement, off (0) in the reference: purchases weigh 2^(-r / halfLife), r = purchases made
+   * after it (recency.ts). Used by scoring 'mixture' in training and serving.
+   */
+  readonly recencyHalfLife: number;
   /** Improvement, off in the reference: see RankLossMode. */
   readonly rankLoss: RankLossMode;
   /** rankLoss 'user': at most this many (i, n) pairs per user and visit; an epoch visits every user once. */
@@ -116,6 +124,7 @@ export const PAPER_DEFAULTS: EranHyperParams = {
   itemBias: false,
   scoring: 'paper',
   tau: 2,
+  recencyHalfLife: 0,
   rankLoss: 'pairwise',
   userPairs: 16,
   userKeys: 0,
@@ -168,7 +177,8 @@ export function resolveEranConfig(options: BuildEranOptions): EranConfig {
   }
   positiveInt('sampledMaxNonzeros', config.sampledMaxNonzeros);
   if (typeof config.itemBias !== 'boolean') problems.push(`itemBias: expected a boolean, got ${String(config.itemBias)}`);
-  if (!['paper', 'kernel'].includes(config.scoring)) problems.push(`scoring: expected paper | kernel, got ${String(config.scoring)}`);
+  if (!['paper', 'kernel', 'mixture'].includes(config.scoring)) problems.push(`scoring: expected paper | kernel | mixture, got ${String(config.scoring)}`);
+  finiteNonNegative('recencyHalfLife', config.recencyHalfLife);
   if (!(config.tau > 0 && Number.isFinite(config.tau))) problems.push(`tau: expected a positive number, got ${config.tau}`);
   if (!['pairwise', 'user'].includes(config.rankLoss)) problems.push(`rankLoss: expected pairwise | user, got ${String(config.rankLoss)}`);
   positiveInt('userPairs', config.userPairs);

@@ -11,6 +11,8 @@
  * least similar purchase), with `max` (the measured best, default) and `mean` variants.
  */
 import type { EranEmbeddings } from './embeddings';
+import { historyVectors, isMixture, kindVector, mixtureAttention, mixtureBreakdown, mixtureScoresAll, mixtureSimilarity } from './mixture-scoring';
+import { recencyWeights } from './recency';
 import { FoldInOptions, foldInUser } from './fold-in';
 import { ItemCodes, addItemEmbedding, checkItem, isKernel, kernelTau, personalizeInto, squaredDistance } from './personalize';
 
@@ -22,7 +24,7 @@ export type ColdAggregate = 'min' | 'max' | 'mean' | 'kernel';
 
 /** The aggregate used when none is given: 'kernel' for kernel embeddings, else DEFAULT_COLD_AGGREGATE. */
 export function defaultAggregate(emb: EranEmbeddings): ColdAggregate {
-  return isKernel(emb) ? 'kernel' : DEFAULT_COLD_AGGREGATE;
+  return isKernel(emb) || isMixture(emb) ? 'kernel' : DEFAULT_COLD_AGGREGATE;
 }
 
 /**
@@ -49,6 +51,28 @@ export interface ScoreOptions {
   readonly exclude?: Iterable<number>;
   /** Used when `user` is null. */
   readonly foldIn?: FoldInOptions;
+  /**
+   * When each history item was bought (unix seconds, aligned with `history`; NaN unknown). Used by
+   * models with recency weights (EranEmbeddings.recencyHalfLife); ignored otherwise.
+   */
+  readonly times?: ArrayLike<number>;
+}
+
+/**
+ * The history deduplicated with one weight per item: the recency weight of its latest purchase
+ * (recency.ts) when the model has a half-life and times are given, else 1.
+ */
+export function weightedHistory(emb: EranEmbeddings, history: ArrayLike<number>, times?: ArrayLike<number>): { items: Int32Array; weights: Float32Array } {
+  const halfLife = emb.recencyHalfLife ?? 0;
+  const raw = recencyWeights(halfLife > 0 ? times : undefined, history.length, halfLife);
+  const best = new Map<number, number>();
+  for (let p = 0; p < history.length; p++) {
+    const j = history[p];
+    if (!(Number.isInteger(j) && j >= 0 && j < emb.numItems)) throw new Error(`history: expected item indexes in [0, ${emb.numItems}), got ${j}`);
+    best.set(j, Math.max(best.get(j) ?? 0, raw[p]));
+  }
+  const items = Int32Array.from(best.keys()).sort();
+  return { items, weights: Float32Array.from(items, (j) => best.get(j)!) };
 }
 
 /** Resolves z_u: the learned row, the given vector, or a fold-in from the history for a new user. */
@@ -70,6 +94,11 @@ export function userVector(emb: EranEmbeddings, user: UserRef, history: ArrayLik
  * improvement the score is sum_j (sim_u(i, j) + b_i).
  */
 export function scoreUser(emb: EranEmbeddings, user: UserRef, history: ArrayLike<number>, options: ScoreOptions = {}): Float32Array {
+  if (isMixture(emb)) {
+    const { items, weights } = weightedHistory(emb, history, options.times);
+    const z = userVector(emb, user, items, options.foldIn);
+    return maskScores(mixtureScoresAll(emb, z, items, weights), items, options);
+  }
   const items = uniqueItems(emb, history);
   const z = userVector(emb, user, items, options.foldIn);
   if (isKernel(emb)) return maskScores(kernelScores(emb, z, items), items, options);
@@ -257,6 +286,7 @@ function aggregateSimilarity(
   att: Float64Array,
 ): number {
   const d = emb.dim;
+  if (isMixture(emb)) return mixtureAggregate(emb, z, history, item, aggregate, att);
   personalizeInto(emb, z, item, hx, att);
   let min = Infinity;
   let max = -Infinity;
@@ -282,6 +312,37 @@ function aggregateSimilarity(
     return max + tau * Math.log(total);
   }
   return aggregate === 'min' ? min : aggregate === 'max' ? max : sum / count;
+}
+
+/**
+ * eq. 14 family for the mixture model: 'kernel' is the model's own score without bias (unweighted
+ * history: cold-start and audience compare users, whose purchase dates differ); min / max / mean
+ * aggregate the pairwise mixed similarity tau log sum_k a~^k K^k(x, j).
+ */
+function mixtureAggregate(emb: EranEmbeddings, z: ArrayLike<number>, history: ArrayLike<number>, item: ItemCodes, aggregate: ColdAggregate, att: Float64Array): number {
+  const others = Array.from(history).filter((j) => j !== item);
+  if (others.length === 0) return -Infinity;
+  if (aggregate === 'kernel') {
+    const ones = new Float32Array(others.length).fill(1);
+    return mixtureBreakdown(emb, z, others, ones, historyVectors(emb, others), item).score;
+  }
+  mixtureAttention(emb, z, item, att);
+  const hx = emb.kinds.map((_, k) => {
+    const v = new Float64Array(emb.dim);
+    kindVector(emb, item, k, v);
+    return v;
+  });
+  const scratch = new Float64Array(emb.dim);
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const j of others) {
+    const sim = mixtureSimilarity(emb, att, hx, j, scratch);
+    min = Math.min(min, sim);
+    max = Math.max(max, sim);
+    sum += sim;
+  }
+  return aggregate === 'min' ? min : aggregate === 'max' ? max : sum / others.length;
 }
 
 /** Indexes of the k largest finite values, best first (ties: lower index first). */

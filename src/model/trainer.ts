@@ -3,6 +3,7 @@
  * the same seed gives the same triplets, the same initial weights and the same losses.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { trainMixture } from './mixture-trainer';
 import { Adam } from './adam';
 import { EranModel, PreparedBatch, PreparedUserBatch, eranLoss, prepareBatch, prepareUserBatch } from './eran-model';
 import type { GraphData } from './graph-data';
@@ -77,6 +78,7 @@ export type ProgressCallback = (progress: TrainProgress) => void;
 /** Trains `model` in place on `data` (GraphData.userItems = training positives only). */
 export async function trainEran(model: EranModel, data: GraphData, options: TrainOptions, onProgress?: ProgressCallback): Promise<TrainResult> {
   validateTrainOptions(options);
+  if (model.config.scoring === 'mixture') return trainMixture(model, data, options, onProgress);
   const { config } = model;
   if (data.itemIds.length !== config.numItems || data.userIds.length !== config.numUsers) {
     throw new Error(`trainEran: expected data with ${config.numItems} items and ${config.numUsers} users, got ${data.itemIds.length} and ${data.userIds.length}`);
