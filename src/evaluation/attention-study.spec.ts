@@ -103,7 +103,7 @@ describe('attention study on a small synthetic world (eran-plus, 3 epochs, hidde
   let full: EranRecommender;
   let result: AttentionStudyResult;
   const world = generateMovieWorld({ seed: 5, users: 120, items: 150 });
-  const spec = eranPlusSpec({ epochs: 3, hidden: [16, 8], batchSize: 256 });
+  const spec = eranPlusSpec({ epochs: 3, hidden: [16, 8] });
 
   beforeAll(async () => {
     await useWasmBackend();
@@ -201,7 +201,7 @@ describe('attention study on a small synthetic world (eran-plus, 3 epochs, hidde
 
 describe('runEvaluation with studies', () => {
   const world = generateMovieWorld({ seed: 5, users: 120, items: 150 });
-  const spec = eranPlusSpec({ epochs: 2, hidden: [16, 8], batchSize: 256 });
+  const spec = eranPlusSpec({ epochs: 2, hidden: [16, 8] });
   beforeAll(async () => {
     await useWasmBackend();
   });

@@ -107,7 +107,10 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
         );
         // Items nobody bought in training are scored with their attribute-only (eq. 14) codes, and
         // on the same scale as every other item, so a candidate list mixing both stays comparable.
-        for (const [x, codes] of coldCodes) placeColdCodes(frozen, viewToGraph[x]!, codes);
+        // The mixture model's likelihood covers every item of the catalogue, bought or not, so its
+        // trained vectors already say "nobody bought this": replacing them would make such items
+        // look like central, popular ones. Its cold codes serve the cold-start protocol only.
+        if (frozen.scoring !== 'mixture') for (const [x, codes] of coldCodes) placeColdCodes(frozen, viewToGraph[x]!, codes);
         emb = frozen;
       } finally {
         model.dispose();
@@ -177,10 +180,7 @@ function placeColdCodes(emb: EranEmbeddings, g: number, codes: readonly Float32A
   const d = emb.dim;
   codes.forEach((code, k) => emb.codes[k]!.set(code, g * d));
   emb.itemEmbedding?.fill(0, g * d, (g + 1) * d);
-  // The mixture model's likelihood covers every item, so a never-bought item's bias was learned
-  // (pushed down as a negative): it is the honest popularity prior of an item with no purchases.
-  // The pairwise losses never touch such an item's bias: it is reset to 0 there.
-  if (emb.itemBias && emb.scoring !== 'mixture') emb.itemBias[g] = 0;
+  if (emb.itemBias) emb.itemBias[g] = 0;
 }
 
 function viewRecords(train: TrainView): { items: ItemRecord[]; attributes: AttributeRecord[]; interactions: InteractionRecord[] } {

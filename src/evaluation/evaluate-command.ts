@@ -7,7 +7,7 @@ import { DEFAULT_GROUP_SIZE, DEFAULT_STUDY_KIND } from './attention-study';
 import { DEFAULT_FAITHFULNESS_USERS } from './faithfulness';
 import { collectDataset } from '../datasets/collect-dataset';
 import { baselineSpecs } from './baselines/baseline-specs';
-import { eranSpecs } from './eran-specs';
+import { ERAN_PLUS_DEFAULTS, eranKernelSpec, eranSpecs } from './eran-specs';
 import { PROTOCOLS, type ProtocolName } from './protocols';
 import { runEvaluation, type EvaluationResult, type RunProgress } from './run-evaluation';
 import { writeReport } from './report';
@@ -34,11 +34,12 @@ interface EvaluateCliOptions {
   eranPlusEpochs?: number;
   eranPlusLr?: number;
   eranPlusTau?: number;
-  eranPlusAlpha?: number;
-  eranPlusPairs?: number;
   eranPlusHidden?: string;
-  eranPlusBatch?: number;
-  eranPlusKeys?: number;
+  eranPlusRecency?: number;
+  eranKernelAlpha?: number;
+  eranKernelPairs?: number;
+  eranKernelBatch?: number;
+  eranKernelKeys?: number;
   attentionStudy: boolean;
   faithfulness: boolean;
   studyModel: string;
@@ -63,7 +64,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--format <format>', `dataset layout: ${DATASET_FORMATS.join(' | ')}`, 'synthetic')
     .option('--path <dir>', 'dataset folder')
     .option('--protocol <list>', `comma-separated: ${PROTOCOLS.join(', ')}`, PROTOCOLS.join(','))
-    .option('--models <list>', 'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2, eran-plus)')
+    .option('--models <list>', 'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2, eran-plus; eran-kernel on request)')
     .option('--seeds <n>', 'number of seeds (1..n); mean and sd per metric', positiveInt('--seeds'), 3)
     .option('--export-split <dir>', 'write train.csv, test.csv, negatives.csv per seed')
     .option('--split <dir>', 'read the split from such a directory instead of building one')
@@ -76,15 +77,16 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--eran-lr <lr>', 'eRAN Adam learning rate (paper 0.001)', Number)
     .option('--eran-recon <mode>', 'exact | sampled reconstruction', 'exact')
     .option('--eran-item-bias', 'eRAN improvement: learned item bias (off in the paper)', false)
-    .option('--eran-plus-epochs <n>', 'eran-plus training epochs (one visit of every user each; default --eran-epochs)', positiveInt('--eran-plus-epochs'))
+    .option('--eran-plus-epochs <n>', `eran-plus: at most n epochs (early stopping on each user's latest training purchase; default ${ERAN_PLUS_DEFAULTS.epochs})`, positiveInt('--eran-plus-epochs'))
     .option('--eran-plus-minutes <m>', 'cap on eran-plus training time per fit (default --eran-minutes)', Number)
-    .option('--eran-plus-lr <lr>', 'eran-plus Adam learning rate (default 0.01)', Number)
-    .option('--eran-plus-tau <t>', 'eran-plus kernel temperature (default 2)', Number)
-    .option('--eran-plus-alpha <a>', 'eran-plus rank-loss weight against reconstruction (default 100)', Number)
-    .option('--eran-plus-pairs <n>', 'eran-plus (i, n) pairs per user and visit (default 16)', positiveInt('--eran-plus-pairs'))
-    .option('--eran-plus-hidden <list>', 'eran-plus encoder widths (default 256,32)')
-    .option('--eran-plus-batch <n>', 'eran-plus pairs per batch (default 512)', positiveInt('--eran-plus-batch'))
-    .option('--eran-plus-keys <n>', 'eran-plus: at most n purchases per user visit as kernel keys (default all)', positiveInt('--eran-plus-keys'))
+    .option('--eran-plus-lr <lr>', `eran-plus Adam learning rate (default ${ERAN_PLUS_DEFAULTS.learningRate})`, Number)
+    .option('--eran-plus-tau <t>', `eran-plus and eran-kernel kernel temperature (default ${ERAN_PLUS_DEFAULTS.tau})`, Number)
+    .option('--eran-plus-hidden <list>', 'eran-plus and eran-kernel encoder widths (default 256,32)')
+    .option('--eran-plus-recency <halfLife>', `eran-plus recency half-life in purchases, 0 = off (default ${ERAN_PLUS_DEFAULTS.recencyHalfLife})`, Number)
+    .option('--eran-kernel-alpha <a>', 'eran-kernel rank-loss weight against reconstruction (default 100)', Number)
+    .option('--eran-kernel-pairs <n>', 'eran-kernel (i, n) pairs per user and visit (default 16)', positiveInt('--eran-kernel-pairs'))
+    .option('--eran-kernel-batch <n>', 'eran-kernel pairs per batch (default 512)', positiveInt('--eran-kernel-batch'))
+    .option('--eran-kernel-keys <n>', 'eran-kernel: at most n purchases per user visit as kernel keys (default all)', positiveInt('--eran-kernel-keys'))
     .option('--attention-study', 'attention study (paper 5.3): Max/Min/Random users by attention on --study-kind, refit without that network', false)
     .option('--faithfulness', 'explanation faithfulness: score and rank drop of top-10 items when the anchor j* vs a random purchase is removed', false)
     .option('--study-model <name>', 'the eRAN model the studies fit and inspect', 'eran-plus')
@@ -103,19 +105,28 @@ export function registerEvaluateCommand(program: Command): void {
         reconstruction: o.eranRecon,
         itemBias: o.eranItemBias,
       }, {
-        epochs: o.eranPlusEpochs ?? o.eranEpochs,
+        epochs: o.eranPlusEpochs ?? ERAN_PLUS_DEFAULTS.epochs,
         maxSeconds: (o.eranPlusMinutes ?? o.eranMinutes) ? (o.eranPlusMinutes ?? o.eranMinutes)! * 60 : undefined,
         learningRate: o.eranPlusLr,
         tau: o.eranPlusTau,
-        alpha: o.eranPlusAlpha,
-        userPairs: o.eranPlusPairs,
         hidden: o.eranPlusHidden?.split(',').map(Number),
-        batchSize: o.eranPlusBatch,
-        userKeys: o.eranPlusKeys,
+        recencyHalfLife: o.eranPlusRecency,
       });
-      const all: ModelSpec[] = [...baselineSpecs(), ...eran];
+      const kernel = eranKernelSpec({
+        epochs: o.eranEpochs,
+        maxSeconds: (o.eranPlusMinutes ?? o.eranMinutes) ? (o.eranPlusMinutes ?? o.eranMinutes)! * 60 : undefined,
+        learningRate: o.eranPlusLr,
+        tau: o.eranPlusTau,
+        hidden: o.eranPlusHidden?.split(',').map(Number),
+        alpha: o.eranKernelAlpha,
+        userPairs: o.eranKernelPairs,
+        batchSize: o.eranKernelBatch,
+        userKeys: o.eranKernelKeys,
+      });
+      const defaults: ModelSpec[] = [...baselineSpecs(), ...eran];
+      const all: ModelSpec[] = [...defaults, kernel];
       const wanted = o.models?.split(',').map((m) => m.trim());
-      const models = wanted ? all.filter((m) => wanted.includes(m.name)) : all;
+      const models = wanted ? all.filter((m) => wanted.includes(m.name)) : defaults;
       if (wanted) {
         const unknown = wanted.filter((w) => !all.some((m) => m.name === w));
         if (unknown.length) throw new InvalidArgumentError(`unknown model(s) ${unknown.join(', ')}; known: ${all.map((m) => m.name).join(', ')}`);

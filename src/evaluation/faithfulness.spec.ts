@@ -48,7 +48,7 @@ describe('faithfulness on a small synthetic world', () => {
     const events: RescoreEvent[] = [];
 
     beforeAll(async () => {
-      model = await fitted(eranPlusSpec({ epochs: 3, hidden: [16, 8], batchSize: 256 }));
+      model = await fitted(eranPlusSpec({ epochs: 3, hidden: [16, 8] }));
       run = measureFaithfulness(model, split, view, { seed: 1, users: 40, onRescore: (e) => events.push(e) });
     });
 

@@ -95,8 +95,12 @@ function step(model: EranModel, p: Prepared, batch: Int32Array, adam: Adam, rng:
   const kinds = vectors.h.length;
   const flat = tf.tidy(() => {
     const z = tf.gather(model.users, tf.tensor1d(batch, 'int32')) as tf.Tensor2D;
-    const history = tf.tensor2d(historyMatrix(p, batch, true), [b, n]);
-    const targets = tf.tensor2d(historyMatrix(p, batch, false), [b, n]);
+    // Training predicts every positive from the others, old ones too: recency weights (relative to
+    // the latest purchase) would describe the wrong moment for all but the latest, so the training
+    // history is unweighted and the weights apply where the next purchase is predicted (serving,
+    // validation). Measured on ml100k-cast: weighted training histories lost (src/model/README.md).
+    const history = tf.tensor2d(historyMatrix(p, batch, false), [b, n]);
+    const targets = history;
     const g = mixtureLossAndGrads({ h: vectors.h, keys: vectors.codes, z, bias: model.itemBias, history, tau: model.config.tau }, targets);
     // The codes get both gradients; e_i only the kernels'.
     const dCodes = g.h.map((dh, k) => tf.add(dh, g.keys[k]) as tf.Tensor2D);

@@ -1,7 +1,8 @@
 import type { EranEmbeddings } from '../model/embeddings';
 import { encodeNewItem, type EranModel } from '../model/eran-model';
 import { foldInUser, type FoldInOptions } from '../model/fold-in';
-import { personalizeInto, squaredDistance } from '../model/personalize';
+import { historyVectors, isMixture, mixtureBreakdown } from '../model/mixture-scoring';
+import { kernelTau, personalizeInto, squaredDistance } from '../model/personalize';
 import {
   DEFAULT_COLD_AGGREGATE,
   audience as modelAudience,
@@ -11,6 +12,7 @@ import {
   topK,
   type ColdAggregate,
   type UserRef,
+  weightedHistory,
 } from '../model/scorer';
 import type {
   EngineExplanation,
@@ -43,6 +45,8 @@ interface UserState {
   readonly version: number;
   /** R_u as sorted unique item indexes (ids the engine does not know are left out). */
   readonly items: Int32Array;
+  /** Per item of `items`: the position of its latest purchase in the history (oldest first), for recency weights. */
+  readonly times: Float64Array;
   /** The learned index, or the fold-in vector of a user the model never saw. */
   readonly ref: number | Float32Array;
 }
@@ -185,6 +189,7 @@ export class EranEngine implements RecommenderEngine {
    * j* is chosen among several in the graph. One pass over R_u instead of two per item.
    */
   private explainItem(state: UserState, item: number, max: number): Omit<EngineExplanation, 'itemId'> {
+    if (isMixture(this.emb)) return this.explainMixtureItem(state, item, max);
     const d = this.emb.dim;
     const z = typeof state.ref === 'number' ? this.emb.users.subarray(state.ref * d, (state.ref + 1) * d) : state.ref;
     const hi = new Float64Array(d);
@@ -207,6 +212,34 @@ export class EranEngine implements RecommenderEngine {
     };
   }
 
+  /**
+   * Mixture scoring: k* is the kind with the largest share of the score (as explain() decides),
+   * the candidates are the purchases ranked by their term in k*'s kernel sum, the largest (j* of
+   * explain()) first; `similarity` is that kernel's -||h^k*_i - h^k*_j||^2.
+   */
+  private explainMixtureItem(state: UserState, item: number, max: number): Omit<EngineExplanation, 'itemId'> {
+    const d = this.emb.dim;
+    const z = typeof state.ref === 'number' ? this.emb.users.subarray(state.ref * d, (state.ref + 1) * d) : state.ref;
+    const { items, weights } = weightedHistory(this.emb, state.items, state.times);
+    const parts = mixtureBreakdown(this.emb, z, items, weights, historyVectors(this.emb, items), item);
+    let top = 0;
+    for (let k = 1; k < this.emb.kinds.length; k++) {
+      if (parts.attention[k]! * parts.perKind[k]! > parts.attention[top]! * parts.perKind[top]!) top = k;
+    }
+    const terms = parts.terms[top]!;
+    const tau = kernelTau(this.emb);
+    const ranked = Array.from(items.keys())
+      .filter((p) => items[p] !== item && terms[p]! > 0)
+      .sort((a, b) => terms[b]! - terms[a]!)
+      .slice(0, max)
+      .map((p) => ({ itemId: this.ids[items[p]!]!, similarity: tau * Math.log(terms[p]! / weights[p]!) }));
+    return {
+      topKind: this.emb.kinds[top]!,
+      attention: this.emb.kinds.map((kind, k) => ({ kind, weight: parts.attention[k]! })),
+      candidates: ranked,
+    };
+  }
+
   private scoresOf(history: UserHistory): Float32Array {
     const cached = this.scores.get(history.userId);
     if (cached !== undefined && cached.version === history.version) {
@@ -215,7 +248,7 @@ export class EranEngine implements RecommenderEngine {
       return cached.values;
     }
     const state = this.state(history);
-    const values = scoreUser(this.emb, state.ref, state.items);
+    const values = scoreUser(this.emb, state.ref, state.items, { times: state.times });
     this.scores.delete(history.userId);
     this.scores.set(history.userId, { version: history.version, values });
     const capacity = Math.max(1, Math.floor((this.options.scoreCacheBytes ?? 64 * 2 ** 20) / (4 * this.emb.numItems)));
@@ -226,12 +259,17 @@ export class EranEngine implements RecommenderEngine {
   private state(history: UserHistory): UserState {
     const cached = this.states.get(history.userId);
     if (cached !== undefined && cached.version === history.version) return cached;
-    const items = Int32Array.from(
-      new Set(history.purchased.map((id) => this.index.get(id)).filter((i): i is number => i !== undefined)),
-    ).sort();
+    // `purchased` is oldest first: an item's position stands for its time (recency uses ranks only).
+    const position = new Map<number, number>();
+    history.purchased.forEach((id, p) => {
+      const i = this.index.get(id);
+      if (i !== undefined) position.set(i, p);
+    });
+    const items = Int32Array.from(position.keys()).sort();
+    const times = Float64Array.from(items, (i) => position.get(i)!);
     const learned = this.users.get(history.userId);
     const ref: UserRef = learned ?? foldInUser(this.emb, items, this.options.foldIn);
-    const state: UserState = { version: history.version, items, ref };
+    const state: UserState = { version: history.version, items, times, ref };
     this.states.set(history.userId, state);
     return state;
   }

@@ -6,6 +6,7 @@ import type { ModelSpec } from '../tune';
 import { createAttributeKnn } from './attribute-knn';
 import { BPR_DEFAULTS, createBprMf } from './bpr-mf';
 import { createEase } from './ease';
+import { DEFAULT_RECENCY_HALF_LIFE } from '../../model/recency';
 import { createItemKnn } from './item-knn';
 import { createMostActiveUsers, createMostPopular } from './most-popular';
 import { createRandomScores } from './random-scores';
@@ -54,6 +55,16 @@ export const EASE_SPEC: ModelSpec = {
   grid: { param: 'lambda', values: [10, 30, 100, 300, 1000, 3000], untuned: 300 },
 };
 
+/**
+ * EASE scoring the purchases with the recency weights eran-plus uses (same half-life), so that the
+ * part of eran-plus' gain that comes from recency alone is visible: not a standard baseline.
+ */
+export const EASE_RECENCY_SPEC: ModelSpec = {
+  name: 'ease-recency',
+  create: (p) => createEase({ lambda: p.lambda, recencyHalfLife: DEFAULT_RECENCY_HALF_LIFE }),
+  grid: EASE_SPEC.grid,
+};
+
 export const ATTRIBUTE_KNN_SPEC: ModelSpec = {
   name: 'attribute-knn',
   create: (p) => createAttributeKnn({ neighbours: p.neighbours }),
@@ -64,5 +75,5 @@ export const ATTRIBUTE_KNN_SPEC: ModelSpec = {
 };
 
 export function baselineSpecs(): ModelSpec[] {
-  return [RANDOM_SPEC, MOST_POPULAR_SPEC, MOST_ACTIVE_SPEC, ITEM_KNN_SPEC, BPR_MF_SPEC, EASE_SPEC, ATTRIBUTE_KNN_SPEC];
+  return [RANDOM_SPEC, MOST_POPULAR_SPEC, MOST_ACTIVE_SPEC, ITEM_KNN_SPEC, BPR_MF_SPEC, EASE_SPEC, EASE_RECENCY_SPEC, ATTRIBUTE_KNN_SPEC];
 }

@@ -96,6 +96,30 @@ describe('EASE', () => {
   });
 });
 
+describe('EASE with recency weights', () => {
+  it('weighs each purchase 2^(-r / halfLife) by the number r of later purchases', () => {
+    // User 2 bought items 1, 2, 3 at times 30, 10, 20: ranks from the latest 0, 2, 1.
+    const timed = buildTrainView(
+      tableFromRecords(
+        X.flatMap((r, u) => r.flatMap((x, i) => (x ? [{ user: `${u + 1}`, item: `${i + 1}`, rating: 5, timestamp: u === 1 ? [30, 10, 20, 0][i] : 1 }] : []))),
+      ),
+      { positiveThreshold: 3 },
+    );
+    const lambda = 2;
+    const n = 4;
+    const b = easeWeights(cooccurrence(timed), n, lambda);
+    const ease = createEase({ lambda, recencyHalfLife: 1 });
+    expect(ease.name).toBe('ease-recency');
+    ease.fit(timed, { seed: 1 });
+    const weights = [1, 0.25, 0.5];
+    const scores = ease.scoreUser(1);
+    for (let j = 0; j < n; j++) expect(scores[j]).toBeCloseTo([0, 1, 2].reduce((s, i, p) => s + weights[p] * b[i * n + j], 0), 5);
+    const plain = createEase({ lambda });
+    plain.fit(timed, { seed: 1 });
+    expect(plain.scoreUser(1)[3]).not.toBeCloseTo(scores[3], 5);
+  });
+});
+
 describe('ItemKNN', () => {
   it('scores by cosine similarity to the user\'s items, within each item\'s k nearest neighbours', () => {
     const knn = createItemKnn({ neighbours: 0 });

@@ -8,10 +8,17 @@ import { row } from '../train-view';
 import { requirePositive } from '../validate';
 import { cooccurrence } from './cooccurrence';
 import { invertSpd } from './linalg';
+import { recencyWeights } from '../../model/recency';
 
 export interface EaseOptions {
   /** L2 regularisation lambda. The tuned hyper-parameter. */
   readonly lambda: number;
+  /**
+   * Recency half-life in purchases (0 or absent: plain EASE): x_u weighs purchase j by
+   * 2^(-r/halfLife), r = purchases made after it, the rule eran-plus uses (model/recency.ts), so
+   * that the comparison with eran-plus is like for like.
+   */
+  readonly recencyHalfLife?: number;
 }
 
 /** The EASE weight matrix (row-major n x n) for a Gram matrix X^T X. Exposed for tests. */
@@ -29,11 +36,12 @@ export function easeWeights(gram: Float64Array, n: number, lambda: number): Floa
 
 export function createEase(opts: EaseOptions): Recommender {
   requirePositive('createEase', 'lambda', opts.lambda);
+  const half = opts.recencyHalfLife ?? 0;
   let view: TrainView | undefined;
   let weights = new Float32Array(0);
   let n = 0;
   return {
-    name: 'ease',
+    name: half > 0 ? 'ease-recency' : 'ease',
     fit(train: TrainView) {
       n = train.numItems;
       weights = Float32Array.from(easeWeights(cooccurrence(train), n, opts.lambda));
@@ -42,18 +50,23 @@ export function createEase(opts: EaseOptions): Recommender {
     scoreUser(u: number, candidates?: Int32Array) {
       if (!view) throw new Error('ease: scoreUser before fit');
       const bought = row(view.positives, u);
+      const times = half > 0 ? view.positiveTimes?.subarray(view.positives.indptr[u], view.positives.indptr[u + 1]) : undefined;
+      const w = recencyWeights(times, bought.length, half);
       if (candidates) {
         return Float32Array.from(candidates, (j) => {
           let s = 0;
-          for (const i of bought) s += weights[i * n + j];
+          bought.forEach((i, p) => {
+            s += w[p]! * weights[i * n + j]!;
+          });
           return s;
         });
       }
       const acc = new Float64Array(n);
-      for (const i of bought) {
+      bought.forEach((i, p) => {
         const ri = i * n;
-        for (let j = 0; j < n; j++) acc[j] += weights[ri + j];
-      }
+        const wp = w[p]!;
+        for (let j = 0; j < n; j++) acc[j] += wp * weights[ri + j]!;
+      });
       return Float32Array.from(acc);
     },
   };
