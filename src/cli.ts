@@ -9,7 +9,7 @@ import { importDataset, type ImportSummary } from './ingest/import-dataset';
 import { openDataset, DATASET_FORMATS, type DatasetFormat } from './datasets/open-dataset';
 import { readPairsCsv } from './datasets/pairs-csv';
 import { initBackend, BACKEND_PREFERENCES, type BackendPreference } from './model/backend';
-import type { EranVariant, ReconstructionMode } from './model/options';
+import { scoringPreset, type EranVariant, type ReconstructionMode, type ScoringMode } from './model/options';
 import { CheckpointStore } from './training/checkpoint-store';
 import { runTrainingPipeline } from './training/train-pipeline';
 import { printPipelineProgress, printPipelineResult } from './training/train-report';
@@ -130,7 +130,8 @@ export function buildCli(): Command {
   program
     .command('train')
     .description('train eRAN on the graph (adjacency extracted by Cypher) and write a checkpoint under CHECKPOINT_DIR')
-    .option('--epochs <n>', 'maximum epochs', positiveInt('--epochs'), 10)
+    .option('--epochs <n>', 'maximum epochs', positiveInt('--epochs'), 30)
+    .option('--scoring <mode>', 'paper (eq. 13) | kernel | mixture (eran-plus; brings item bias, item vectors, recency)', 'mixture')
     .option('--hidden <list>', 'encoder widths, comma-separated; the last is the code size d', '128,32')
     .option('--learning-rate <x>', 'Adam learning rate', number('--learning-rate'), 0.01)
     .option('--alpha <x>', 'weight of the ranking loss (eq. 12)', number('--alpha'), 10)
@@ -147,6 +148,7 @@ export function buildCli(): Command {
     .action(async (o: TrainCliOptions) => {
       const config = loadConfig();
       const hidden = o.hidden.split(',').map((w) => positiveInt('--hidden')(w.trim()));
+      if (!['paper', 'kernel', 'mixture'].includes(o.scoring)) throw new InvalidArgumentError(`--scoring: expected paper | kernel | mixture, got ${o.scoring}`);
       const backend = await initBackend({ prefer: (o.backend ?? (config.tfBackend || 'auto')) as BackendPreference });
       await withGraph(config, async (graph) => {
         const result = await runTrainingPipeline(
@@ -160,13 +162,14 @@ export function buildCli(): Command {
             kinds: o.kinds?.split(',').map((k) => k.trim()).filter(Boolean),
             backend: backend.name,
             hyper: {
+              ...scoringPreset(o.scoring),
               hidden,
               learningRate: o.learningRate,
               alpha: o.alpha,
               batchSize: o.batchSize,
               reconstruction: o.reconstruction,
               variant: o.variant,
-              itemBias: o.itemBias,
+              itemBias: o.itemBias || o.scoring === 'mixture',
               seed: o.seed,
             },
           },
@@ -210,6 +213,7 @@ export function buildCli(): Command {
 
 interface TrainCliOptions {
   epochs: number;
+  scoring: ScoringMode;
   hidden: string;
   learningRate: number;
   alpha: number;

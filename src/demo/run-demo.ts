@@ -1,3 +1,4 @@
+import { scoringPreset } from '../model/options';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
@@ -59,7 +60,7 @@ export async function runDemo(config: AppConfig, options: DemoOptions, out: (lin
     out(`demo: ${summary.items} items, ${summary.usersImported} users, ${summary.purchases} purchases, networks ${JSON.stringify(summary.edgesPerKind)}`);
 
     const backend = await initBackend({ prefer: (config.tfBackend || 'auto') as BackendPreference });
-    out(`demo: training a small eRAN (tfjs ${backend.name})`);
+    out(`demo: training a small eran-plus (mixture scoring; tfjs ${backend.name})`);
     await runTrainingPipeline(
       new TrainingRepository(graph),
       store,
@@ -67,7 +68,7 @@ export async function runDemo(config: AppConfig, options: DemoOptions, out: (lin
         epochs: 20,
         patience: 4,
         backend: backend.name,
-        hyper: { hidden: [64, 16], learningRate: 0.01, alpha: 10, batchSize: 512, reconstruction: 'sampled', sampledColumns: 64, seed: 7 },
+        hyper: { ...scoringPreset('mixture'), hidden: [64, 16], learningRate: 0.01, seed: 7 },
       },
       (p) => printPipelineProgress(p, (line) => out(`demo: ${line}`)),
     );

@@ -31,7 +31,7 @@ describe('runEvaluation', () => {
       ranksDir: join(dir, 'ranks'),
       onProgress: (e) => events.push(e),
     });
-    expect([...new Set(result.runs.map((r) => r.model))]).toEqual(['random', 'most-popular', 'most-active-users', 'item-knn', 'bpr-mf', 'ease', 'attribute-knn']);
+    expect([...new Set(result.runs.map((r) => r.model))]).toEqual(['random', 'most-popular', 'most-active-users', 'item-knn', 'bpr-mf', 'ease', 'ease-recency', 'attribute-knn']);
     const ease = result.summary.find((s) => s.model === 'ease' && s.protocol === 'loo-sampled' && s.metric === 'ndcg@10')!;
     const random = result.summary.find((s) => s.model === 'random' && s.protocol === 'loo-sampled' && s.metric === 'ndcg@10')!;
     expect(ease.spread.n).toBe(2);
@@ -55,7 +55,7 @@ describe('runEvaluation', () => {
     const ranks = parseCsv(await readFile(join(dir, 'ranks', 'ranks-loo-sampled-seed1.csv'), 'utf8'));
     expect(ranks.header).toEqual(['user', 'item', 'score', 'model', 'protocol']);
     const users = result.splits[0].loo.testUsers;
-    const looModels = ['random', 'most-popular', 'item-knn', 'bpr-mf', 'ease', 'attribute-knn'];
+    const looModels = ['random', 'most-popular', 'item-knn', 'bpr-mf', 'ease', 'ease-recency', 'attribute-knn'];
     expect(ranks.rows.length).toBe(users * 101 * looModels.length);
   });
 

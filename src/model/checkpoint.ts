@@ -150,6 +150,7 @@ export async function loadCheckpoint(dir: string, options: { readonly withModel?
     itemEmbedding: byName.get('itemEmbedding') ?? null,
     scoring: config.scoring ?? 'paper',
     tau: config.tau ?? 2,
+    ...((config.recencyHalfLife ?? 0) > 0 ? { recencyHalfLife: config.recencyHalfLife } : {}),
   };
   checkEmbeddings(embeddings);
 

@@ -289,7 +289,7 @@ describe('options and checkpoint', () => {
     const c = resolveEranConfig({ numItems: 10, numUsers: 2, kinds: ['a'] });
     expect(c).toMatchObject({ scoring: 'paper', rankLoss: 'pairwise', itemEmbedding: false, tau: 2 });
     expect(() => resolveEranConfig({ numItems: 10, numUsers: 2, kinds: ['a'], scoring: 'knn' as never, tau: 0, rankLoss: 'x' as never, userPairs: 0 })).toThrow(
-      /scoring: expected paper \| kernel, got knn; tau: expected a positive number, got 0; rankLoss: expected pairwise \| user, got x; userPairs: expected a positive integer, got 0/,
+      /scoring: expected paper \| kernel \| mixture, got knn; tau: expected a positive number, got 0; rankLoss: expected pairwise \| user, got x; userPairs: expected a positive integer, got 0/,
     );
   });
 

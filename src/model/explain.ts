@@ -10,7 +10,7 @@ import type { CsrAdjacency } from './graph-data';
 import type { FoldInOptions } from './fold-in';
 import { checkItem, isKernel, kernelTau, personalizeInto, squaredDistance } from './personalize';
 import { contains } from './sampler';
-import { historyVectors, isMixture, mixtureBreakdown } from './mixture-scoring';
+import { historyVectors, isMixture, mixtureBreakdown, type MixtureBreakdown } from './mixture-scoring';
 import { UserRef, userVector, weightedHistory } from './scorer';
 
 export interface KindAttention {
@@ -91,9 +91,10 @@ export function explain(emb: EranEmbeddings, user: UserRef, history: ArrayLike<n
 }
 
 /**
- * Mixture scoring: the score is tau log sum_k a~^k C^k with C^k = sum_j w_j K^k(x, j), so k* is the
- * kind with the largest share a~^k C^k of it and j* the largest term w_j K^k*(x, j) of that kind:
- * removing j* from the history lowers the score by at least that term's share.
+ * Mixture scoring: the score is tau log sum_j c_j with c_j = w_j sum_k a~^k K^k(x, j), one
+ * contribution per purchase. j* is the purchase with the largest c_j, so removing it lowers the
+ * score more than removing any other purchase; k* is the kind through which j* contributes most
+ * (the largest a~^k w_j K^k(x, j*)), the attribute to show on the path between them.
  */
 function explainMixture(emb: EranEmbeddings, user: UserRef, history: ArrayLike<number>, item: number, options: ExplainOptions): Explanation {
   const { items, weights } = weightedHistory(emb, history, options.times);
@@ -102,26 +103,40 @@ function explainMixture(emb: EranEmbeddings, user: UserRef, history: ArrayLike<n
   const w = Float32Array.from(keep, (p) => weights[p]);
   const z = userVector(emb, user, purchased, options.foldIn);
   const parts = mixtureBreakdown(emb, z, purchased, w, historyVectors(emb, purchased), item);
-  let kindIndex = 0;
-  for (let k = 1; k < emb.kinds.length; k++) {
-    if (parts.attention[k] * parts.perKind[k] > parts.attention[kindIndex] * parts.perKind[kindIndex]) kindIndex = k;
-  }
-  const terms = parts.terms[kindIndex];
-  let best = -1;
-  for (let p = 0; p < purchased.length; p++) if (best < 0 || terms[p] > terms[best]) best = p;
+  const { anchor: best, kind: kindIndex } = strongestContribution(parts);
   const net = options.networks?.[kindIndex];
   const anchor = best >= 0 ? purchased[best] : null;
   const tau = kernelTau(emb);
+  const term = best >= 0 ? parts.terms[kindIndex][best] : 0;
   return {
     item,
     kind: emb.kinds[kindIndex],
     kindIndex,
     attention: emb.kinds.map((kind, k) => ({ kind, weight: parts.attention[k] })),
     anchor,
-    // K = exp(-||h_x - h_j||^2 / tau) = term / w_j
-    anchorSimilarity: best >= 0 && terms[best] > 0 ? tau * Math.log(terms[best] / w[best]) : null,
+    // K^k*(x, j*) = term / w_j* = exp(-||h^k*_x - h^k*_j*||^2 / tau)
+    anchorSimilarity: best >= 0 && term > 0 ? tau * Math.log(term / w[best]) : null,
     anchorAdjacent: net && anchor !== null ? contains(net.indices.subarray(net.indptr[item], net.indptr[item + 1]), anchor) : null,
   };
+}
+
+/**
+ * The history position with the largest total contribution sum_k a~^k terms^k_j (-1 when empty)
+ * and the kind carrying most of it (with an empty history: the kind of largest attention).
+ */
+export function strongestContribution(parts: MixtureBreakdown): { anchor: number; kind: number; contributions: Float64Array } {
+  const kinds = parts.attention.length;
+  const r = kinds > 0 ? parts.terms[0].length : 0;
+  const contributions = new Float64Array(r);
+  for (let p = 0; p < r; p++) for (let k = 0; k < kinds; k++) contributions[p] += parts.attention[k] * parts.terms[k][p];
+  let anchor = -1;
+  for (let p = 0; p < r; p++) if (contributions[p] > 0 && (anchor < 0 || contributions[p] > contributions[anchor])) anchor = p;
+  let kind = 0;
+  for (let k = 1; k < kinds; k++) {
+    const better = anchor >= 0 ? parts.attention[k] * parts.terms[k][anchor] > parts.attention[kind] * parts.terms[kind][anchor] : parts.attention[k] > parts.attention[kind];
+    if (better) kind = k;
+  }
+  return { anchor, kind, contributions };
 }
 
 /**

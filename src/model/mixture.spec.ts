@@ -130,7 +130,7 @@ describe('mixture serving', () => {
     expect(unweighted[1]).not.toBeCloseTo(scores[1], 5);
   });
 
-  it('explains with the largest term, and removing the anchor lowers the score more than any other purchase', () => {
+  it('explains with the largest contribution: removing the anchor lowers the score more than removing any other purchase', () => {
     for (const item of [1, 4, 5, 6]) {
       const ex = explain(emb, 0, history, item);
       expect(ex.anchor).not.toBeNull();
@@ -139,9 +139,7 @@ describe('mixture serving', () => {
       const drops = Array.from(history, (j) => full - scoreUser(emb, 0, history.filter((x) => x !== j))[item]);
       const anchorDrop = drops[Array.from(history).indexOf(ex.anchor!)];
       expect(anchorDrop).toBeGreaterThan(0);
-      // j* is the largest term of k*, which dominates here only if k* carries most of the score;
-      // the anchor's removal must at least beat the median purchase's.
-      expect(anchorDrop).toBeGreaterThanOrEqual([...drops].sort((a, b) => a - b)[1]);
+      for (const drop of drops) expect(anchorDrop).toBeGreaterThanOrEqual(drop - 1e-9);
     }
   });
 

@@ -2,6 +2,7 @@
  * Every hyper-parameter of eRAN in one options object, with the paper's values (section 4.3) as
  * defaults and validation messages that say what was expected and what came.
  */
+import { DEFAULT_RECENCY_HALF_LIFE } from './recency';
 
 /** `eran`: full model (eq. 12). `eran-l1`: ranking loss only. `eran-l2`: reconstruction only, z_u fixed to 1. */
 export type EranVariant = 'eran' | 'eran-l1' | 'eran-l2';
@@ -133,6 +134,16 @@ export const PAPER_DEFAULTS: EranHyperParams = {
   userInitStd: 0.01,
   seed: 42,
 };
+
+/**
+ * What a scoring mode brings with it. 'mixture' is eran-plus: it always has the item bias and the
+ * free item vectors, tau 1 and recency weights with the default half-life (measured on
+ * ml100k-cast, src/model/README.md); 'paper' and 'kernel' change nothing else.
+ */
+export function scoringPreset(scoring: ScoringMode): Partial<EranHyperParams> {
+  if (scoring !== 'mixture') return { scoring };
+  return { scoring, itemBias: true, itemEmbedding: true, itemInitStd: 0.1, tau: 1, recencyHalfLife: DEFAULT_RECENCY_HALF_LIFE };
+}
 
 /** Fills defaults and validates; throws one Error listing every problem. */
 export function resolveEranConfig(options: BuildEranOptions): EranConfig {

@@ -1,6 +1,7 @@
 import type { EranEmbeddings } from '../model/embeddings';
 import { encodeNewItem, type EranModel } from '../model/eran-model';
 import { foldInUser, type FoldInOptions } from '../model/fold-in';
+import { strongestContribution } from '../model/explain';
 import { historyVectors, isMixture, mixtureBreakdown } from '../model/mixture-scoring';
 import { kernelTau, personalizeInto, squaredDistance } from '../model/personalize';
 import {
@@ -213,26 +214,23 @@ export class EranEngine implements RecommenderEngine {
   }
 
   /**
-   * Mixture scoring: k* is the kind with the largest share of the score (as explain() decides),
-   * the candidates are the purchases ranked by their term in k*'s kernel sum, the largest (j* of
-   * explain()) first; `similarity` is that kernel's -||h^k*_i - h^k*_j||^2.
+   * Mixture scoring, as explain() decides: j* is the purchase with the largest contribution to the
+   * score and k* the kind through which it contributes most; the candidates are the purchases
+   * ranked by contribution (j* first), `similarity` their kernel similarity in k*.
    */
   private explainMixtureItem(state: UserState, item: number, max: number): Omit<EngineExplanation, 'itemId'> {
     const d = this.emb.dim;
     const z = typeof state.ref === 'number' ? this.emb.users.subarray(state.ref * d, (state.ref + 1) * d) : state.ref;
     const { items, weights } = weightedHistory(this.emb, state.items, state.times);
     const parts = mixtureBreakdown(this.emb, z, items, weights, historyVectors(this.emb, items), item);
-    let top = 0;
-    for (let k = 1; k < this.emb.kinds.length; k++) {
-      if (parts.attention[k]! * parts.perKind[k]! > parts.attention[top]! * parts.perKind[top]!) top = k;
-    }
+    const { kind: top, contributions } = strongestContribution(parts);
     const terms = parts.terms[top]!;
     const tau = kernelTau(this.emb);
     const ranked = Array.from(items.keys())
-      .filter((p) => items[p] !== item && terms[p]! > 0)
-      .sort((a, b) => terms[b]! - terms[a]!)
+      .filter((p) => items[p] !== item && contributions[p]! > 0)
+      .sort((a, b) => contributions[b]! - contributions[a]!)
       .slice(0, max)
-      .map((p) => ({ itemId: this.ids[items[p]!]!, similarity: tau * Math.log(terms[p]! / weights[p]!) }));
+      .map((p) => ({ itemId: this.ids[items[p]!]!, similarity: terms[p]! > 0 ? tau * Math.log(terms[p]! / weights[p]!) : -Infinity }));
     return {
       topKind: this.emb.kinds[top]!,
       attention: this.emb.kinds.map((kind, k) => ({ kind, weight: parts.attention[k]! })),

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModelRegistryService, type ServedModel } from './model-registry.service';
 import { TrainingJobService, type TrainingJob } from './training-job.service';
 import type { RetrainOptionsInput } from './dto/retrain-options.input';
+import { scoringPreset } from '../model/options';
 
 /** The training feature's face to the API: the served model's description and retrain jobs. */
 @Injectable()
@@ -23,13 +24,14 @@ export class TrainingService {
       minValidationNdcg: options.minValidationNdcg,
       kinds: options.kinds,
       hyper: {
+        ...scoringPreset(options.scoring),
         hidden: options.hidden,
         learningRate: options.learningRate,
         alpha: options.alpha,
         batchSize: options.batchSize,
         reconstruction: options.reconstruction,
         variant: options.variant,
-        itemBias: options.itemBias,
+        itemBias: options.itemBias || options.scoring === 'mixture',
         seed: options.seed,
       },
     });

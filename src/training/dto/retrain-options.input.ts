@@ -8,11 +8,11 @@ import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsInt, IsNumber, IsOptiona
  */
 @InputType()
 export class RetrainOptionsInput {
-  @Field(() => Int, { defaultValue: 10 })
+  @Field(() => Int, { defaultValue: 30, description: 'At most this many epochs (validation stops earlier).' })
   @IsInt()
   @Min(1)
   @Max(500)
-  epochs: number = 10;
+  epochs: number = 30;
 
   @Field(() => [Int], { defaultValue: [128, 32], description: 'Encoder widths; the last one is the code size d.' })
   @ArrayMinSize(1)
@@ -43,6 +43,15 @@ export class RetrainOptionsInput {
   @Field({ defaultValue: 'sampled', description: 'exact | sampled reconstruction loss.' })
   @IsIn(['exact', 'sampled'])
   reconstruction: 'exact' | 'sampled' = 'sampled';
+
+  @Field({
+    defaultValue: 'mixture',
+    description:
+      'paper (eq. 13) | kernel | mixture (eran-plus: the attention mixes one kernel per attribute network, recency-weighted purchases; ' +
+      'it brings item bias and item vectors and uses its own trainer, so alpha and batchSize do not apply).',
+  })
+  @IsIn(['paper', 'kernel', 'mixture'])
+  scoring: 'paper' | 'kernel' | 'mixture' = 'mixture';
 
   @Field({ defaultValue: 'eran', description: 'eran | eran-l1 | eran-l2' })
   @IsIn(['eran', 'eran-l1', 'eran-l2'])
