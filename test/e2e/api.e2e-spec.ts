@@ -475,6 +475,18 @@ describe('admin retraining', () => {
     expect(model.metrics.find((m) => m.name === 'validationNdcg10')!.value).toBeGreaterThanOrEqual(0);
     const { audience } = await ok<{ audience: unknown[] }>('{ audience(itemId: "cold-1", k: 3) { userId } }');
     expect(audience).toHaveLength(3);
+    // The default retrain is eran-plus (mixture scoring): its recommendations are explained by a
+    // path in the graph too, on the kind through which the anchor contributes most.
+    for (const userId of ['1', '17']) {
+      const recs = await recommend(userId, 5);
+      expect(recs).toHaveLength(5);
+      for (const r of recs) {
+        expect(['actor', 'director', 'genre']).toContain(r.explanation.attribute);
+        expect(r.explanation.attention.reduce((s, a) => s + a.weight, 0)).toBeCloseTo(1, 5);
+        expect(r.explanation.path).not.toBeNull();
+        expect(r.explanation.text).toMatch(/^Recommended because/);
+      }
+    }
   });
 });
 

@@ -74,7 +74,11 @@ export class ExplanationPathModel {
 
 @ObjectType('Explanation', { description: 'Why an item is recommended to a user (paper section 3.4).' })
 export class ExplanationModel {
-  @Field({ description: 'k*: the attribute kind with the largest attention for this user and item.' })
+  @Field({
+    description:
+      'k*: the attribute kind the explanation rests on. eran-plus (mixture scoring, the default): the kind through which the anchor ' +
+      'purchase contributes most to the score; paper and kernel scoring: the kind with the largest attention for this user and item.',
+  })
   attribute!: string;
 
   @Field(() => [AttentionWeightModel])
