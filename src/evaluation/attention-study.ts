@@ -92,6 +92,7 @@ export function restrictedToKinds(model: EranRecommender, keep: readonly string[
     scoreUser: (user, candidates) => model.scoreUser(user, candidates),
     inspect: () => model.inspect(),
     lastTraining: () => model.lastTraining(),
+    coldVariants: () => model.coldVariants(),
   };
 }
 

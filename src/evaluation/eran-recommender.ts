@@ -11,7 +11,7 @@ import { buildEranFor, encodeNewItem, freezeEran } from '../model/eran-model';
 import type { EranEmbeddings } from '../model/embeddings';
 import type { BuildEranOptions } from '../model/options';
 import type { CsrAdjacency, GraphData } from '../model/graph-data';
-import { scoreColdItem, scoreUser, type ColdAggregate, type UserRef } from '../model/scorer';
+import { defaultAggregate, scoreColdItem, scoreUser, type ColdAggregate, type UserRef } from '../model/scorer';
 import { trainEran, type TrainOptions, type TrainResult } from '../model/trainer';
 import type { FitOptions, Recommender } from './protocols';
 import { row, type TrainView } from './train-view';
@@ -46,6 +46,8 @@ export interface EranRecommender extends Recommender {
   lastTraining(): TrainResult | null;
   /** The fitted model for studies (attention, explanation faithfulness); null before fit. */
   inspect(): EranInspection | null;
+  /** The same fit scored with each other eq. 14 aggregate (cold-start protocol). */
+  coldVariants(): ReadonlyArray<{ readonly suffix: string; readonly model: Recommender }>;
 }
 
 export function createEranRecommender(options: EranHarnessOptions): EranRecommender {
@@ -99,7 +101,10 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       try {
         const trainOptions: TrainOptions = { epochs, seed: fitOpts.seed, maxSeconds, stepsPerEpoch };
         training = await trainEran(model, graph, trainOptions, (p) => {
-          if (p.phase === 'step') fitOpts.onProgress?.({ stage: 'train', done: (p.epoch - 1) * p.stepsPerEpoch + p.step, total: epochs * p.stepsPerEpoch, loss: p.loss.total });
+          // Mixture fits run a validation search, then a refit of at most as many epochs: 2x the cap at most.
+          const planned = (modelOptions.scoring === 'mixture' ? 2 : 1) * epochs * p.stepsPerEpoch;
+          const done = (p.epoch - 1) * p.stepsPerEpoch + p.step;
+          if (p.phase === 'step') fitOpts.onProgress?.({ stage: 'train', done, total: Math.max(planned, done), loss: p.loss.total });
         });
         const frozen = freezeEran(model, graph.networks);
         coldCodes = encodeColdItems(train, graph.networks.map((n) => n.kind), viewToGraph, (neighbours) =>
@@ -117,29 +122,50 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       }
     },
 
-    scoreUser(userIndex: number, candidates?: Int32Array): Float32Array {
-      if (emb === null || view === null) throw new Error('eran: scoreUser before fit');
-      const history = graphHistory[userIndex] ?? new Int32Array(0);
-      // A user unknown to the model (no training positives) is folded in from the history.
-      const user = modelUser(userIndex);
-      const graphScores = scoreUser(emb, user, history, { times: graphTimes[userIndex] });
-      const items = candidates ?? Int32Array.from({ length: view.numItems }, (_, i) => i);
-      const out = new Float32Array(items.length);
-      // Only when every candidate is cold (the cold-start protocol ranks users per item) does the
-      // eq. 14 aggregate apply: unlike the eq. 13 sum it does not grow with |R_u|.
-      const allCold = items.length > 0 && items.every((item) => coldCodes.has(item));
-      items.forEach((item, c) => {
-        const cold = allCold ? coldCodes.get(item) : undefined;
-        if (cold !== undefined) {
-          out[c] = scoreColdItem(emb!, user, history, cold, coldAggregate);
-          return;
-        }
-        const g = viewToGraph[item]!;
-        out[c] = g >= 0 ? graphScores[g]! : -Infinity;
-      });
-      return out;
+    scoreUser: (userIndex: number, candidates?: Int32Array): Float32Array => score(userIndex, candidates, coldAggregate),
+
+    coldVariants: () => {
+      if (emb === null) return [];
+      const chosen = coldAggregate ?? defaultAggregate(emb);
+      const all: ColdAggregate[] = emb.scoring === 'paper' ? ['min', 'max', 'mean'] : ['min', 'max', 'mean', 'kernel'];
+      return all
+        .filter((a) => a !== chosen)
+        .map((aggregate) => ({
+          suffix: `eq14-${aggregate}`,
+          model: {
+            name: `${name ?? 'eran'} eq14-${aggregate}`,
+            fit: () => {
+              throw new Error('an eq. 14 variant shares its model\'s fit');
+            },
+            scoreUser: (userIndex: number, candidates?: Int32Array) => score(userIndex, candidates, aggregate),
+          },
+        }));
     },
   };
+
+  function score(userIndex: number, candidates: Int32Array | undefined, aggregate: ColdAggregate | undefined): Float32Array {
+    if (emb === null || view === null) throw new Error('eran: scoreUser before fit');
+    const history = graphHistory[userIndex] ?? new Int32Array(0);
+    // A user unknown to the model (no training positives) is folded in from the history.
+    const user = modelUser(userIndex);
+    const items = candidates ?? Int32Array.from({ length: view.numItems }, (_, i) => i);
+    const out = new Float32Array(items.length);
+    // Only when every candidate is cold (the cold-start protocol ranks users per item) does the
+    // eq. 14 aggregate apply: unlike the eq. 13 sum it does not grow with |R_u|.
+    const allCold = items.length > 0 && items.every((item) => coldCodes.has(item));
+    if (allCold) {
+      items.forEach((item, c) => {
+        out[c] = scoreColdItem(emb!, user, history, coldCodes.get(item)!, aggregate);
+      });
+      return out;
+    }
+    const graphScores = scoreUser(emb, user, history, { times: graphTimes[userIndex] });
+    items.forEach((item, c) => {
+      const g = viewToGraph[item]!;
+      out[c] = g >= 0 ? graphScores[g]! : -Infinity;
+    });
+    return out;
+  }
 }
 
 /** Adds each graph user's purchase times (from the view's positives) for recency weighting. */

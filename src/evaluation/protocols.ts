@@ -37,6 +37,11 @@ export interface Recommender {
    * may be scored anything: the protocols exclude them.
    */
   scoreUser(userIndex: number, candidates?: Int32Array): Float32Array;
+  /**
+   * Other scoring rules of the same fit to report beside it in the cold-start protocol (eRAN: the
+   * eq. 14 aggregates min / max / mean / kernel other than its default), each named by a suffix.
+   */
+  coldVariants?(): ReadonlyArray<{ readonly suffix: string; readonly model: Recommender }>;
 }
 
 export type ProtocolName = 'loo-sampled' | 'loo-full' | 'cold-start';

@@ -6,6 +6,8 @@ import { baselineSpecs } from './baselines/baseline-specs';
 import { parseCsv } from './csv';
 import { renderReport } from './report';
 import { runEvaluation, type RunProgress } from './run-evaluation';
+import { eranPlusSpec } from './eran-specs';
+import { useWasmBackend } from '../model/testing/use-wasm';
 
 describe('runEvaluation', () => {
   let dir: string;
@@ -79,4 +81,25 @@ describe('runEvaluation', () => {
     expect(md).toContain('One seed: no spread');
     expect(md).not.toContain('±');
   });
+
+  it('reports every eq. 14 aggregate of an eRAN fit in the cold-start table, from the same fit', async () => {
+    await useWasmBackend();
+    const result = await runEvaluation({
+      seeds: [1],
+      data: syntheticSource(world),
+      protocols: ['cold-start'],
+      coldStartItems: 15,
+      coldStartMinBuyers: 3,
+      tune: false,
+      models: [eranPlusSpec({ epochs: 2, hidden: [16, 8] })],
+    });
+    const names = result.runs.map((r) => r.model);
+    expect(names).toEqual(['eran-plus', 'eran-plus eq14-min', 'eran-plus eq14-max', 'eran-plus eq14-mean']);
+    const recall = (model: string): number => result.runs.find((r) => r.model === model)!.results[0]!.metrics['recall@50']!;
+    for (const name of names) expect(recall(name)).toBeGreaterThanOrEqual(0);
+    // Different rules, different rankings: the variants are really scored, not copied.
+    expect(new Set(names.map(recall)).size).toBeGreaterThan(1);
+    const md = renderReport(result).find((f) => f.name === 'report.md')!.content;
+    expect(md).toContain('eran-plus eq14-max');
+  }, 60_000);
 });

@@ -221,6 +221,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     const tuneOn = opts.tune ?? true;
     const validation = tuneOn ? validationSplits(loo, cold, attributes, opts) : undefined;
     let studyFit: { model: Recommender; params: Params } | undefined;
+    const variantRuns: ModelRun[] = [];
     for (const spec of runnable) {
       const wanted = specProtocols(spec).filter((p) => protocols.includes(p));
       if (wanted.length === 0) continue;
@@ -267,6 +268,12 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
         const result = evaluateColdStart(model, cold, { onProgress: evalProgress(progress, seed, spec.name), onScores });
         results.push(stripRanks(result));
         candidates['cold-start'] = result.candidates;
+        // eq. 14 variants of the same fit (paper 5.2 compares them): one cold-start row each.
+        for (const variant of model.coldVariants?.() ?? []) {
+          const variantName = `${spec.name} ${variant.suffix}`;
+          const r = evaluateColdStart(variant.model, cold, { onProgress: evalProgress(progress, seed, variantName) });
+          variantRuns.push({ seed, model: variantName, params, tuneSeconds: 0, fitSeconds: 0, results: [stripRanks(r)] });
+        }
       }
       runs.push({
         seed,
@@ -277,6 +284,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
         ...(coldFitSeconds === undefined ? {} : { coldFitSeconds }),
         results,
       });
+      runs.push(...variantRuns.splice(0));
     }
     await rankFiles.close();
     if (opts.studies) {
