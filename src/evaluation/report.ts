@@ -121,6 +121,33 @@ export function renderReport(result: EvaluationResult): ReportFile[] {
     md.push('![cold-start recall](cold-start.svg)', '');
   }
 
+  const curves = result.runs.filter((r) => r.seed === result.seeds[0] && r.training && r.training.length > 0);
+  if (curves.length > 0) {
+    md.push(`## Training loss (seed ${result.seeds[0]}, leave-one-out fits)`, '');
+    md.push(
+      'Mean loss per epoch relative to the first epoch (the models optimise different losses). eran-plus trains twice: ' +
+        'a search with each user\'s latest training purchase held out (its validation nDCG@10 picks the epoch count), ' +
+        'then a refit on everything from the initial weights, so its curve restarts.',
+      '',
+    );
+    files.push({
+      name: 'training-loss.svg',
+      content: lineChartSvg(
+        {
+          title: 'Training loss per epoch (relative to epoch 1)',
+          xLabel: 'epoch',
+          yLabel: 'loss / loss at epoch 1',
+          series: curves.map((r) => ({
+            label: r.model,
+            points: r.training!.map((e) => ({ x: e.epoch, y: e.loss / (r.training![0]!.loss || 1) })),
+          })),
+        },
+        models,
+      ),
+    });
+    md.push('![training loss](training-loss.svg)', '');
+  }
+
   if (result.attentionStudy?.length) {
     const study = renderAttentionStudy(result.attentionStudy, 'attention-study.svg');
     md.push(...study.markdown);

@@ -82,12 +82,12 @@ describe('runEvaluation', () => {
     expect(md).not.toContain('±');
   });
 
-  it('reports every eq. 14 aggregate of an eRAN fit in the cold-start table, from the same fit', async () => {
+  it('reports every eq. 14 aggregate of an eRAN fit in the cold-start table, from the same fit, and its training curve', async () => {
     await useWasmBackend();
     const result = await runEvaluation({
       seeds: [1],
       data: syntheticSource(world),
-      protocols: ['cold-start'],
+      protocols: ['loo-sampled', 'cold-start'],
       coldStartItems: 15,
       coldStartMinBuyers: 3,
       tune: false,
@@ -95,11 +95,17 @@ describe('runEvaluation', () => {
     });
     const names = result.runs.map((r) => r.model);
     expect(names).toEqual(['eran-plus', 'eran-plus eq14-min', 'eran-plus eq14-max', 'eran-plus eq14-mean']);
-    const recall = (model: string): number => result.runs.find((r) => r.model === model)!.results[0]!.metrics['recall@50']!;
+    const recall = (model: string): number =>
+      result.runs.find((r) => r.model === model)!.results.find((x) => x.protocol === 'cold-start')!.metrics['recall@50']!;
     for (const name of names) expect(recall(name)).toBeGreaterThanOrEqual(0);
     // Different rules, different rankings: the variants are really scored, not copied.
     expect(new Set(names.map(recall)).size).toBeGreaterThan(1);
-    const md = renderReport(result).find((f) => f.name === 'report.md')!.content;
+    const files = renderReport(result);
+    const md = files.find((f) => f.name === 'report.md')!.content;
     expect(md).toContain('eran-plus eq14-max');
+    const training = result.runs[0]!.training!;
+    expect(training.length).toBeGreaterThan(0);
+    expect(training.every((e) => Number.isFinite(e.loss))).toBe(true);
+    expect(files.find((f) => f.name === 'training-loss.svg')!.content).toContain('<polyline');
   }, 60_000);
 });

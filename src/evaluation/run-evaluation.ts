@@ -43,6 +43,7 @@ import { allInteractions, exportSplit, importSplit, SPLIT_FILES } from './split-
 import type { TrainView } from './train-view';
 import { type Spread, spreadOf } from './stats';
 import { withAttributes } from './train-view';
+import type { TrainResult } from '../model/trainer';
 import {
   DEFAULT_CRITERION,
   type ModelSpec,
@@ -131,6 +132,8 @@ export interface ModelRun {
   /** Fit time on the cold-start split (a second fit), when the model runs cold start. */
   readonly coldFitSeconds?: number;
   readonly results: readonly ProtocolRun[];
+  /** eRAN models: per epoch of the leave-one-out fit, the mean training loss and the validation metric if any. */
+  readonly training?: ReadonlyArray<{ readonly epoch: number; readonly loss: number; readonly validation?: number }>;
 }
 
 export interface SummaryRow {
@@ -239,6 +242,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
       const results: ProtocolRun[] = [];
       let fitSeconds = 0;
       let coldFitSeconds: number | undefined;
+      let training: ModelRun['training'];
       const loops = wanted.filter((p) => p !== 'cold-start');
       if (loops.length > 0) {
         progress({ stage: 'fit', seed, model: spec.name, message: `seed ${seed}: fitting ${spec.name}` });
@@ -246,6 +250,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
         const t = performance.now();
         await model.fit(looView, { seed });
         fitSeconds = (performance.now() - t) / 1000;
+        training = trainingCurve(model);
         if (spec.name === opts.studies?.spec.name) studyFit = { model, params };
         for (const protocol of loops) {
           const onScores = await rankFiles.sink(protocol, spec.name, loo.userIds, loo.itemIds);
@@ -283,6 +288,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
         fitSeconds,
         ...(coldFitSeconds === undefined ? {} : { coldFitSeconds }),
         results,
+        ...(training ? { training } : {}),
       });
       runs.push(...variantRuns.splice(0));
     }
@@ -396,6 +402,13 @@ export function summarise(runs: readonly ModelRun[]): SummaryRow[] {
     }
   }
   return [...groups.values()].map((g) => ({ model: g.model, protocol: g.protocol, metric: g.metric, spread: spreadOf(g.values) }));
+}
+
+/** The per-epoch losses of a model that keeps a training history (eRAN's lastTraining), else undefined. */
+function trainingCurve(model: Recommender): ModelRun['training'] {
+  const last = (model as { lastTraining?: () => TrainResult | null }).lastTraining?.();
+  if (!last) return undefined;
+  return last.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss.total, ...(e.validation === undefined ? {} : { validation: e.validation }) }));
 }
 
 async function materialise(data: EvaluationData | DatasetSource): Promise<EvaluationData> {
