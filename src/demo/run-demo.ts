@@ -65,7 +65,7 @@ export async function runDemo(config: AppConfig, options: DemoOptions, out: (lin
       new TrainingRepository(graph),
       store,
       {
-        epochs: 20,
+        epochs: 40,
         patience: 4,
         backend: backend.name,
         hyper: { ...scoringPreset('mixture'), hidden: [64, 16], learningRate: 0.01, seed: 7 },

@@ -307,8 +307,9 @@ export function renderFaithfulness(results: readonly FaithfulnessSummary[]): str
     '',
   );
   md.push(
-    'Reading: under kernel scoring the score is a soft maximum over the purchases and j* is its largest term, so removing j* ' +
-      'lowers the score at least as much as removing any other purchase by construction; the rank drop is the test that is not built in. ' +
+    'Reading: under mixture scoring (eran-plus) the score is tau log of a sum of per-purchase contributions and j* is the largest one ' +
+      '(under kernel scoring, the largest term of a soft maximum), so removing j* lowers the score at least as much as removing any other ' +
+      'purchase by construction; the rank drop is the test that is not built in. ' +
       'Under the paper\'s eq. 13 (a sum of negative squared distances) removing a purchase j adds ||h_ui − h_uj||² (less the item bias, if any) ' +
       'to every score i, most for items far from j, so removing the nearest purchase raises the score least: there the score change ' +
       'is not comparable across removals and the rank drop is the measure to read.',
