@@ -1,9 +1,10 @@
 import { buildEranFor, encodeNewItem, freezeEran, type EranModel } from '../model/eran-model';
 import { recommend as modelRecommend } from '../model/scorer';
 import { explain as modelExplain } from '../model/explain';
+import { scoringPreset } from '../model/options';
 import { plantedGraph } from '../model/testing/planted-graph';
 import { useWasmBackend } from '../model/testing/use-wasm';
-import { EranEngine } from './eran-engine';
+import { EranEngine, newItemBias } from './eran-engine';
 import type { UserHistory } from './recommender-engine';
 
 /** The adapter over src/model: ids <-> indexes, cached per-user state, cold items appended. */
@@ -118,5 +119,47 @@ describe('EranEngine', () => {
     expect(ranked.some((r) => owners.has(r.userId))).toBe(false);
     expect(ranked.map((r) => r.userId)).toContain('stranger');
     for (let i = 1; i < ranked.length; i++) expect(ranked[i]!.score).toBeLessThanOrEqual(ranked[i - 1]!.score);
+  });
+});
+
+describe('EranEngine with a mixture (eran-plus) model', () => {
+  const planted = plantedGraph({ numItems: 60, numUsers: 30, seed: 6 });
+  const { data } = planted;
+  const itemId = (i: number): string => data.itemIds[i]!;
+
+  beforeAll(async () => {
+    await useWasmBackend();
+  });
+
+  it('serves the model core\'s mixture ranking with recency by history order, explains with the top contribution, and gives new items the median bias', () => {
+    const model = buildEranFor(data, { ...scoringPreset('mixture'), hidden: [8, 4], seed: 2 });
+    const emb = freezeEran(model, data.networks);
+    expect(emb.scoring).toBe('mixture');
+    const engine = new EranEngine({ embeddings: emb, model, itemIds: data.itemIds, userIds: data.userIds });
+    try {
+      const items = data.userItems[4]!;
+      // Oldest first: the engine weighs by position; the core by the same ranks given as times.
+      const history: UserHistory = { userId: data.userIds[4]!, purchased: Array.from(items, itemId), version: 1 };
+      const times = Array.from(items, (_, p) => p);
+      const expected = modelRecommend(emb, 4, items, 5, { times }).map((s) => itemId(s.item));
+      expect(engine.recommend(history, 5, () => true).map((s) => s.itemId)).toEqual(expected);
+      const [explained] = engine.explain(history, [expected[0]!], 3);
+      const core = modelExplain(emb, 4, items, data.itemIds.indexOf(expected[0]!), { times });
+      expect(explained!.topKind).toBe(core.kind);
+      expect(explained!.candidates[0]!.itemId).toBe(itemId(core.anchor!));
+
+      const neighbours = new Map(emb.kinds.map((k) => [k, [itemId(0), itemId(1)]] as const));
+      expect(engine.encodeNewItem('brand-new', neighbours)).toBe(true);
+      const recs = engine.recommend(history, data.itemIds.length + 1, () => true);
+      expect(recs.some((r) => r.itemId === 'brand-new')).toBe(true);
+      // The mixture's biases are shift-free: a new item gets the median, not 0.
+      const shifted = { ...emb, itemBias: Float32Array.from(emb.itemBias!, (_, i) => -5 - i) };
+      // 60 items with biases -5 .. -64: ascending, index 30 is -34.
+      expect(emb.itemBias!.length).toBe(60);
+      expect(newItemBias(shifted)).toBe(-34);
+      expect(newItemBias({ ...shifted, scoring: 'paper' })).toBe(0);
+    } finally {
+      engine.dispose();
+    }
   });
 });
