@@ -14,13 +14,15 @@
  * --epochs, --steps-per-epoch, --minutes (wall budget, default 10), --patience, --seed, --no-train, --json <file>;
  * dataset: --top-m, --min-support (network caps), synthetic --items, --users, --purchases min,max;
  * --cold-items 40: hold 40 items out with all their interactions and report eq. 14 min/max/mean Recall@K.
+ * --scoring mixture: eran-plus (mixture scoring preset, its dense trainer; default hidden 256,32, lr 0.01);
+ * the triplet-step profile is skipped for it (it has no triplet steps).
  */
 import { promises as fs } from 'fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from '../src/model/adam';
 import { initBackend, BackendPreference } from '../src/model/backend';
 import { buildEranFor, encodeNewItem, EranModel, eranLoss, freezeEran, prepareBatch, PreparedBatch } from '../src/model/eran-model';
-import type { EranHyperParams } from '../src/model/options';
+import { scoringPreset, type EranHyperParams } from '../src/model/options';
 import { Rng } from '../src/model/rng';
 import { audience, scoreUser } from '../src/model/scorer';
 import { TripletSampler } from '../src/model/sampler';
@@ -151,9 +153,14 @@ async function main(): Promise<void> {
     log(`  G_${net.kind}: ${net.indices.length / 2} edges, density ${(net.indices.length / (n * n)).toFixed(4)}, mean degree ${(net.indices.length / n).toFixed(1)}`);
   }
 
-  const hidden = (str(args, 'hidden') ?? '1024,256,32').split(',').map(Number);
+  const mixture = str(args, 'scoring') === 'mixture';
+  if (str(args, 'scoring') !== undefined && !mixture) throw new Error(`--scoring: expected mixture (or leave it out for the paper's), got ${str(args, 'scoring')}`);
+  const hidden = (str(args, 'hidden') ?? (mixture ? '256,32' : '1024,256,32')).split(',').map(Number);
   const batchSize = num(args, 'batch', 2000);
-  const hyper: Partial<EranHyperParams> = {
+  const unit = mixture ? 'positives' : 'triplets';
+  const hyper: Partial<EranHyperParams> = mixture
+    ? { ...scoringPreset('mixture'), hidden, learningRate: num(args, 'lr', 0.01), seed }
+    : {
     variant: (str(args, 'variant') ?? 'eran') as EranHyperParams['variant'],
     hidden,
     learningRate: num(args, 'lr', 0.001),
@@ -166,6 +173,19 @@ async function main(): Promise<void> {
     seed,
   };
   log(`model ${JSON.stringify({ ...hyper, hidden: hidden.join('-') })}`);
+  const summary: Record<string, unknown> = {
+    dataset: data.name,
+    backend: backend.name,
+    backendReason: backend.reason,
+    items: n,
+    users: g.userIds.length,
+    trainingPositives: positives,
+    edges: Object.fromEntries(g.networks.map((net) => [net.kind, net.indices.length / 2])),
+    hyper: { ...hyper, hidden: hidden.join('-') },
+  };
+  if (!mixture) profileTripletSteps();
+
+  function profileTripletSteps(): void {
   // Measurements run on a throwaway copy: the profiled step updates its weights.
   const probe = buildEranFor(g, hyper);
 
@@ -187,21 +207,8 @@ async function main(): Promise<void> {
   const stepsPerEpoch = Math.ceil(sampler.size / batchSize);
   const projectedEpoch = stepsPerEpoch * (profile.prepareJs + profile.forwardBackward + profile.adam);
   log(`projected: ${stepsPerEpoch} steps/epoch x ${(projectedEpoch / stepsPerEpoch).toFixed(2)} s = ${projectedEpoch.toFixed(0)} s/epoch, ${((stepsPerEpoch * batchSize) / projectedEpoch).toFixed(0)} triplets/s`);
-
-  const summary: Record<string, unknown> = {
-    dataset: data.name,
-    backend: backend.name,
-    backendReason: backend.reason,
-    items: n,
-    users: g.userIds.length,
-    trainingPositives: positives,
-    edges: Object.fromEntries(g.networks.map((net) => [net.kind, net.indices.length / 2])),
-    hyper: { ...hyper, hidden: hidden.join('-') },
-    firstLayer: layer,
-    firstLayerRatio: denseTotal / sparseTotal,
-    stepProfile: profile,
-    projectedSecondsPerEpoch: projectedEpoch,
-  };
+  Object.assign(summary, { firstLayer: layer, firstLayerRatio: denseTotal / sparseTotal, stepProfile: profile, projectedSecondsPerEpoch: projectedEpoch });
+  }
 
   const model = buildEranFor(g, hyper);
   if (!args.has('no-train')) {
@@ -239,7 +246,7 @@ async function main(): Promise<void> {
       (p) => {
         if (p.phase === 'epoch') {
           log(
-            `epoch ${p.epoch}: L_net ${p.loss.net.toFixed(1)}, L_rank ${p.loss.rank.toFixed(2)}, total ${p.loss.total.toFixed(1)} | ${p.tripletsPerSecond.toFixed(0)} triplets/s, ${p.elapsedSeconds.toFixed(0)} s elapsed`,
+            `epoch ${p.epoch}: L_net ${p.loss.net.toFixed(1)}, L_rank ${p.loss.rank.toFixed(2)}, total ${p.loss.total.toFixed(1)} | ${p.tripletsPerSecond.toFixed(0)} ${unit}/s, ${p.elapsedSeconds.toFixed(0)} s elapsed`,
           );
         }
       },
@@ -265,7 +272,7 @@ async function main(): Promise<void> {
     });
     log(`CPU time ${cpuSeconds.toFixed(0)} s for ${result.seconds.toFixed(0)} s wall (validation ${validationSeconds.toFixed(0)} s)`);
     log(
-      `trained ${trainEpochs.length} epochs (${result.stopReason}): ${result.tripletsPerSecond.toFixed(0)} triplets/s, ${meanEpoch.toFixed(1)} s/epoch (+ validation), best nDCG@10 ${result.bestValidation?.toFixed(4)} at epoch ${result.bestEpoch}, reached after ${bestAt.toFixed(0)} s`,
+      `trained ${trainEpochs.length} epochs (${result.stopReason}): ${result.tripletsPerSecond.toFixed(0)} ${unit}/s, ${meanEpoch.toFixed(1)} s/epoch (+ validation), best nDCG@10 ${result.bestValidation?.toFixed(4)} at epoch ${result.bestEpoch}, reached after ${bestAt.toFixed(0)} s`,
     );
   }
   {
@@ -276,14 +283,14 @@ async function main(): Promise<void> {
     for (let u = 0; u < users; u++) scoreUser(emb, u, g.userItems[u]);
     const perUser = Number(process.hrtime.bigint() - t0) / 1e6 / users;
     summary.scoreUserMs = perUser;
-    log(`scoreUser (eq. 13, all ${n} items, plain TS): ${perUser.toFixed(2)} ms per user`);
+    log(`scoreUser (${mixture ? 'mixture' : 'eq. 13'}, all ${n} items, plain TS): ${perUser.toFixed(2)} ms per user`);
   }
   if (data.coldItems.length > 0) {
     // Cold-start protocol (paper 5.2): rank every user for each held-out item; Recall@K of its buyers.
     const emb = freezeEran(model, g.networks);
     const cuts = [10, 20, 50, 100];
     const cold: Record<string, Record<string, number>> = {};
-    for (const aggregate of ['min', 'max', 'mean'] as const) {
+    for (const aggregate of mixture ? (['min', 'max', 'mean', 'kernel'] as const) : (['min', 'max', 'mean'] as const)) {
       const recall = cuts.map(() => 0);
       for (const c of data.coldItems) {
         const codes = encodeNewItem(model, c.links);
@@ -306,7 +313,9 @@ async function main(): Promise<void> {
   const heap = wasmHeapBytes();
   summary.wasmHeapBytes = heap;
   log(
-    `backend ${backend.name} | first layer sparse vs dense ${(denseTotal / sparseTotal).toFixed(1)}x | peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB` +
+    `backend ${backend.name}` +
+      (typeof summary.firstLayerRatio === 'number' ? ` | first layer sparse vs dense ${summary.firstLayerRatio.toFixed(1)}x` : '') +
+      ` | peak RSS ${(peakRss / 2 ** 30).toFixed(2)} GiB` +
       (heap === null ? '' : ` | wasm heap ${(heap / 2 ** 30).toFixed(2)} GiB`),
   );
   const json = str(args, 'json');

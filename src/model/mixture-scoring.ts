@@ -109,8 +109,14 @@ export function mixtureBreakdown(
   return { attention, perKind, terms, score: tau * Math.log(mix + MIXTURE_EPSILON) };
 }
 
-/** s(u, x) for every item (bias included). */
-export function mixtureScoresAll(emb: EranEmbeddings, z: ArrayLike<number>, history: ArrayLike<number>, weights: ArrayLike<number>): Float32Array {
+/** s(u, x) for every item, or for `only` these (the rest -Infinity); bias included. */
+export function mixtureScoresAll(
+  emb: EranEmbeddings,
+  z: ArrayLike<number>,
+  history: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  only?: ArrayLike<number>,
+): Float32Array {
   const { dim: d, numItems } = emb;
   const kinds = emb.kinds.length;
   const tau = kernelTau(emb);
@@ -119,7 +125,11 @@ export function mixtureScoresAll(emb: EranEmbeddings, z: ArrayLike<number>, hist
   const attention = new Float64Array(kinds);
   const hx = new Float64Array(d);
   const scores = new Float32Array(numItems);
-  for (let x = 0; x < numItems; x++) {
+  if (only) scores.fill(-Infinity);
+  const count = only ? only.length : numItems;
+  for (let q = 0; q < count; q++) {
+    const x = only ? only[q] : q;
+    if (!(Number.isInteger(x) && x >= 0 && x < numItems)) throw new Error(`only: expected item indexes in [0, ${numItems}), got ${x}`);
     mixtureAttention(emb, z, x, attention);
     let mix = 0;
     for (let k = 0; k < kinds; k++) {

@@ -279,6 +279,8 @@ async function runPhase(
       positivesSeen += positives;
       if (steps === 0) break;
       const mean: LossValues = { net: sums.net / steps, rank: sums.rank / steps, total: sums.total / steps };
+      // Training time only, as the triplet trainer reports it (validation is extra).
+      const seconds = (Date.now() - epochStart) / 1000;
       const validation = validate ? await validate(epoch) : undefined;
       if (validation !== undefined) {
         if (best === null || validation > best.value) {
@@ -288,7 +290,6 @@ async function runPhase(
           sinceBest++;
         }
       }
-      const seconds = (Date.now() - epochStart) / 1000;
       summaries.push({ epoch: epochOffset + epoch, loss: mean, seconds, tripletsPerSecond: positives / Math.max(seconds, 1e-9), validation });
       onProgress?.({
         phase: 'epoch',

@@ -120,6 +120,15 @@ describe('mixture serving', () => {
     for (let x = 0; x < N; x++) expect(plain[x]).toBeCloseTo(batch[x], 3);
   });
 
+  it('scores only the requested items when asked, with the same values', () => {
+    const all = scoreUser(emb, 0, history);
+    const some = scoreUser(emb, 0, history, { only: [5, 1] });
+    expect(some[5]).toBeCloseTo(all[5], 6);
+    expect(some[1]).toBeCloseTo(all[1], 6);
+    expect(some[4]).toBe(-Infinity);
+    expect(() => scoreUser(emb, 0, history, { only: [N] })).toThrow(/only: expected item indexes/);
+  });
+
   it('weighs purchases by recency from their times, and masks the history', () => {
     const times = [300, 200, 100]; // item 0 latest
     const scores = scoreUser({ ...emb, recencyHalfLife: 1 }, 0, history, { times });

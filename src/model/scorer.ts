@@ -56,6 +56,11 @@ export interface ScoreOptions {
    * models with recency weights (EranEmbeddings.recencyHalfLife); ignored otherwise.
    */
   readonly times?: ArrayLike<number>;
+  /**
+   * Score only these items (the others get -Infinity): a speed option for mixture models, whose
+   * rule costs O(K |R_u| d) per item; the other rules score every item anyway.
+   */
+  readonly only?: ArrayLike<number>;
 }
 
 /**
@@ -97,7 +102,7 @@ export function scoreUser(emb: EranEmbeddings, user: UserRef, history: ArrayLike
   if (isMixture(emb)) {
     const { items, weights } = weightedHistory(emb, history, options.times);
     const z = userVector(emb, user, items, options.foldIn);
-    return maskScores(mixtureScoresAll(emb, z, items, weights), items, options);
+    return maskScores(mixtureScoresAll(emb, z, items, weights, options.only), items, options);
   }
   const items = uniqueItems(emb, history);
   const z = userVector(emb, user, items, options.foldIn);
