@@ -109,7 +109,47 @@ export function mixtureBreakdown(
   return { attention, perKind, terms, score: tau * Math.log(mix + MIXTURE_EPSILON) };
 }
 
-/** s(u, x) for every item, or for `only` these (the rest -Infinity); bias included. */
+/**
+ * Per kind, every item's kernel vector h^k = code^k + e (row-major N x d) and its squared norm,
+ * built once per embeddings object: embeddings are treated as immutable (the engine builds a new
+ * object when it appends items).
+ */
+interface KindTables {
+  readonly vectors: Float64Array[];
+  readonly norms: Float64Array[];
+}
+
+const tablesCache = new WeakMap<EranEmbeddings, KindTables>();
+
+function kindTables(emb: EranEmbeddings): KindTables {
+  const cached = tablesCache.get(emb);
+  if (cached) return cached;
+  const { dim: d, numItems } = emb;
+  const v = new Float64Array(d);
+  const vectors: Float64Array[] = [];
+  const norms: Float64Array[] = [];
+  emb.kinds.forEach((_, k) => {
+    const table = new Float64Array(numItems * d);
+    const norm = new Float64Array(numItems);
+    for (let x = 0; x < numItems; x++) {
+      kindVector(emb, x, k, v);
+      table.set(v, x * d);
+      let sq = 0;
+      for (let t = 0; t < d; t++) sq += v[t] * v[t];
+      norm[x] = sq;
+    }
+    vectors.push(table);
+    norms.push(norm);
+  });
+  const tables = { vectors, norms };
+  tablesCache.set(emb, tables);
+  return tables;
+}
+
+/**
+ * s(u, x) for every item, or for `only` these (the rest -Infinity); bias included. Distances by
+ * ||a||^2 + ||b||^2 - 2 a.b over cached per-kind tables: one multiply-add per dimension.
+ */
 export function mixtureScoresAll(
   emb: EranEmbeddings,
   z: ArrayLike<number>,
@@ -120,31 +160,39 @@ export function mixtureScoresAll(
   const { dim: d, numItems } = emb;
   const kinds = emb.kinds.length;
   const tau = kernelTau(emb);
-  const vectors = historyVectors(emb, history);
+  const { vectors, norms } = kindTables(emb);
   const r = history.length;
+  // The history's rows, contiguous per kind (r x d), and their norms.
+  const hist = vectors.map((table) => {
+    const out = new Float64Array(r * d);
+    for (let p = 0; p < r; p++) out.set(table.subarray(history[p] * d, history[p] * d + d), p * d);
+    return out;
+  });
+  const histNorms = norms.map((norm) => Float64Array.from({ length: r }, (_, p) => norm[history[p]]));
   const attention = new Float64Array(kinds);
-  const hx = new Float64Array(d);
   const scores = new Float32Array(numItems);
   if (only) scores.fill(-Infinity);
   const count = only ? only.length : numItems;
+  const invTau = 1 / tau;
   for (let q = 0; q < count; q++) {
     const x = only ? only[q] : q;
     if (!(Number.isInteger(x) && x >= 0 && x < numItems)) throw new Error(`only: expected item indexes in [0, ${numItems}), got ${x}`);
     mixtureAttention(emb, z, x, attention);
     let mix = 0;
     for (let k = 0; k < kinds; k++) {
-      kindVector(emb, x, k, hx);
-      const hv = vectors[k];
+      const table = vectors[k];
+      const hv = hist[k];
+      const hn = histNorms[k];
+      const nx = norms[k][x];
+      const xo = x * d;
       let c = 0;
       for (let p = 0; p < r; p++) {
         if (history[p] === x) continue;
-        let dist = 0;
+        let dot = 0;
         const off = p * d;
-        for (let t = 0; t < d; t++) {
-          const diff = hx[t] - hv[off + t];
-          dist += diff * diff;
-        }
-        c += weights[p] * Math.exp(-dist / tau);
+        for (let t = 0; t < d; t++) dot += table[xo + t] * hv[off + t];
+        const dist = Math.max(0, nx + hn[p] - 2 * dot);
+        c += weights[p] * Math.exp(-dist * invTau);
       }
       mix += attention[k] * c;
     }
