@@ -162,15 +162,16 @@ export function buildCli(): Command {
             kinds: o.kinds?.split(',').map((k) => k.trim()).filter(Boolean),
             backend: backend.name,
             hyper: {
-              ...scoringPreset(o.scoring),
               hidden,
               learningRate: o.learningRate,
               alpha: o.alpha,
               batchSize: o.batchSize,
               reconstruction: o.reconstruction,
               variant: o.variant,
-              itemBias: o.itemBias || o.scoring === 'mixture',
+              itemBias: o.itemBias,
               seed: o.seed,
+              // Last: a scoring mode's preset wins (mixture always has item bias and item vectors).
+              ...scoringPreset(o.scoring),
             },
           },
           (p) => printPipelineProgress(p),

@@ -5,8 +5,7 @@
  */
 import type { ModelSpec, Params } from './tune';
 import { createEranRecommender, type EranHarnessOptions } from './eran-recommender';
-import type { EranVariant } from '../model/options';
-import { DEFAULT_RECENCY_HALF_LIFE } from '../model/recency';
+import { scoringPreset, type EranVariant } from '../model/options';
 
 export interface EranSpecOptions {
   readonly epochs: number;
@@ -19,7 +18,7 @@ export interface EranSpecOptions {
 }
 
 export function eranSpec(variant: EranVariant, options: EranSpecOptions, name = variant): ModelSpec {
-  const harness: EranHarnessOptions = {
+  const harness: EranHarnessOptions & { readonly name: string } = {
     name,
     variant,
     epochs: options.epochs,
@@ -30,9 +29,14 @@ export function eranSpec(variant: EranVariant, options: EranSpecOptions, name = 
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     itemBias: options.itemBias ?? false,
   };
-  const defaults: Params = { epochs: options.epochs };
+  return eranModelSpec(harness);
+}
+
+/** Any eRAN configuration as a harness model: every protocol, attributes needed, not tuned. */
+function eranModelSpec(harness: EranHarnessOptions & { readonly name: string }): ModelSpec {
+  const defaults: Params = { epochs: harness.epochs };
   return {
-    name,
+    name: harness.name,
     defaults,
     create: () => createEranRecommender(harness),
     protocols: ['loo-sampled', 'loo-full', 'cold-start'],
@@ -63,38 +67,32 @@ export interface EranPlusOptions {
   readonly itemInitStd?: number;
 }
 
-/** Measured on ml100k-cast (seed 1, src/model/README.md). */
+/**
+ * Measured on ml100k-cast (seed 1, src/model/README.md). tau, the recency half-life, item bias and
+ * item vectors come with scoringPreset('mixture'), as for `eran train` and retrainModel.
+ */
+const MIXTURE_PRESET = scoringPreset('mixture');
 export const ERAN_PLUS_DEFAULTS = {
   hidden: [256, 32] as readonly number[],
   learningRate: 0.01,
-  tau: 1,
-  recencyHalfLife: DEFAULT_RECENCY_HALF_LIFE,
-  itemInitStd: 0.1,
+  tau: MIXTURE_PRESET.tau!,
+  recencyHalfLife: MIXTURE_PRESET.recencyHalfLife!,
   epochs: 60,
 };
 
 export function eranPlusSpec(options: EranPlusOptions, name = 'eran-plus'): ModelSpec {
-  const harness: EranHarnessOptions = {
+  return eranModelSpec({
+    ...MIXTURE_PRESET,
     name,
     variant: 'eran',
     epochs: options.epochs,
     maxSeconds: options.maxSeconds,
     hidden: options.hidden ?? ERAN_PLUS_DEFAULTS.hidden,
     learningRate: options.learningRate ?? ERAN_PLUS_DEFAULTS.learningRate,
-    tau: options.tau ?? ERAN_PLUS_DEFAULTS.tau,
-    recencyHalfLife: options.recencyHalfLife ?? ERAN_PLUS_DEFAULTS.recencyHalfLife,
-    itemInitStd: options.itemInitStd ?? ERAN_PLUS_DEFAULTS.itemInitStd,
-    scoring: 'mixture',
-    itemEmbedding: true,
-    itemBias: true,
-  };
-  return {
-    name,
-    defaults: { epochs: options.epochs },
-    create: () => createEranRecommender(harness),
-    protocols: ['loo-sampled', 'loo-full', 'cold-start'],
-    needsAttributes: true,
-  };
+    ...(options.tau !== undefined ? { tau: options.tau } : {}),
+    ...(options.recencyHalfLife !== undefined ? { recencyHalfLife: options.recencyHalfLife } : {}),
+    ...(options.itemInitStd !== undefined ? { itemInitStd: options.itemInitStd } : {}),
+  });
 }
 
 /**
@@ -125,7 +123,7 @@ export const ERAN_KERNEL_DEFAULTS = {
 };
 
 export function eranKernelSpec(options: EranKernelOptions, name = 'eran-kernel'): ModelSpec {
-  const harness: EranHarnessOptions = {
+  const harness: EranHarnessOptions & { readonly name: string } = {
     name,
     variant: 'eran',
     epochs: options.epochs,
@@ -143,13 +141,7 @@ export function eranKernelSpec(options: EranKernelOptions, name = 'eran-kernel')
     itemEmbedding: true,
     itemBias: true,
   };
-  return {
-    name,
-    defaults: { epochs: options.epochs },
-    create: () => createEranRecommender(harness),
-    protocols: ['loo-sampled', 'loo-full', 'cold-start'],
-    needsAttributes: true,
-  };
+  return eranModelSpec(harness);
 }
 
 /** The default eRAN line-up: the paper's model, its two ablations, and eran-plus. */

@@ -97,6 +97,8 @@ export function registerEvaluateCommand(program: Command): void {
       if (!isDatasetFormat(o.format)) throw new InvalidArgumentError(`unknown --format ${o.format}`);
       const protocols = o.protocol.split(',').map((p) => p.trim()) as ProtocolName[];
       for (const p of protocols) if (!PROTOCOLS.includes(p)) throw new InvalidArgumentError(`unknown protocol "${p}"`);
+      const plusMinutes = o.eranPlusMinutes ?? o.eranMinutes;
+      const plusSeconds = plusMinutes ? plusMinutes * 60 : undefined;
       const eran = eranSpecs({
         epochs: o.eranEpochs,
         maxSeconds: o.eranMinutes ? o.eranMinutes * 60 : undefined,
@@ -106,7 +108,7 @@ export function registerEvaluateCommand(program: Command): void {
         itemBias: o.eranItemBias,
       }, {
         epochs: o.eranPlusEpochs ?? ERAN_PLUS_DEFAULTS.epochs,
-        maxSeconds: (o.eranPlusMinutes ?? o.eranMinutes) ? (o.eranPlusMinutes ?? o.eranMinutes)! * 60 : undefined,
+        maxSeconds: plusSeconds,
         learningRate: o.eranPlusLr,
         tau: o.eranPlusTau,
         hidden: o.eranPlusHidden?.split(',').map(Number),
@@ -114,7 +116,7 @@ export function registerEvaluateCommand(program: Command): void {
       });
       const kernel = eranKernelSpec({
         epochs: o.eranEpochs,
-        maxSeconds: (o.eranPlusMinutes ?? o.eranMinutes) ? (o.eranPlusMinutes ?? o.eranMinutes)! * 60 : undefined,
+        maxSeconds: plusSeconds,
         learningRate: o.eranPlusLr,
         tau: o.eranPlusTau,
         hidden: o.eranPlusHidden?.split(',').map(Number),

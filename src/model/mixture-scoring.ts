@@ -43,16 +43,12 @@ export function mixtureAttention(emb: EranEmbeddings, z: ArrayLike<number>, item
   for (let k = 0; k < kinds; k++) out[k] /= total;
 }
 
-/** The history's kernel vectors, per kind a row-major |R_u| x d array. */
+/** The history's kernel vectors, per kind a row-major |R_u| x d array (rows of the cached tables). */
 export function historyVectors(emb: EranEmbeddings, history: ArrayLike<number>): Float64Array[] {
   const d = emb.dim;
-  const v = new Float64Array(d);
-  return emb.kinds.map((_, k) => {
+  return kindTables(emb).vectors.map((table) => {
     const out = new Float64Array(history.length * d);
-    for (let p = 0; p < history.length; p++) {
-      kindVector(emb, history[p], k, v);
-      out.set(v, p * d);
-    }
+    for (let p = 0; p < history.length; p++) out.set(table.subarray(history[p] * d, history[p] * d + d), p * d);
     return out;
   });
 }
@@ -162,12 +158,7 @@ export function mixtureScoresAll(
   const tau = kernelTau(emb);
   const { vectors, norms } = kindTables(emb);
   const r = history.length;
-  // The history's rows, contiguous per kind (r x d), and their norms.
-  const hist = vectors.map((table) => {
-    const out = new Float64Array(r * d);
-    for (let p = 0; p < r; p++) out.set(table.subarray(history[p] * d, history[p] * d + d), p * d);
-    return out;
-  });
+  const hist = historyVectors(emb, history);
   const histNorms = norms.map((norm) => Float64Array.from({ length: r }, (_, p) => norm[history[p]]));
   const attention = new Float64Array(kinds);
   const scores = new Float32Array(numItems);

@@ -315,6 +315,36 @@ async function runPhase(
   return { epochs: summaries, best, stopReason, positivesSeen };
 }
 
+function trainResult(
+  started: number,
+  phases: readonly PhaseResult[],
+  fields: Pick<TrainResult, 'bestEpoch' | 'bestValidation' | 'restoredBest' | 'stopReason'>,
+): TrainResult {
+  const seconds = (Date.now() - started) / 1000;
+  const positives = phases.reduce((a, ph) => a + ph.positivesSeen, 0);
+  return { ...fields, epochs: phases.flatMap((ph) => ph.epochs), seconds, tripletsPerSecond: positives / Math.max(seconds, 1e-9) };
+}
+
+/**
+ * Each user's latest positive (users with >= 3; seeded pick without times) held out of the
+ * training items and times; -1 for users who keep everything.
+ */
+function holdOutLatest(data: GraphData, rng: Rng): { heldOut: Int32Array; items: Int32Array[]; times?: Float64Array[] } {
+  const times = data.userItemTimes;
+  const heldOut = new Int32Array(data.userItems.length).fill(-1);
+  const picks = data.userItems.map((items, u) => (items.length < 3 ? -1 : latestIndex(times?.[u], items.length, () => rng.next())));
+  const without = <T extends Int32Array | Float64Array>(values: T, q: number): T =>
+    (q < 0 ? values : (values.filter((_, i) => i !== q) as T));
+  picks.forEach((q, u) => {
+    if (q >= 0) heldOut[u] = data.userItems[u][q];
+  });
+  return {
+    heldOut,
+    items: data.userItems.map((items, u) => without(items, picks[u])),
+    ...(times ? { times: times.map((t, u) => without(t, picks[u])) } : {}),
+  };
+}
+
 /**
  * Trains a `scoring: 'mixture'` model in place. With `options.validate` the caller's metric
  * drives early stopping (best weights restored); without it, the held-out-latest protocol above
@@ -360,57 +390,31 @@ export async function trainMixture(model: EranModel, data: GraphData, options: T
     const restore = (options.restoreBest ?? true) && bestEpoch > 0 && bestEpoch !== phase.epochs.length;
     if (restore) variables.forEach((v, i) => v.assign(bestWeights[i]));
     bestWeights.forEach((w) => w.dispose());
-    const seconds = (Date.now() - started) / 1000;
-    return {
-      epochs: phase.epochs,
+    return trainResult(started, [phase], {
       bestEpoch: phase.best?.epoch ?? null,
       bestValidation: phase.best?.value ?? null,
       restoredBest: restore,
       stopReason: phase.stopReason,
-      seconds,
-      tripletsPerSecond: phase.positivesSeen / Math.max(seconds, 1e-9),
-    };
+    });
   }
 
-  // Hold out each user's latest positive (users with at least 3), pick the epoch count, refit.
-  const heldOut = new Int32Array(data.userItems.length).fill(-1);
-  const trainItems = data.userItems.map((items, u) => {
-    if (items.length < 3) return items;
-    const q = latestIndex(times?.[u], items.length, () => rng.next());
-    heldOut[u] = items[q];
-    return Int32Array.from(Array.from(items).filter((_, i) => i !== q));
-  });
-  const trainTimes = times?.map((t, u) => (heldOut[u] >= 0 ? Float64Array.from(Array.from(t).filter((_, i) => data.userItems[u][i] !== heldOut[u])) : t));
+  // Hold out each user's latest positive, pick the epoch count on it, refit on everything.
+  const split = holdOutLatest(data, rng);
   const initial = variables.map((v) => tf.clone(v));
   try {
-    const validation = prepare(model, data, trainItems, halfLife, trainTimes);
-    const search = await runPhase(model, validation, options.epochs, rng, options, started, () => heldOutNdcg(model, validation, heldOut), onProgress, 0, 2 * options.epochs);
+    const validation = prepare(model, data, split.items, halfLife, split.times);
+    const search = await runPhase(model, validation, options.epochs, rng, options, started, () => heldOutNdcg(model, validation, split.heldOut), onProgress, 0, 2 * options.epochs);
+    const best = { bestEpoch: search.best?.epoch ?? null, bestValidation: search.best?.value ?? null, restoredBest: false };
+    if (search.stopReason === 'aborted' || search.stopReason === 'time') return trainResult(started, [search], { ...best, stopReason: search.stopReason });
     const bestEpoch = search.best?.epoch ?? search.epochs.length;
-    if (search.stopReason === 'aborted' || search.stopReason === 'time') {
-      const seconds = (Date.now() - started) / 1000;
-      return {
-        epochs: search.epochs,
-        bestEpoch: search.best?.epoch ?? null,
-        bestValidation: search.best?.value ?? null,
-        restoredBest: false,
-        stopReason: search.stopReason,
-        seconds,
-        tripletsPerSecond: search.positivesSeen / Math.max(seconds, 1e-9),
-      };
-    }
     variables.forEach((v, i) => v.assign(initial[i]));
     const all = prepare(model, data, data.userItems, halfLife, times);
     const refit = await runPhase(model, all, bestEpoch, rng, options, started, null, onProgress, search.epochs.length, search.epochs.length + bestEpoch);
-    const seconds = (Date.now() - started) / 1000;
-    return {
-      epochs: [...search.epochs, ...refit.epochs],
+    return trainResult(started, [search, refit], {
+      ...best,
       bestEpoch,
-      bestValidation: search.best?.value ?? null,
-      restoredBest: false,
       stopReason: refit.stopReason === 'epochs' ? search.stopReason : refit.stopReason,
-      seconds,
-      tripletsPerSecond: (search.positivesSeen + refit.positivesSeen) / Math.max(seconds, 1e-9),
-    };
+    });
   } finally {
     initial.forEach((t) => t.dispose());
   }

@@ -24,15 +24,16 @@ export class TrainingService {
       minValidationNdcg: options.minValidationNdcg,
       kinds: options.kinds,
       hyper: {
-        ...scoringPreset(options.scoring),
         hidden: options.hidden,
         learningRate: options.learningRate,
         alpha: options.alpha,
         batchSize: options.batchSize,
         reconstruction: options.reconstruction,
         variant: options.variant,
-        itemBias: options.itemBias || options.scoring === 'mixture',
+        itemBias: options.itemBias,
         seed: options.seed,
+        // Last: a scoring mode's preset wins (mixture always has item bias and item vectors).
+        ...scoringPreset(options.scoring),
       },
     });
   }
