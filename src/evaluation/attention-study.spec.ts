@@ -4,7 +4,7 @@
  */
 import { generateMovieWorld } from '../datasets/synthetic';
 import { userAttentionProfile } from '../model/explain';
-import { useWasmBackend } from '../model/testing/use-wasm';
+import { useTestBackend } from '../model/testing/use-test-backend';
 import {
   type AttentionStudyResult,
   driverAgreement,
@@ -106,7 +106,7 @@ describe('attention study on a small synthetic world (eran-plus, 3 epochs, hidde
   const spec = eranPlusSpec({ epochs: 3, hidden: [16, 8] });
 
   beforeAll(async () => {
-    await useWasmBackend();
+    await useTestBackend();
     split = buildLooSplit(world.interactions, { seed: 1 });
     view = withAttributes(split.view, indexItemAttributes(world.attributes, split.itemIds));
     full = spec.create(spec.defaults ?? {}) as EranRecommender;
@@ -203,7 +203,7 @@ describe('runEvaluation with studies', () => {
   const world = generateMovieWorld({ seed: 5, users: 120, items: 150 });
   const spec = eranPlusSpec({ epochs: 2, hidden: [16, 8] });
   beforeAll(async () => {
-    await useWasmBackend();
+    await useTestBackend();
   });
 
   it('runs both studies per seed on the evaluated model and puts them in the result and the report', async () => {

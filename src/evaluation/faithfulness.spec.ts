@@ -4,7 +4,7 @@
  */
 import { generateMovieWorld } from '../datasets/synthetic';
 import { scoreUser } from '../model/scorer';
-import { useWasmBackend } from '../model/testing/use-wasm';
+import { useTestBackend } from '../model/testing/use-test-backend';
 import type { EranRecommender } from './eran-recommender';
 import { eranPlusSpec, eranSpec } from './eran-specs';
 import { type FaithfulnessRun, historyWithout, measureFaithfulness, median, renderFaithfulness, type RescoreEvent } from './faithfulness';
@@ -31,7 +31,7 @@ describe('faithfulness on a small synthetic world', () => {
   let view: TrainView;
 
   beforeAll(async () => {
-    await useWasmBackend();
+    await useTestBackend();
     split = buildLooSplit(world.interactions, { seed: 1 });
     view = withAttributes(split.view, indexItemAttributes(world.attributes, split.itemIds));
   });

@@ -7,7 +7,7 @@ import { parseCsv } from './csv';
 import { renderReport } from './report';
 import { runEvaluation, type RunProgress } from './run-evaluation';
 import { eranPlusSpec } from './eran-specs';
-import { useWasmBackend } from '../model/testing/use-wasm';
+import { useTestBackend } from '../model/testing/use-test-backend';
 
 describe('runEvaluation', () => {
   let dir: string;
@@ -83,7 +83,7 @@ describe('runEvaluation', () => {
   });
 
   it('reports every eq. 14 aggregate of an eRAN fit in the cold-start table, from the same fit, and its training curve', async () => {
-    await useWasmBackend();
+    await useTestBackend();
     const result = await runEvaluation({
       seeds: [1],
       data: syntheticSource(world),

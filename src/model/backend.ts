@@ -2,11 +2,13 @@
  * The one module that chooses and initialises the TensorFlow.js backend. Nothing else in the
  * project imports a backend package.
  *
- * Order in `auto` mode: tfjs-node-gpu, tfjs-node (optional native packages, absent on most
- * machines), wasm (SIMD when the runtime validates it), cpu. A forced backend that cannot start
- * throws: a silent fall back to the (10-50x slower) cpu backend would turn a 10-minute training
- * run into hours without anyone noticing.
+ * Order in `auto` mode: tfjs-node-gpu, tfjs-node (native libtensorflow: npm installs them where
+ * Google's download host is reachable, `npm run native:setup` builds tfjs-node from PyPI's
+ * TensorFlow wheel where it is not), wasm (SIMD when the runtime validates it), cpu. A forced
+ * backend that cannot start throws: a silent fall back to the (10-50x slower) cpu backend would
+ * turn a 10-minute training run into hours without anyone noticing.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -84,6 +86,11 @@ async function tryBackend(kind: BackendPreference): Promise<Attempt> {
 }
 
 async function tryNative(pkg: string): Promise<Attempt> {
+  const missing = missingBinding(pkg);
+  if (missing !== null) return { ok: false, note: missing };
+  // libtensorflow logs oneDNN and CPU-feature notices at start-up unless told otherwise; an
+  // explicit setting by the operator wins.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   try {
     // A plain require so that the package stays optional: it registers the `tensorflow` backend.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -95,6 +102,23 @@ async function tryNative(pkg: string): Promise<Attempt> {
     return { ok: false, note: `${pkg} loaded but the tensorflow backend failed to initialise` };
   }
   return { ok: true, note: `${pkg} (native libtensorflow)` };
+}
+
+/**
+ * Why a native package cannot load, checked on disk first: requiring a package whose binding is
+ * absent still loads the whole tfjs union bundle before it throws, and its message is a
+ * node-pre-gyp path that tells a user nothing.
+ */
+function missingBinding(pkg: string): string | null {
+  let manifest: string;
+  try {
+    manifest = require.resolve(`${pkg}/package.json`);
+  } catch {
+    return `${pkg} not installed (npm run native:setup builds tfjs-node without Google's download host)`;
+  }
+  const lib = path.join(path.dirname(manifest), 'lib');
+  const built = fs.existsSync(lib) && fs.readdirSync(lib).some((dir) => fs.existsSync(path.join(lib, dir, 'tfjs_binding.node')));
+  return built ? null : `${pkg} installed without its native binding (npm run native:setup builds it)`;
 }
 
 async function tryWasm(): Promise<Attempt> {

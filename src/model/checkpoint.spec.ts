@@ -6,11 +6,11 @@ import { datasetFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint
 import { buildEranFor, computeItemCodes, encodeNewItem, freezeEran } from './eran-model';
 import { audience, scoreUser } from './scorer';
 import { plantedGraph } from './testing/planted-graph';
-import { useWasmBackend } from './testing/use-wasm';
+import { expectedTestBackendName, useTestBackend } from './testing/use-test-backend';
 import { trainEran } from './trainer';
 
 beforeAll(async () => {
-  await useWasmBackend();
+  await useTestBackend();
 });
 
 describe('checkpoints', () => {
@@ -33,7 +33,7 @@ describe('checkpoints', () => {
 
     const loaded = await loadCheckpoint(dir);
     expect(loaded.manifest.itemIds).toEqual(planted.data.itemIds);
-    expect(loaded.manifest.backend).toBe('wasm');
+    expect(loaded.manifest.backend).toBe(expectedTestBackendName());
     for (let u = 0; u < 5; u++) {
       expect(Array.from(scoreUser(loaded.embeddings, u, planted.data.userItems[u]))).toEqual(Array.from(scoreUser(emb, u, planted.data.userItems[u])));
     }

@@ -21,12 +21,12 @@ import { scoreColdItem, scoreUser } from './scorer';
 import { gatherPlan, segmentPlan } from './sparse-ops';
 import { symmetricCsr } from './testing/attribute-networks';
 import { plantedGraph } from './testing/planted-graph';
-import { useWasmBackend } from './testing/use-wasm';
+import { expectedTestBackendName, useTestBackend } from './testing/use-test-backend';
 import { evaluateLoss, trainEran, trainStep } from './trainer';
 
 beforeAll(async () => {
-  const backend = await useWasmBackend();
-  expect(backend.name).toBe('wasm');
+  const backend = await useTestBackend();
+  expect(backend.name).toBe(expectedTestBackendName());
   ensureGradients();
 });
 

@@ -14,12 +14,12 @@ import { latestIndex, recencyWeights } from './recency';
 import { Rng } from './rng';
 import { scoreColdItem, scoreUser } from './scorer';
 import { plantedGraph } from './testing/planted-graph';
-import { useWasmBackend } from './testing/use-wasm';
+import { expectedTestBackendName, useTestBackend } from './testing/use-test-backend';
 import { trainEran } from './trainer';
 
 beforeAll(async () => {
-  const backend = await useWasmBackend();
-  expect(backend.name).toBe('wasm');
+  const backend = await useTestBackend();
+  expect(backend.name).toBe(expectedTestBackendName());
   ensureGradients();
 });
 

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from './adam';
 import { ensureGradients } from './gradients';
 import { exactReconstructionLoss, gatherPlan, matMul, matMulBT, pairLogits, segmentPlan, segmentSum } from './sparse-ops';
-import { useWasmBackend } from './testing/use-wasm';
+import { useTestBackend } from './testing/use-test-backend';
 
 beforeAll(async () => {
-  await useWasmBackend();
+  await useTestBackend();
   ensureGradients();
 });
 

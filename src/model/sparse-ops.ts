@@ -107,12 +107,33 @@ export function gatherRows(data: tf.Tensor2D, plan: SegmentPlan): tf.Tensor2D {
 function rawSegmentSum(x: tf.Tensor2D, indices: Int32Array, segments: Int32Array, numSegments: number): tf.Tensor2D {
   const cols = x.shape[1];
   if (indices.length === 0) return tf.zeros([numSegments, cols]);
+  if (!hasKernel('SparseSegmentSum')) {
+    // The native backend has no SparseSegmentSum but fast GatherV2 and UnsortedSegmentSum.
+    return tf.tidy(() =>
+      tf.unsortedSegmentSum(tf.gather(x, tf.tensor1d(indices, 'int32')), tf.tensor1d(segments, 'int32'), numSegments) as tf.Tensor2D,
+    );
+  }
   return tf.tidy(() => {
     const summed = tf.sparse.sparseSegmentSum(x, tf.tensor1d(indices, 'int32'), tf.tensor1d(segments, 'int32')) as tf.Tensor2D;
     // The kernel returns (last segment + 1) rows; trailing empty segments are zero rows.
     const rows = segments[segments.length - 1] + 1;
     return rows === numSegments ? summed : tf.concat([summed, tf.zeros([numSegments - rows, cols])], 0);
   });
+}
+
+/** Whether the active backend registers a kernel (decided per call: tests switch backends). */
+function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+/**
+ * Transposed operands passed as flags: the native backend multiplies them at full speed, while
+ * wasm's BatchMatMul with transpose flags is far slower than an explicit transpose and a plain
+ * product (see the header).
+ */
+function matMulT(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor2D {
+  if (tf.getBackend() === 'tensorflow') return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, transposeA, transposeB);
+  return tf.matMul((transposeA ? tf.transpose(a) : a) as tf.Tensor2D, (transposeB ? tf.transpose(b) : b) as tf.Tensor2D);
 }
 
 export type DenseActivation = 'sigmoid' | 'tanh' | 'relu';
@@ -152,7 +173,7 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw, sy] = restore(saved);
         const dz = activationGrad(dy, sy, activation);
-        return [tf.matMul(dz, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dz), tf.sum(dz, 0)];
+        return [matMulT(dz, sw, false, true), matMulT(sx, dz, true, false), tf.sum(dz, 0)];
       },
     };
   });
@@ -263,7 +284,7 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw] = restore(saved);
         const g = dy as tf.Tensor2D;
-        return [tf.matMul(g, tf.transpose(sw)), tf.matMul(tf.transpose(sx), g)];
+        return [matMulT(g, sw, false, true), matMulT(sx, g, true, false)];
       },
     };
   });
@@ -277,11 +298,11 @@ export function matMulBT(a: tf.Tensor2D, bT: tf.Tensor2D): tf.Tensor2D {
     const wT = args[1] as tf.Tensor2D;
     const restore = saveSome(args[2] as tf.GradSaveFunc, [x, wT]);
     return {
-      value: tf.matMul(x, tf.transpose(wT)),
+      value: matMulT(x, wT, false, true),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, swT] = restore(saved);
         const g = dy as tf.Tensor2D;
-        return [tf.matMul(g, swT), tf.matMul(tf.transpose(g), sx)];
+        return [tf.matMul(g, swT), matMulT(g, sx, true, false)];
       },
     };
   });
@@ -356,7 +377,7 @@ export function exactReconstructionLoss(
             const weight = tf.add(tf.mul(m, 1 - beta2), beta2);
             const g = tf.mul(tf.mul(tf.mul(weight, tf.sub(s, m)), tf.mul(dy, 2)), tf.mul(s, tf.sub(1, s))) as tf.Tensor2D;
             const xChunk = tf.slice(sx, [r0, 0], [count, h]);
-            return [tf.matMul(g, sw), tf.add(dw, tf.matMul(tf.transpose(g), xChunk)), tf.add(db, tf.sum(g, 0))] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+            return [tf.matMul(g, sw), tf.add(dw, matMulT(g, xChunk, true, false)), tf.add(db, tf.sum(g, 0))] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
           });
           dw.dispose();
           db.dispose();

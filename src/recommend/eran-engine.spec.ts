@@ -3,7 +3,7 @@ import { recommend as modelRecommend } from '../model/scorer';
 import { explain as modelExplain } from '../model/explain';
 import { scoringPreset } from '../model/options';
 import { plantedGraph } from '../model/testing/planted-graph';
-import { useWasmBackend } from '../model/testing/use-wasm';
+import { useTestBackend } from '../model/testing/use-test-backend';
 import { EranEngine, newItemBias } from './eran-engine';
 import type { UserHistory } from './recommender-engine';
 
@@ -21,7 +21,7 @@ describe('EranEngine', () => {
   });
 
   beforeAll(async () => {
-    await useWasmBackend();
+    await useTestBackend();
   });
 
   beforeEach(() => {
@@ -128,7 +128,7 @@ describe('EranEngine with a mixture (eran-plus) model', () => {
   const itemId = (i: number): string => data.itemIds[i]!;
 
   beforeAll(async () => {
-    await useWasmBackend();
+    await useTestBackend();
   });
 
   it('serves the model core\'s mixture ranking with recency by history order, explains with the top contribution, and gives new items the median bias', () => {

@@ -153,7 +153,7 @@ beforeAll(async () => {
   const ingest = new IngestRepository(graph);
   await ingest.deleteAll();
   await importDataset(ingest, syntheticSource(world));
-  const backend = await initBackend({ prefer: 'wasm' });
+  const backend = await initBackend();
   const trained = await runTrainingPipeline(new TrainingRepository(graph), new CheckpointStore(checkpointDir), {
     epochs: 15,
     patience: 4,
