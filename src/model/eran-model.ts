@@ -457,14 +457,22 @@ export function prepareUserBatch(model: EranModel, networks: readonly CsrAdjacen
 
 /** Codes h^k of the rows summed by `plan` (eq. 1): sigmoid layers over the sparse input. */
 export function encodeRows(model: EranModel, kind: number, plan: SegmentPlan): tf.Tensor2D {
+  return encodeRowsWith(model, kind, model.autoencoders[kind].input.w, plan);
+}
+
+/**
+ * encodeRows with the first layer's weights given: `inputRows` holds the W1 rows that `plan`
+ * indexes (the whole N x h1 matrix, or just the rows a training step gathered).
+ */
+export function encodeRowsWith(model: EranModel, kind: number, inputRows: tf.Tensor2D, plan: SegmentPlan): tf.Tensor2D {
   const ae = model.autoencoders[kind];
   const act = model.config.activation;
-  let h = sparseDense(ae.input.w, plan, ae.input.b, act);
+  let h = sparseDense(inputRows, plan, ae.input.b, act);
   for (const layer of ae.encoder) h = dense(h, layer.w, layer.b, act);
   return h;
 }
 
-function decodeHidden(model: EranModel, kind: number, code: tf.Tensor2D): tf.Tensor2D {
+export function decodeHidden(model: EranModel, kind: number, code: tf.Tensor2D): tf.Tensor2D {
   const act = model.config.activation;
   let g = code;
   for (const layer of model.autoencoders[kind].decoder) g = dense(g, layer.w, layer.b, act);

@@ -84,6 +84,31 @@ const GRADIENTS: tf.GradConfig[] = [
     },
   },
   {
+    kernelName: tf.Exp,
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => {
+      const [y] = saved;
+      return { x: () => tf.mul(dy as tf.Tensor, y) };
+    },
+  },
+  {
+    kernelName: tf.Log,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const [x] = saved;
+      return { x: () => tf.div(dy as tf.Tensor, x) };
+    },
+  },
+  {
+    kernelName: tf.RealDiv,
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, saved) => {
+      const [a, b] = saved;
+      const g = dy as tf.Tensor;
+      return { a: () => unbroadcast(tf.div(g, b), a.shape), b: () => unbroadcast(tf.neg(tf.div(tf.mul(g, a), tf.square(b))), b.shape) };
+    },
+  },
+  {
     kernelName: tf.Neg,
     gradFunc: (dy) => ({ x: () => tf.neg(dy as tf.Tensor) }),
   },

@@ -1,210 +1,758 @@
 /**
- * Trainer for `scoring: 'mixture'` (see mixture.ts). One step takes a batch of users, scores every
- * item for them, and follows the multinomial likelihood of their training positives. The codes
- * h^k come from the autoencoders (eq. 1) run over every item's adjacency row; their gradient
- * reaches the encoder weights through a vector-Jacobian product, beside the reconstruction loss
- * L_net (eq. 3) of a random subset of rows, weighted `reconWeight`, so that a cold item's code
- * (from its attribute links alone) stays meaningful.
+ * Trainer for `scoring: 'mixture'` (eran-plus, see mixture.ts for the score), linear in the
+ * catalogue: no step, validation or checkpoint holds an items x items array.
  *
- * Early stopping without a caller-given metric: each user's latest positive (timestamps from
- * GraphData.userItemTimes, else a seeded pick) is held out, the model trains on the rest until
- * full-ranking nDCG@10 on the held-out items stops improving (`patience`), then every weight is
- * reset to its initial value and the model is refitted on all positives for the best number of
- * epochs: the held-out items are the most recent, the ones recency weighting leans on most.
+ * One step takes a batch of users. Each user's visit uses at most `keysPerUser` of their training
+ * purchases (a uniform subset beyond that), both as the kernel keys j and as the targets x, each
+ * target scored from the other keys (s(u, x) over R_u \ {x}, as in the score). The targets are
+ * ranked against candidate columns shared by the batch:
+ *
+ * - catalogues of at most `fullSoftmaxItems` items: every item is a column, and the loss is the
+ *   multinomial likelihood of the targets under softmax over the whole catalogue (Mult-VAE's
+ *   loss; the other purchases of a subsampled heavy user are masked out of the denominator);
+ * - larger catalogues: a sampled softmax. `negatives` draws from q ~ (popularity + 1)^0.75 form
+ *   the columns; a column drawn c times enters the denominator with the importance weight
+ *   c / (draws q), i.e. logit + log c - log(draws q) (the log-Q correction), and columns the user
+ *   bought are masked; the targets' own scores come from the user's keys x keys block.
+ *
+ * So the kernel terms are computed only over (keys x columns) and (keys x keys) per user: the
+ * cost of a step is O(B L (S + L) d K) plus encoding the items it touches.
+ *
+ * Parameters with one row per item or user (the autoencoders' N-wide input and output layers,
+ * e, b, z) live in RowTables in JS memory with lazy Adam (row-table.ts): a step gathers the rows
+ * it touches (the items it scores, their network neighbours, the reconstructed columns),
+ * differentiates with respect to those small tensors, and updates only those rows. The small
+ * dense layers use the usual Adam. Reconstruction (eq. 3) of `reconRows` random items per step,
+ * over sampled columns (all columns on small catalogues), keeps a cold item's code (its
+ * attribute links alone) meaningful.
+ *
+ * Early stopping without a caller-given metric: each user's latest positive is held out, the
+ * model trains on the rest until nDCG@10 of the held-out items (ranked among every item on small
+ * catalogues, among `validationNegatives` sampled items on large ones, for at most
+ * `validationUsers` users) stops improving, then every weight is reset and the model refitted on
+ * all positives for the best number of epochs.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from './adam';
 import type { EranModel } from './eran-model';
-import { encodeRows, prepareKind, reconstructionLoss } from './eran-model';
+import { decodeHidden, encodeRowsWith } from './eran-model';
 import type { GraphData } from './graph-data';
-import { assertMixtureFits, mixtureLossAndGrads, mixtureScores } from './mixture';
+import { MIXTURE_EPSILON } from './mixture';
 import { latestIndex, recencyWeights } from './recency';
 import { Rng } from './rng';
-import { segmentPlan, type SegmentPlan } from './sparse-ops';
+import { ADAM_DEFAULTS, AdamSettings, RowTable } from './row-table';
+import { batchedGram, gatherPlan, gatherRows, matMul, matMulBT, pairLogits, segmentPlan, segmentSum, type SegmentPlan } from './sparse-ops';
 import type { EpochSummary, LossValues, ProgressCallback, StopReason, TrainOptions, TrainResult } from './trainer';
 
-/** Users per step: B x N score matrices, small next to the N x N kernels. */
-export const MIXTURE_BATCH_USERS = 256;
-/** Rows per step whose reconstruction (eq. 3) is added, reweighted to the whole catalogue. */
-export const MIXTURE_RECON_ROWS = 128;
-/** Weight of L_net against the likelihood; per-row mean, so it does not grow with N. */
-export const MIXTURE_RECON_WEIGHT = 1;
-export const MIXTURE_PATIENCE = 3;
-
-interface Prepared {
-  readonly n: number;
-  readonly networks: GraphData['networks'];
-  readonly numUsers: number;
-  readonly plans: readonly SegmentPlan[];
-  /** Users with at least one positive to predict. */
-  readonly users: Int32Array;
-  /** Per user: items that feed the history (weighted) and targets. */
-  readonly items: readonly Int32Array[];
-  readonly weights: readonly Float32Array[];
+export interface MixtureTrainerSettings {
+  /** Users per step. */
+  readonly batchUsers: number;
+  /** At most this many of a user's purchases per visit (keys and targets). */
+  readonly keysPerUser: number;
+  /** Catalogues up to this size use every item as a candidate (the exact multinomial likelihood). */
+  readonly fullSoftmaxItems: number;
+  /** Negative draws per step on larger catalogues. */
+  readonly negatives: number;
+  /** Items whose adjacency rows are reconstructed (eq. 3) per step. */
+  readonly reconRows: number;
+  /** Weight of L_net against the likelihood (per reconstructed row). */
+  readonly reconWeight: number;
+  /** Early stopping: users whose held-out item is ranked per validation (a fixed seeded sample). */
+  readonly validationUsers: number;
+  /** Early stopping on larger catalogues: sampled items the held-out item is ranked among. */
+  readonly validationNegatives: number;
+  readonly patience: number;
 }
 
-function prepare(model: EranModel, data: GraphData, userItems: readonly Int32Array[], halfLife: number, times?: readonly Float64Array[]): Prepared {
-  const n = model.config.numItems;
-  const plans = data.networks.map((net) => {
-    const rows = new Int32Array(net.indptr[n]);
-    for (let i = 0; i < n; i++) rows.fill(i, net.indptr[i], net.indptr[i + 1]);
-    return segmentPlan(net.indices, rows, n, n);
-  });
-  const users: number[] = [];
-  userItems.forEach((items, u) => {
-    if (items.length >= 2) users.push(u);
-  });
+export const MIXTURE_TRAINER_DEFAULTS: MixtureTrainerSettings = {
+  batchUsers: 128,
+  keysPerUser: 256,
+  fullSoftmaxItems: 4096,
+  negatives: 1024,
+  reconRows: 128,
+  reconWeight: 1,
+  validationUsers: 2000,
+  validationNegatives: 999,
+  patience: 3,
+};
+
+/** Popularity exponent of the negative sampler (word2vec's). */
+const NEGATIVE_POWER = 0.75;
+/** Added to a masked logit: far below any score, finite so that 0 x mask stays 0. */
+const MASKED = -1e9;
+
+// ---------------------------------------------------------------------------------------------
+// Parameters: row tables + dense variables
+// ---------------------------------------------------------------------------------------------
+
+interface Params {
+  readonly input: RowTable[];
+  readonly output: Array<RowTable | null>;
+  readonly outputBias: Array<RowTable | null>;
+  readonly users: RowTable;
+  readonly bias: RowTable | null;
+  readonly embedding: RowTable | null;
+  /** The small layers (N-independent), updated by the usual Adam. */
+  readonly dense: tf.Variable[];
+}
+
+function tablesOf(model: EranModel): Params {
+  const ae = model.autoencoders;
+  const dense = ae.flatMap((a) => [a.input.b, ...a.encoder.flatMap((l) => [l.w, l.b]), ...a.decoder.flatMap((l) => [l.w, l.b])]).filter((v) => v.trainable);
   return {
-    n,
-    networks: data.networks,
-    numUsers: model.config.numUsers,
-    plans,
-    users: Int32Array.from(users),
-    items: userItems,
-    weights: userItems.map((items, u) => recencyWeights(times?.[u], items.length, halfLife)),
+    input: ae.map((a, k) => RowTable.of(`k${k}.input.w`, a.input.w)),
+    output: ae.map((a, k) => (a.output ? RowTable.of(`k${k}.output.w`, a.output.w) : null)),
+    outputBias: ae.map((a, k) => (a.output ? RowTable.of(`k${k}.output.b`, a.output.b) : null)),
+    users: RowTable.of('users', model.users),
+    bias: model.itemBias ? RowTable.of('itemBias', model.itemBias) : null,
+    embedding: model.itemEmbedding ? RowTable.of('itemEmbedding', model.itemEmbedding) : null,
+    dense,
   };
 }
 
-/** The codes h^k and the kernel vectors h^k + e for every item, per kind N x d (no tape). */
-function itemVectors(model: EranModel, plans: readonly SegmentPlan[]): { codes: tf.Tensor2D[]; h: tf.Tensor2D[] } {
-  const codes = plans.map((plan, k) => tf.tidy(() => encodeRows(model, k, plan)));
-  const e = model.itemEmbedding;
-  const h = e ? codes.map((c) => tf.tidy(() => tf.add(c, e) as tf.Tensor2D)) : codes;
-  return { codes, h };
+function allTables(p: Params): RowTable[] {
+  return [...p.input, ...p.output, ...p.outputBias, p.users, p.bias, p.embedding].filter((t): t is RowTable => t !== null);
 }
 
-function disposeVectors(v: { codes: tf.Tensor2D[]; h: tf.Tensor2D[] }): void {
-  new Set([...v.codes, ...v.h]).forEach((t) => t.dispose());
-}
-
-function historyMatrix(p: Prepared, batch: Int32Array, weighted: boolean): Float32Array {
-  const out = new Float32Array(batch.length * p.n);
-  batch.forEach((u, r) => {
-    const items = p.items[u];
-    const w = p.weights[u];
-    for (let q = 0; q < items.length; q++) out[r * p.n + items[q]] = weighted ? w[q] : 1;
+/** Writes the tables back into the model's variables (after training, before any validation that reads the model). */
+function syncModel(model: EranModel, p: Params): void {
+  model.autoencoders.forEach((ae, k) => {
+    p.input[k].writeTo(ae.input.w);
+    if (ae.output) {
+      p.output[k]?.writeTo(ae.output.w);
+      p.outputBias[k]?.writeTo(ae.output.b);
+    }
   });
-  return out;
+  p.users.writeTo(model.users);
+  if (model.itemBias && p.bias) p.bias.writeTo(model.itemBias);
+  if (model.itemEmbedding && p.embedding) p.embedding.writeTo(model.itemEmbedding);
 }
 
-function step(model: EranModel, p: Prepared, batch: Int32Array, adam: Adam, rng: Rng, reconWeight: number, reconRows: number): LossValues {
-  const { n } = p;
-  const b = batch.length;
-  const d = model.dim;
-  const vectors = itemVectors(model, p.plans);
-  const kinds = vectors.h.length;
-  const flat = tf.tidy(() => {
-    const z = tf.gather(model.users, tf.tensor1d(batch, 'int32')) as tf.Tensor2D;
-    // Training predicts every positive from the others, old ones too: recency weights (relative to
-    // the latest purchase) would describe the wrong moment for all but the latest, so the training
-    // history is unweighted and the weights apply where the next purchase is predicted (serving,
-    // validation). Measured on ml100k-cast: weighted training histories lost (src/model/README.md).
-    const history = tf.tensor2d(historyMatrix(p, batch, false), [b, n]);
-    const targets = history;
-    const g = mixtureLossAndGrads({ h: vectors.h, keys: vectors.codes, z, bias: model.itemBias, history, tau: model.config.tau }, targets);
-    // The codes get both gradients; e_i only the kernels'.
-    const dCodes = g.h.map((dh, k) => tf.add(dh, g.keys[k]) as tf.Tensor2D);
-    const dE = g.h.reduce((acc: tf.Tensor2D, dh) => tf.add(acc, dh));
-    return [g.loss, g.z, dE, ...dCodes, ...(g.bias ? [g.bias] : [])];
-  });
-  const grads = {
-    loss: flat[0] as tf.Scalar,
-    z: flat[1] as tf.Tensor2D,
-    e: flat[2] as tf.Tensor2D,
-    h: flat.slice(3, 3 + kinds) as tf.Tensor2D[],
-    bias: (flat[3 + kinds] as tf.Tensor1D | undefined) ?? null,
-  };
-  disposeVectors(vectors);
-  const rank = grads.loss.dataSync()[0];
-  grads.loss.dispose();
+interface Snapshot {
+  readonly tables: Float32Array[];
+  readonly dense: tf.Tensor[];
+}
 
-  // Encoder weights: <codes, dL/dh> plus reconstruction of a random subset of rows.
-  const encoderVars = model.autoencoders.flatMap((ae) => [
-    ae.input.w,
-    ae.input.b,
-    ...ae.encoder.flatMap((l) => [l.w, l.b]),
-    ...ae.decoder.flatMap((l) => [l.w, l.b]),
-    ...(ae.output ? [ae.output.w, ae.output.b] : []),
-  ]);
-  const withRecon = reconWeight > 0 && model.hasDecoder;
-  const reconItems = withRecon ? rng.sampleDistinct(n, Math.min(reconRows, n)) : new Int32Array(0);
-  const reconBatches = withRecon ? model.config.kinds.map((_, k) => prepareKind(p.networks[k], reconItems, true, model.config, rng)) : [];
-  let reconTerm: tf.Scalar | null = null;
-  const { value, grads: encoderGrads } = tf.variableGrads(() => {
-    let total: tf.Tensor = tf.scalar(0);
-    let recon: tf.Tensor = tf.scalar(0);
-    p.plans.forEach((plan, k) => {
-      // <codes, dL/dh>: its gradient is the vector-Jacobian product of the encoder.
-      total = tf.add(total, tf.sum(tf.mul(encodeRows(model, k, plan), grads.h[k])));
-      if (withRecon) {
-        const kb = reconBatches[k];
-        const code = encodeRows(model, k, kb.encode);
-        // Mean per reconstructed row: comparable across catalogue sizes.
-        recon = tf.add(recon, tf.mul(reconstructionLoss(model, k, code, kb), reconWeight / reconItems.length));
+function snapshot(p: Params): Snapshot {
+  return { tables: allTables(p).map((t) => t.values.slice()), dense: p.dense.map((v) => tf.clone(v)) };
+}
+
+function restore(p: Params, s: Snapshot): void {
+  allTables(p).forEach((t, i) => t.reset(s.tables[i]));
+  p.dense.forEach((v, i) => v.assign(s.dense[i]));
+}
+
+function disposeSnapshot(s: Snapshot): void {
+  s.dense.forEach((t) => t.dispose());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Index bookkeeping for one step (plain JS)
+// ---------------------------------------------------------------------------------------------
+
+/** Maps global indexes to positions in a growing list, reusing one N-sized array across steps. */
+class LocalIndex {
+  private readonly slot: Int32Array;
+  readonly list: number[] = [];
+
+  constructor(size: number) {
+    this.slot = new Int32Array(size).fill(-1);
+  }
+
+  add(global: number): number {
+    let s = this.slot[global];
+    if (s < 0) {
+      s = this.list.length;
+      this.slot[global] = s;
+      this.list.push(global);
+    }
+    return s;
+  }
+
+  get(global: number): number {
+    return this.slot[global];
+  }
+
+  /** Clears only the touched entries: O(list), not O(N). */
+  clear(): void {
+    for (const g of this.list) this.slot[g] = -1;
+    this.list.length = 0;
+  }
+
+  toArray(): Int32Array {
+    return Int32Array.from(this.list);
+  }
+}
+
+interface Scratch {
+  readonly items: LocalIndex;
+  readonly neighbours: LocalIndex;
+  readonly columns: LocalIndex;
+}
+
+/** What the forward pass needs for a batch of users scored against shared columns. */
+interface Layout {
+  readonly batch: Int32Array;
+  /** Items encoded this step (global), in local order. */
+  readonly items: Int32Array;
+  /** Per kind: the W1 rows gathered (global) and the plan summing them into the local items. */
+  readonly encode: ReadonlyArray<{ readonly rows: Int32Array; readonly plan: SegmentPlan }>;
+  /**
+   * The kernel's rows. Sampled mode: one row per (user, key), summed into the user's row by
+   * `keyUsers` with `keyWeights`. Exact mode (catalogue small by construction): one row per
+   * distinct key item of the batch, mixed into users by the dense B x keys weights `keyMatrix`,
+   * so that a popular item's kernel row is computed once per step, not once per buyer.
+   */
+  readonly keys: SegmentPlan;
+  readonly keyUsers: SegmentPlan | null;
+  readonly keyWeights: Float32Array;
+  readonly keyMatrix: Float32Array | null;
+  /** Shared columns: local items. */
+  readonly columns: SegmentPlan;
+  readonly numColumns: number;
+  /** B x S additive constant: log-Q corrections and masks. */
+  readonly columnLogits: Float32Array;
+  /** Exact mode, B x S: the weight of each key at its own column, K(j, j) = 1 (subtracted: j is scored from R_u \ {j}). */
+  readonly selfTerms: Float32Array | null;
+  /** Exact mode: B x S, 1 where the column is a target of the user. */
+  readonly columnTargets: Float32Array | null;
+  /** Sampled mode: the keys x keys block, padded to L per user. */
+  readonly block: { readonly length: number; readonly pad: SegmentPlan; readonly valid: Float32Array; readonly pairMask: Float32Array } | null;
+  /** Number of targets per user (B). */
+  readonly targetCounts: Float32Array;
+}
+
+interface Ctx {
+  readonly model: EranModel;
+  readonly data: GraphData;
+  readonly settings: MixtureTrainerSettings;
+  readonly params: Params;
+  readonly scratch: Scratch;
+  readonly n: number;
+  readonly exact: boolean;
+  /** Cumulative negative-sampling distribution (larger catalogues). */
+  readonly cdf: Float64Array | null;
+  readonly q: Float64Array | null;
+}
+
+function buildEncode(ctx: Ctx, items: Int32Array): Layout['encode'] {
+  const { neighbours } = ctx.scratch;
+  return ctx.data.networks.map((net) => {
+    neighbours.clear();
+    let nnz = 0;
+    for (const i of items) nnz += net.indptr[i + 1] - net.indptr[i];
+    const cols = new Int32Array(nnz);
+    const rows = new Int32Array(nnz);
+    let e = 0;
+    items.forEach((i, r) => {
+      for (let p = net.indptr[i]; p < net.indptr[i + 1]; p++) {
+        cols[e] = neighbours.add(net.indices[p]);
+        rows[e] = r;
+        e++;
       }
     });
-    reconTerm = tf.keep(recon as tf.Scalar);
-    return tf.add(total, recon) as tf.Scalar;
-  }, encoderVars);
-  value.dispose();
-  const net = reconTerm === null ? 0 : (reconTerm as tf.Scalar).dataSync()[0];
-  (reconTerm as tf.Scalar | null)?.dispose();
+    const gathered = neighbours.toArray();
+    return { rows: gathered, plan: segmentPlan(cols, rows, gathered.length, items.length) };
+  });
+}
 
-  const update: tf.NamedTensorMap = { ...encoderGrads };
-  if (model.itemEmbedding && model.itemEmbedding.trainable) update[model.itemEmbedding.name] = grads.e;
-  else grads.e.dispose();
-  if (model.users.trainable) {
-    const dz = grads.z.dataSync();
-    const full = new Float32Array(p.numUsers * d);
-    batch.forEach((u, r) => {
-      for (let t = 0; t < d; t++) full[u * d + t] += dz[r * d + t];
-    });
-    update[model.users.name] = tf.tensor2d(full, [p.numUsers, d]);
+function drawNegatives(ctx: Ctx, rng: Rng, draws: number): Map<number, number> {
+  const cdf = ctx.cdf!;
+  const total = cdf[cdf.length - 1];
+  const counts = new Map<number, number>();
+  for (let t = 0; t < draws; t++) {
+    const r = rng.next() * total;
+    let lo = 0;
+    let hi = cdf.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid] > r) hi = mid;
+      else lo = mid + 1;
+    }
+    counts.set(lo, (counts.get(lo) ?? 0) + 1);
   }
-  if (model.itemBias && grads.bias && model.itemBias.trainable) update[model.itemBias.name] = tf.clone(grads.bias);
-  grads.h.forEach((t) => t.dispose());
-  grads.z.dispose();
-  grads.bias?.dispose();
-  adam.apply(update);
-  return { net, rank, total: rank + net };
+  return counts;
 }
 
 /**
- * Full-ranking nDCG@10 of each held-out item among every item outside the user's training
- * positives, averaged over the users that have one.
+ * The layout of one step (training: every visit's keys are its targets, weights 1) or of a
+ * validation batch (keys = the whole history with recency weights, no targets).
  */
-export function heldOutNdcg(model: EranModel, p: Prepared, heldOut: Int32Array, k = 10): number {
-  const users = Int32Array.from(Array.from(heldOut.keys()).filter((u) => heldOut[u] >= 0));
-  if (users.length === 0) return 0;
-  const vectors = itemVectors(model, p.plans);
-  let sum = 0;
-  try {
-    for (let s = 0; s < users.length; s += MIXTURE_BATCH_USERS) {
-      const batch = users.subarray(s, s + MIXTURE_BATCH_USERS);
-      const scores = tf.tidy(() => {
-        const z = tf.gather(model.users, tf.tensor1d(batch, 'int32')) as tf.Tensor2D;
-        const history = tf.tensor2d(historyMatrix(p, batch, true), [batch.length, p.n]);
-        return mixtureScores({ h: vectors.h, keys: vectors.codes, z, bias: model.itemBias, history, tau: model.config.tau });
+function buildLayout(
+  ctx: Ctx,
+  batch: Int32Array,
+  keysOf: (u: number) => { items: Int32Array; weights: Float32Array },
+  owned: (u: number) => Int32Array,
+  columnsGlobal: Int32Array,
+  columnAdjust: Float32Array,
+  training: boolean,
+  extraItems: Int32Array,
+): Layout {
+  const { items: local, columns: colIndex } = ctx.scratch;
+  local.clear();
+  colIndex.clear();
+  const b = batch.length;
+  const s = columnsGlobal.length;
+  columnsGlobal.forEach((x) => colIndex.add(x));
+  const visits = Array.from(batch, (u) => keysOf(u));
+  const keyLocal: number[] = [];
+  const keyUser: number[] = [];
+  const keyWeight: number[] = [];
+  const targetCounts = new Float32Array(b);
+  visits.forEach((v, r) => {
+    v.items.forEach((x, q) => {
+      keyLocal.push(local.add(x));
+      keyUser.push(r);
+      keyWeight.push(v.weights[q]);
+    });
+    targetCounts[r] = training ? v.items.length : 0;
+  });
+  const colLocal = Int32Array.from(columnsGlobal, (x) => local.add(x));
+  for (const x of extraItems) local.add(x);
+  const items = local.toArray();
+
+  const columnLogits = new Float32Array(b * s);
+  for (let r = 0; r < b; r++) columnLogits.set(columnAdjust, r * s);
+  let selfTerms: Float32Array | null = null;
+  let columnTargets: Float32Array | null = null;
+  if (ctx.exact) {
+    // Every item is a column: the keys' own columns carry the self term K(j, j) = 1 (removed),
+    // the targets are read from the columns, and purchases outside this visit are masked.
+    selfTerms = new Float32Array(b * s);
+    columnTargets = training ? new Float32Array(b * s) : null;
+    visits.forEach((v, r) => {
+      v.items.forEach((x, q) => {
+        const c = colIndex.get(x);
+        if (c < 0) return;
+        selfTerms![r * s + c] = v.weights[q];
+        if (columnTargets) columnTargets[r * s + c] = 1;
       });
-      const values = scores.dataSync();
-      scores.dispose();
-      batch.forEach((u, r) => {
-        const target = heldOut[u];
-        const off = r * p.n;
-        const own = new Set(p.items[u]);
-        const t = values[off + target];
-        let rank = 1;
-        for (let x = 0; x < p.n; x++) {
-          if (x !== target && !own.has(x) && values[off + x] > t) rank++;
-        }
-        if (rank <= k) sum += 1 / Math.log2(rank + 1);
-      });
-    }
-  } finally {
-    disposeVectors(vectors);
+      if (training) {
+        const inVisit = new Set(v.items);
+        for (const x of owned(batch[r])) if (!inVisit.has(x)) columnLogits[r * s + colIndex.get(x)] = MASKED;
+      }
+    });
+  } else {
+    // Sampled columns the user bought are not negatives for them.
+    batch.forEach((u, r) => {
+      for (const x of owned(u)) {
+        const c = colIndex.get(x);
+        if (c >= 0) columnLogits[r * s + c] = MASKED;
+      }
+    });
   }
-  return sum / users.length;
+  let block: Layout['block'] = null;
+  if (!ctx.exact && training) {
+    const length = Math.max(1, ...visits.map((v) => v.items.length));
+    const pad = new Int32Array(b * length);
+    const valid = new Float32Array(b * length);
+    const pairMask = new Float32Array(b * length * length);
+    let e = 0;
+    visits.forEach((v, r) => {
+      const m = v.items.length;
+      for (let i = 0; i < m; i++) {
+        pad[r * length + i] = keyLocal[e + i];
+        valid[r * length + i] = 1;
+        for (let j = 0; j < m; j++) if (i !== j) pairMask[(r * length + i) * length + j] = 1;
+      }
+      e += m;
+    });
+    block = { length, pad: gatherPlan(pad, items.length), valid, pairMask };
+  }
+  let keys: SegmentPlan;
+  let keyUsers: SegmentPlan | null = null;
+  let keyMatrix: Float32Array | null = null;
+  if (ctx.exact) {
+    const distinct = Array.from(new Set(keyLocal));
+    const rowOf = new Map(distinct.map((l, i) => [l, i]));
+    keyMatrix = new Float32Array(b * distinct.length);
+    keyLocal.forEach((l, e) => {
+      keyMatrix![keyUser[e] * distinct.length + rowOf.get(l)!] += keyWeight[e];
+    });
+    keys = gatherPlan(Int32Array.from(distinct), items.length);
+  } else {
+    keys = gatherPlan(Int32Array.from(keyLocal), items.length);
+    keyUsers = segmentPlan(Int32Array.from(keyUser, (_, i) => i), Int32Array.from(keyUser), keyUser.length, b);
+  }
+  return {
+    batch,
+    items,
+    encode: buildEncode(ctx, items),
+    keys,
+    keyUsers,
+    keyWeights: Float32Array.from(keyWeight),
+    keyMatrix,
+    columns: gatherPlan(colLocal, items.length),
+    numColumns: s,
+    columnLogits,
+    selfTerms,
+    columnTargets,
+    block,
+    targetCounts,
+  };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Forward pass (differentiable with respect to the gathered rows and the dense layers)
+// ---------------------------------------------------------------------------------------------
+
+interface Leaves {
+  readonly input: tf.Tensor2D[];
+  readonly users: tf.Tensor2D;
+  readonly bias: tf.Tensor2D | null;
+  readonly embedding: tf.Tensor2D | null;
+}
+
+/** Scores of the batch users: columns (B x S) and, in sampled training, their targets (B x L). */
+function forward(ctx: Ctx, layout: Layout, leaves: Leaves): { columns: tf.Tensor2D; block: tf.Tensor2D | null; codes: tf.Tensor2D[] } {
+  const { model } = ctx;
+  const tau = model.config.tau;
+  const b = layout.batch.length;
+  const s = layout.numColumns;
+  const kinds = model.config.kinds.length;
+  const codes = layout.encode.map((enc, k) => encodeRowsWith(model, k, leaves.input[k], enc.plan));
+  const z = leaves.users;
+  const keyMatrix = layout.keyMatrix ? tf.tensor2d(layout.keyMatrix, [b, layout.keys.numSegments]) : null;
+  const wKeys = keyMatrix ? null : tf.reshape(tf.tensor1d(layout.keyWeights), [layout.keyWeights.length, 1]);
+  const colExps: tf.Tensor2D[] = [];
+  const colMass: tf.Tensor2D[] = [];
+  const blockExps: tf.Tensor2D[] = [];
+  const blockMass: tf.Tensor2D[] = [];
+  const block = layout.block;
+  const selfTerms = layout.selfTerms ? tf.tensor2d(layout.selfTerms, [b, s]) : null;
+  codes.forEach((code) => {
+    const h = leaves.embedding ? (tf.add(code, leaves.embedding) as tf.Tensor2D) : code;
+    const hKeys = gatherRows(h, layout.keys);
+    const hCols = gatherRows(h, layout.columns);
+    const sqKeys = tf.sum(tf.square(hKeys), 1, true);
+    const sqCols = tf.reshape(tf.sum(tf.square(hCols), 1), [1, s]);
+    const dist = tf.sub(tf.add(sqKeys, sqCols), tf.mul(matMulBT(hKeys, hCols), 2));
+    const kernel = tf.exp(tf.mul(tf.relu(dist), -1 / tau)) as tf.Tensor2D;
+    let mass = keyMatrix ? matMul(keyMatrix, kernel) : segmentSum(tf.mul(kernel, wKeys!) as tf.Tensor2D, layout.keyUsers!);
+    if (selfTerms) mass = tf.sub(mass, selfTerms) as tf.Tensor2D;
+    colMass.push(mass);
+    colExps.push(tf.exp(matMulBT(z, gatherRows(code, layout.columns))) as tf.Tensor2D);
+    if (block) {
+      const l = block.length;
+      const d = h.shape[1];
+      const hPad = tf.reshape(gatherRows(h, block.pad), [b, l, d]) as tf.Tensor3D;
+      const sq = tf.sum(tf.square(hPad), 2);
+      const gram = batchedGram(hPad);
+      const bDist = tf.sub(tf.add(tf.reshape(sq, [b, l, 1]), tf.reshape(sq, [b, 1, l])), tf.mul(gram, 2));
+      const bKernel = tf.mul(tf.exp(tf.mul(tf.relu(bDist), -1 / tau)), tf.tensor3d(block.pairMask, [b, l, l]));
+      blockMass.push(tf.sum(bKernel, 2) as tf.Tensor2D);
+      const cPad = tf.reshape(gatherRows(code, block.pad), [b, l, d]);
+      blockExps.push(tf.exp(tf.sum(tf.mul(cPad, tf.reshape(z, [b, 1, d])), 2)) as tf.Tensor2D);
+    }
+  });
+  // Attention a~^k = softmax over kinds of code . z: the logits are small (sigmoid codes, small z),
+  // so exp without a max shift is safe and needs only kernels whose gradients wasm has.
+  const mixOf = (exps: tf.Tensor2D[], mass: tf.Tensor2D[]): tf.Tensor2D => {
+    let total: tf.Tensor2D = exps[0];
+    for (let k = 1; k < kinds; k++) total = tf.add(total, exps[k]) as tf.Tensor2D;
+    let mix: tf.Tensor2D = tf.mul(exps[0], mass[0]) as tf.Tensor2D;
+    for (let k = 1; k < kinds; k++) mix = tf.add(mix, tf.mul(exps[k], mass[k])) as tf.Tensor2D;
+    return tf.div(mix, total) as tf.Tensor2D;
+  };
+  const scoreOf = (mix: tf.Tensor2D): tf.Tensor2D => tf.mul(tf.log(tf.add(tf.relu(mix), MIXTURE_EPSILON)), tau) as tf.Tensor2D;
+  let columns = scoreOf(mixOf(colExps, colMass));
+  let blockScores: tf.Tensor2D | null = block ? scoreOf(mixOf(blockExps, blockMass)) : null;
+  if (leaves.bias) {
+    columns = tf.add(columns, tf.reshape(gatherRows(leaves.bias, layout.columns), [1, s])) as tf.Tensor2D;
+    if (block && blockScores) blockScores = tf.add(blockScores, tf.reshape(gatherRows(leaves.bias, block.pad), [b, block.length])) as tf.Tensor2D;
+  }
+  return { columns, block: blockScores, codes };
+}
+
+/** log sum exp over axis 1, with the max shift taken as a constant (no Max gradient needed). */
+function logSumExpRows(x: tf.Tensor2D): tf.Tensor2D {
+  const shift = tf.tidy(() => tf.max(x, 1, true));
+  const constant = tf.tensor2d(shift.dataSync(), shift.shape as [number, number]);
+  shift.dispose();
+  return tf.add(tf.log(tf.sum(tf.exp(tf.sub(x, constant)), 1, true)), constant) as tf.Tensor2D;
+}
+
+function rankLoss(layout: Layout, scores: { columns: tf.Tensor2D; block: tf.Tensor2D | null }): tf.Scalar {
+  const b = layout.batch.length;
+  const s = layout.numColumns;
+  const adjusted = tf.add(scores.columns, tf.tensor2d(layout.columnLogits, [b, s])) as tf.Tensor2D;
+  const counts = tf.tensor2d(layout.targetCounts, [b, 1]);
+  if (layout.columnTargets) {
+    const lse = logSumExpRows(adjusted);
+    const targetSum = tf.sum(tf.mul(scores.columns, tf.tensor2d(layout.columnTargets, [b, s])));
+    return tf.div(tf.sub(tf.sum(tf.mul(lse, counts)), targetSum), b) as tf.Scalar;
+  }
+  const block = layout.block!;
+  const valid = tf.tensor2d(block.valid, [b, block.length]);
+  const blockLogits = tf.add(scores.block!, tf.mul(tf.sub(1, valid), MASKED));
+  const lse = logSumExpRows(tf.concat([blockLogits, adjusted], 1) as tf.Tensor2D);
+  const targetSum = tf.sum(tf.mul(scores.block!, valid));
+  return tf.div(tf.sub(tf.sum(tf.mul(lse, counts)), targetSum), b) as tf.Scalar;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reconstruction (eq. 3) over gathered output rows
+// ---------------------------------------------------------------------------------------------
+
+interface ReconPlan {
+  /** Local rows (in the step's items) that are reconstructed. */
+  readonly rows: SegmentPlan;
+  readonly count: number;
+  /** Per kind: output rows gathered (global), sampled columns (local to them), non-zeros. */
+  readonly kinds: ReadonlyArray<{
+    readonly gathered: Int32Array;
+    readonly sampled: SegmentPlan;
+    readonly numSampled: number;
+    readonly zeroMask: Float32Array;
+    readonly zeroWeight: number;
+    readonly nzRows: Int32Array;
+    readonly nzCols: Int32Array;
+    readonly nzWeight: number;
+  }>;
+}
+
+function buildRecon(ctx: Ctx, layout: Layout, reconItems: Int32Array, rng: Rng): ReconPlan {
+  const { model, n } = ctx;
+  const cfg = model.config;
+  const localOf = new Map<number, number>();
+  layout.items.forEach((x, i) => localOf.set(x, i));
+  const rows = Int32Array.from(reconItems, (x) => localOf.get(x)!);
+  const u = reconItems.length;
+  const m = ctx.exact ? n : Math.min(n, cfg.sampledColumns);
+  const kinds = ctx.data.networks.map((net) => {
+    const cols = new LocalIndex(n);
+    const sampled = m === n ? Int32Array.from({ length: n }, (_, i) => i) : rng.sampleDistinct(n, m);
+    const sampledLocal = Int32Array.from(sampled, (c) => cols.add(c));
+    const zeroMask = new Float32Array(u * m).fill(1);
+    const nzR: number[] = [];
+    const nzC: number[] = [];
+    reconItems.forEach((x, r) => {
+      let p = net.indptr[x];
+      const end = net.indptr[x + 1];
+      for (let c = 0; c < m && p < end; c++) {
+        while (p < end && net.indices[p] < sampled[c]) p++;
+        if (p < end && net.indices[p] === sampled[c]) zeroMask[r * m + c] = 0;
+      }
+      for (let q = net.indptr[x]; q < end; q++) {
+        nzR.push(r);
+        nzC.push(net.indices[q]);
+      }
+    });
+    let keep = nzR.map((_, i) => i);
+    if (keep.length > cfg.sampledMaxNonzeros) keep = Array.from(rng.sampleDistinct(keep.length, cfg.sampledMaxNonzeros));
+    const nzRows = Int32Array.from(keep, (i) => nzR[i]);
+    const nzCols = Int32Array.from(keep, (i) => cols.add(nzC[i]));
+    const gathered = cols.toArray();
+    return {
+      gathered,
+      sampled: gatherPlan(sampledLocal, gathered.length),
+      numSampled: m,
+      zeroMask,
+      zeroWeight: n / m,
+      nzRows,
+      nzCols,
+      nzWeight: nzR.length / Math.max(1, keep.length),
+    };
+  });
+  return { rows: gatherPlan(rows, layout.items.length), count: u, kinds };
+}
+
+function reconLoss(ctx: Ctx, plan: ReconPlan, codes: tf.Tensor2D[], outRows: tf.Tensor2D[], outBias: tf.Tensor2D[]): tf.Scalar {
+  const beta2 = ctx.model.config.beta ** 2;
+  let total: tf.Tensor = tf.scalar(0);
+  plan.kinds.forEach((kp, k) => {
+    const hidden = decodeHidden(ctx.model, k, gatherRows(codes[k], plan.rows));
+    const w = outRows[k];
+    const bias = tf.reshape(outBias[k], [kp.gathered.length]) as tf.Tensor1D;
+    const wCols = gatherRows(w, kp.sampled);
+    const bCols = tf.reshape(gatherRows(outBias[k], kp.sampled), [kp.numSampled]);
+    const sCols = tf.sigmoid(tf.add(matMulBT(hidden, wCols), bCols));
+    let term: tf.Tensor = tf.mul(tf.sum(tf.mul(tf.tensor2d(kp.zeroMask, [plan.count, kp.numSampled]), tf.square(sCols))), beta2 * kp.zeroWeight);
+    if (kp.nzRows.length > 0) {
+      const sNz = tf.sigmoid(pairLogits(hidden, w, bias, kp.nzRows, kp.nzCols));
+      term = tf.add(term, tf.mul(tf.sum(tf.square(tf.sub(1, sNz))), kp.nzWeight));
+    }
+    total = tf.add(total, term);
+  });
+  return tf.div(total, plan.count) as tf.Scalar;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One step
+// ---------------------------------------------------------------------------------------------
+
+interface Visit {
+  readonly items: readonly Int32Array[];
+}
+
+function step(ctx: Ctx, visit: Visit, batch: Int32Array, adam: Adam, adamRows: AdamSettings, stepNo: number, rng: Rng): LossValues {
+  const { model, settings, params, n } = ctx;
+  const kinds = model.config.kinds.length;
+  const keysOf = (u: number): { items: Int32Array; weights: Float32Array } => {
+    const all = visit.items[u];
+    const items = all.length <= settings.keysPerUser ? all : Int32Array.from(rng.sampleDistinct(all.length, settings.keysPerUser), (q) => all[q]);
+    return { items, weights: new Float32Array(items.length).fill(1) };
+  };
+  let columns: Int32Array;
+  let adjust: Float32Array;
+  if (ctx.exact) {
+    columns = Int32Array.from({ length: n }, (_, i) => i);
+    adjust = new Float32Array(n);
+  } else {
+    const counts = drawNegatives(ctx, rng, settings.negatives);
+    columns = Int32Array.from(counts.keys());
+    adjust = Float32Array.from(columns, (x) => Math.log(counts.get(x)!) - Math.log(settings.negatives * ctx.q![x]));
+  }
+  const withRecon = model.hasDecoder && settings.reconWeight > 0 && settings.reconRows > 0;
+  const reconItems = withRecon ? rng.sampleDistinct(n, Math.min(n, settings.reconRows)) : new Int32Array(0);
+  const layout = buildLayout(ctx, batch, keysOf, (u) => visit.items[u], columns, adjust, true, reconItems);
+  const recon = withRecon ? buildRecon(ctx, layout, reconItems, rng) : null;
+
+  // Leaves: the gathered rows, as variables so that variableGrads differentiates them.
+  const inputRows = layout.encode.map((e) => e.rows);
+  const leafOf = (t: tf.Tensor2D): tf.Variable<tf.Rank.R2> => {
+    const v = tf.variable(t, true) as tf.Variable<tf.Rank.R2>;
+    t.dispose();
+    return v;
+  };
+  const input = params.input.map((table, k) => leafOf(table.gather(inputRows[k])));
+  const users = leafOf(params.users.gather(batch));
+  const bias = params.bias ? leafOf(params.bias.gather(layout.items)) : null;
+  const embedding = params.embedding ? leafOf(params.embedding.gather(layout.items)) : null;
+  const outRows = recon ? recon.kinds.map((kp, k) => leafOf(params.output[k]!.gather(kp.gathered))) : [];
+  const outBias = recon ? recon.kinds.map((kp, k) => leafOf(params.outputBias[k]!.gather(kp.gathered))) : [];
+  const leaves = [...input, users, ...(bias ? [bias] : []), ...(embedding ? [embedding] : []), ...outRows, ...outBias];
+
+  let rankValue = 0;
+  let netValue = 0;
+  const { value, grads } = tf.variableGrads(() => {
+    const scores = forward(ctx, layout, { input, users, bias, embedding });
+    const rank = rankLoss(layout, scores);
+    rankValue = rank.dataSync()[0];
+    if (!recon) return rank;
+    const net = reconLoss(ctx, recon, scores.codes, outRows, outBias);
+    netValue = net.dataSync()[0] * settings.reconWeight;
+    return tf.add(rank, tf.mul(net, settings.reconWeight)) as tf.Scalar;
+  }, [...params.dense, ...leaves]);
+  value.dispose();
+
+  const denseGrads: tf.NamedTensorMap = {};
+  for (const v of params.dense) if (grads[v.name]) denseGrads[v.name] = grads[v.name];
+  adam.apply(denseGrads);
+  const applyRows = (table: RowTable | null, leaf: tf.Variable | null, rows: Int32Array): void => {
+    if (!table || !leaf) return;
+    const g = grads[leaf.name];
+    if (g) {
+      table.update(rows, g.dataSync() as Float32Array, adamRows, stepNo);
+      g.dispose();
+    }
+  };
+  for (let k = 0; k < kinds; k++) applyRows(params.input[k], input[k], inputRows[k]);
+  applyRows(params.users, users, batch);
+  applyRows(params.bias, bias, layout.items);
+  applyRows(params.embedding, embedding, layout.items);
+  recon?.kinds.forEach((kp, k) => {
+    applyRows(params.output[k], outRows[k], kp.gathered);
+    applyRows(params.outputBias[k], outBias[k], kp.gathered);
+  });
+  leaves.forEach((l) => l.dispose());
+  return { net: netValue, rank: rankValue, total: rankValue + netValue };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation: held-out items ranked by the same forward pass (no tape), recency-weighted keys
+// ---------------------------------------------------------------------------------------------
+
+interface ValidationSet {
+  readonly users: Int32Array;
+  readonly heldOut: Int32Array;
+  /** Per validation user: the candidate items (held-out item first) in sampled mode. */
+  readonly negatives: Int32Array | null;
+}
+
+function validationSet(ctx: Ctx, heldOut: Int32Array, rng: Rng): ValidationSet {
+  const eligible = Array.from(heldOut.keys()).filter((u) => heldOut[u] >= 0);
+  const take = Math.min(eligible.length, ctx.settings.validationUsers);
+  const users = take === eligible.length ? Int32Array.from(eligible) : Int32Array.from(rng.sampleDistinct(eligible.length, take), (i) => eligible[i]);
+  const negatives = ctx.exact ? null : rng.sampleDistinct(ctx.n, Math.min(ctx.n, ctx.settings.validationNegatives + 1));
+  return { users, heldOut, negatives };
+}
+
+function validationNdcg(ctx: Ctx, set: ValidationSet, items: readonly Int32Array[], weights: readonly Float32Array[], k = 10): number {
+  const { params, settings, n } = ctx;
+  if (set.users.length === 0) return 0;
+  let sum = 0;
+  const per = Math.max(1, Math.floor(settings.batchUsers / 2));
+  for (let s0 = 0; s0 < set.users.length; s0 += per) {
+    const batch = set.users.subarray(s0, s0 + per);
+    // Columns: every item (exact), or the shared sampled items plus this batch's held-out items.
+    const columns = ctx.exact
+      ? Int32Array.from({ length: n }, (_, i) => i)
+      : Int32Array.from(new Set([...Array.from(batch, (u) => set.heldOut[u]), ...set.negatives!]));
+    const layout = buildLayout(ctx, batch, (u) => ({ items: items[u], weights: weights[u] }), (u) => items[u], columns, new Float32Array(columns.length), false, new Int32Array(0));
+    const values = tf.tidy(() => {
+      const input = params.input.map((t, kk) => t.gather(layout.encode[kk].rows));
+      const leaves: Leaves = {
+        input,
+        users: params.users.gather(batch),
+        bias: params.bias ? params.bias.gather(layout.items) : null,
+        embedding: params.embedding ? params.embedding.gather(layout.items) : null,
+      };
+      return forward(ctx, layout, leaves).columns;
+    });
+    const scores = values.dataSync();
+    values.dispose();
+    const s = columns.length;
+    const colOf = new Map<number, number>();
+    columns.forEach((x, c) => colOf.set(x, c));
+    batch.forEach((u, r) => {
+      const target = set.heldOut[u];
+      const t = scores[r * s + colOf.get(target)!];
+      const own = new Set(items[u]);
+      let rank = 1;
+      for (let c = 0; c < s; c++) {
+        const x = columns[c];
+        if (x !== target && !own.has(x) && scores[r * s + c] > t) rank++;
+      }
+      if (rank <= k) sum += 1 / Math.log2(rank + 1);
+    });
+  }
+  return sum / set.users.length;
+}
+
+/**
+ * s(u, x) of `users` for the `columns` items, by the training forward pass (tfjs, no tape), with
+ * the given histories and weights: B x S row-major. Used to check training against serving.
+ */
+export function mixtureColumnScores(
+  model: EranModel,
+  data: GraphData,
+  users: Int32Array,
+  histories: readonly Int32Array[],
+  weights: readonly Float32Array[],
+  columns: Int32Array,
+  overrides: Partial<MixtureTrainerSettings> = {},
+): Float32Array {
+  const ctx = makeContext(model, data, { ...MIXTURE_TRAINER_DEFAULTS, ...overrides });
+  const byUser = new Map(Array.from(users, (u, r) => [u, r]));
+  const layout = buildLayout(ctx, users, (u) => ({ items: histories[byUser.get(u)!], weights: weights[byUser.get(u)!] }), () => new Int32Array(0), columns, new Float32Array(columns.length), false, new Int32Array(0));
+  const { params } = ctx;
+  const scores = tf.tidy(() =>
+    forward(ctx, layout, {
+      input: params.input.map((t, k) => t.gather(layout.encode[k].rows)),
+      users: params.users.gather(users),
+      bias: params.bias ? params.bias.gather(layout.items) : null,
+      embedding: params.embedding ? params.embedding.gather(layout.items) : null,
+    }).columns,
+  );
+  const values = scores.dataSync().slice() as Float32Array;
+  scores.dispose();
+  return values;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Epoch loop
+// ---------------------------------------------------------------------------------------------
 
 interface PhaseResult {
   readonly epochs: EpochSummary[];
@@ -214,8 +762,8 @@ interface PhaseResult {
 }
 
 async function runPhase(
-  model: EranModel,
-  p: Prepared,
+  ctx: Ctx,
+  userItems: readonly Int32Array[],
   epochs: number,
   rng: Rng,
   options: TrainOptions,
@@ -225,20 +773,23 @@ async function runPhase(
   epochOffset: number,
   totalEpochs: number,
 ): Promise<PhaseResult> {
-  const adam = new Adam(model.trainableVariables(), { learningRate: model.config.learningRate });
-  const reconWeight = model.config.variant === 'eran-l1' ? 0 : MIXTURE_RECON_WEIGHT;
-  const patience = options.patience ?? MIXTURE_PATIENCE;
-  const stepsPerEpoch = Math.ceil(p.users.length / MIXTURE_BATCH_USERS);
+  const { model, settings } = ctx;
+  const adam = new Adam(ctx.params.dense, { learningRate: model.config.learningRate });
+  const adamRows: AdamSettings = { ...ADAM_DEFAULTS, learningRate: model.config.learningRate };
+  const patience = options.patience ?? settings.patience;
+  const active = Int32Array.from(Array.from(userItems.keys()).filter((u) => userItems[u].length >= 2));
+  const stepsPerEpoch = Math.ceil(active.length / settings.batchUsers);
   const summaries: EpochSummary[] = [];
   let best: { epoch: number; value: number } | null = null;
   let sinceBest = 0;
   let stopReason: StopReason = 'epochs';
   let positivesSeen = 0;
+  let stepNo = 0;
   const elapsed = (): number => (Date.now() - started) / 1000;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const epochStart = Date.now();
-      const order = Int32Array.from(p.users);
+      const order = Int32Array.from(active);
       for (let i = order.length - 1; i > 0; i--) {
         const j = rng.int(i + 1);
         [order[i], order[j]] = [order[j], order[i]];
@@ -246,7 +797,7 @@ async function runPhase(
       const sums = { net: 0, rank: 0, total: 0 };
       let steps = 0;
       let positives = 0;
-      for (let s = 0; s < order.length; s += MIXTURE_BATCH_USERS) {
+      for (let s = 0; s < order.length; s += settings.batchUsers) {
         if (options.signal?.aborted) {
           stopReason = 'aborted';
           break;
@@ -255,13 +806,14 @@ async function runPhase(
           stopReason = 'time';
           break;
         }
-        const batch = order.subarray(s, s + MIXTURE_BATCH_USERS);
-        const loss = step(model, p, batch, adam, rng, reconWeight, MIXTURE_RECON_ROWS);
+        const batch = order.slice(s, s + settings.batchUsers);
+        stepNo++;
+        const loss = step(ctx, { items: userItems }, batch, adam, adamRows, stepNo, rng);
         sums.net += loss.net;
         sums.rank += loss.rank;
         sums.total += loss.total;
         steps++;
-        for (const u of batch) positives += p.items[u].length;
+        for (const u of batch) positives += Math.min(userItems[u].length, settings.keysPerUser);
         const done = (epochOffset + epoch - 1) * stepsPerEpoch + steps;
         const seconds = elapsed();
         onProgress?.({
@@ -279,11 +831,10 @@ async function runPhase(
       positivesSeen += positives;
       if (steps === 0) break;
       const mean: LossValues = { net: sums.net / steps, rank: sums.rank / steps, total: sums.total / steps };
-      // Training time only, as the triplet trainer reports it (validation is extra).
       const seconds = (Date.now() - epochStart) / 1000;
       const validation = validate ? await validate(epoch) : undefined;
       if (validation !== undefined) {
-        if (best === null || validation > best.value) {
+        if (best === null || validation > best.value + (options.minDelta ?? 0)) {
           best = { epoch, value: validation };
           sinceBest = 0;
         } else {
@@ -333,8 +884,7 @@ function holdOutLatest(data: GraphData, rng: Rng): { heldOut: Int32Array; items:
   const times = data.userItemTimes;
   const heldOut = new Int32Array(data.userItems.length).fill(-1);
   const picks = data.userItems.map((items, u) => (items.length < 3 ? -1 : latestIndex(times?.[u], items.length, () => rng.next())));
-  const without = <T extends Int32Array | Float64Array>(values: T, q: number): T =>
-    (q < 0 ? values : (values.filter((_, i) => i !== q) as T));
+  const without = <T extends Int32Array | Float64Array>(values: T, q: number): T => (q < 0 ? values : (values.filter((_, i) => i !== q) as T));
   picks.forEach((q, u) => {
     if (q >= 0) heldOut[u] = data.userItems[u][q];
   });
@@ -345,77 +895,123 @@ function holdOutLatest(data: GraphData, rng: Rng): { heldOut: Int32Array; items:
   };
 }
 
+function makeContext(model: EranModel, data: GraphData, settings: MixtureTrainerSettings): Ctx {
+  const n = model.config.numItems;
+  if (data.networks.length !== model.config.kinds.length) {
+    throw new Error(`trainMixture: expected ${model.config.kinds.length} networks (${model.config.kinds.join(', ')}), got ${data.networks.length}`);
+  }
+  const exact = n <= settings.fullSoftmaxItems;
+  let cdf: Float64Array | null = null;
+  let q: Float64Array | null = null;
+  if (!exact) {
+    const popularity = new Float64Array(n);
+    for (const items of data.userItems) for (const x of items) popularity[x]++;
+    q = new Float64Array(n);
+    cdf = new Float64Array(n);
+    let total = 0;
+    for (let x = 0; x < n; x++) {
+      q[x] = Math.pow(popularity[x] + 1, NEGATIVE_POWER);
+      total += q[x];
+      cdf[x] = total;
+    }
+    for (let x = 0; x < n; x++) q[x] /= total;
+  }
+  return {
+    model,
+    data,
+    settings,
+    params: tablesOf(model),
+    scratch: { items: new LocalIndex(n), neighbours: new LocalIndex(n), columns: new LocalIndex(n) },
+    n,
+    exact,
+    cdf,
+    q,
+  };
+}
+
 /**
  * Trains a `scoring: 'mixture'` model in place. With `options.validate` the caller's metric
  * drives early stopping (best weights restored); without it, the held-out-latest protocol above
  * picks the epoch count and the model is refitted on everything.
  */
-export async function trainMixture(model: EranModel, data: GraphData, options: TrainOptions, onProgress?: ProgressCallback): Promise<TrainResult> {
+export async function trainMixture(
+  model: EranModel,
+  data: GraphData,
+  options: TrainOptions,
+  onProgress?: ProgressCallback,
+  overrides: Partial<MixtureTrainerSettings> = {},
+): Promise<TrainResult> {
   const started = Date.now();
-  const n = model.config.numItems;
-  assertMixtureFits(n);
+  const settings = { ...MIXTURE_TRAINER_DEFAULTS, ...overrides };
   const rng = new Rng(options.seed ?? model.config.seed);
+  const ctx = makeContext(model, data, settings);
   const halfLife = model.config.recencyHalfLife;
-  const times = data.userItemTimes;
-  const variables = model.trainableVariables();
 
   if (options.validate) {
-    const p = prepare(model, data, data.userItems, halfLife, times);
     const validate = options.validate;
-    const bestWeights: tf.Tensor[] = [];
+    let best: Snapshot | null = null;
     let bestEpoch = 0;
     let bestValue = -Infinity;
-    const phase = await runPhase(
-      model,
-      p,
-      options.epochs,
-      rng,
-      options,
-      started,
-      async (epoch) => {
-        const value = await validate(model, epoch);
-        if (!Number.isFinite(value)) throw new Error(`validate: expected a finite metric, got ${value}`);
-        if (value > bestValue) {
-          bestWeights.splice(0).forEach((w) => w.dispose());
-          variables.forEach((v) => bestWeights.push(tf.clone(v)));
-          bestEpoch = epoch;
-          bestValue = value;
-        }
-        return value;
-      },
-      onProgress,
-      0,
-      options.epochs,
-    );
-    const restore = (options.restoreBest ?? true) && bestEpoch > 0 && bestEpoch !== phase.epochs.length;
-    if (restore) variables.forEach((v, i) => v.assign(bestWeights[i]));
-    bestWeights.forEach((w) => w.dispose());
-    return trainResult(started, [phase], {
-      bestEpoch: phase.best?.epoch ?? null,
-      bestValidation: phase.best?.value ?? null,
-      restoredBest: restore,
-      stopReason: phase.stopReason,
-    });
+    try {
+      const phase = await runPhase(
+        ctx,
+        data.userItems,
+        options.epochs,
+        rng,
+        options,
+        started,
+        async (epoch) => {
+          syncModel(model, ctx.params);
+          const value = await validate(model, epoch);
+          if (!Number.isFinite(value)) throw new Error(`validate: expected a finite metric, got ${value}`);
+          if (value > bestValue) {
+            if (best) disposeSnapshot(best);
+            best = snapshot(ctx.params);
+            bestEpoch = epoch;
+            bestValue = value;
+          }
+          return value;
+        },
+        onProgress,
+        0,
+        options.epochs,
+      );
+      const restoreBest = (options.restoreBest ?? true) && best !== null && bestEpoch !== phase.epochs.length;
+      if (restoreBest && best) restore(ctx.params, best);
+      syncModel(model, ctx.params);
+      return trainResult(started, [phase], {
+        bestEpoch: phase.best?.epoch ?? null,
+        bestValidation: phase.best?.value ?? null,
+        restoredBest: restoreBest,
+        stopReason: phase.stopReason,
+      });
+    } finally {
+      if (best) disposeSnapshot(best);
+    }
   }
 
   // Hold out each user's latest positive, pick the epoch count on it, refit on everything.
   const split = holdOutLatest(data, rng);
-  const initial = variables.map((v) => tf.clone(v));
+  const initial = snapshot(ctx.params);
   try {
-    const validation = prepare(model, data, split.items, halfLife, split.times);
-    const search = await runPhase(model, validation, options.epochs, rng, options, started, () => heldOutNdcg(model, validation, split.heldOut), onProgress, 0, 2 * options.epochs);
+    const weights = split.items.map((items, u) => recencyWeights(split.times?.[u], items.length, halfLife));
+    const set = validationSet(ctx, split.heldOut, rng);
+    const search = await runPhase(ctx, split.items, options.epochs, rng, options, started, () => validationNdcg(ctx, set, split.items, weights), onProgress, 0, 2 * options.epochs);
     const best = { bestEpoch: search.best?.epoch ?? null, bestValidation: search.best?.value ?? null, restoredBest: false };
-    if (search.stopReason === 'aborted' || search.stopReason === 'time') return trainResult(started, [search], { ...best, stopReason: search.stopReason });
+    if (search.stopReason === 'aborted' || search.stopReason === 'time') {
+      syncModel(model, ctx.params);
+      return trainResult(started, [search], { ...best, stopReason: search.stopReason });
+    }
     const bestEpoch = search.best?.epoch ?? search.epochs.length;
-    variables.forEach((v, i) => v.assign(initial[i]));
-    const all = prepare(model, data, data.userItems, halfLife, times);
-    const refit = await runPhase(model, all, bestEpoch, rng, options, started, null, onProgress, search.epochs.length, search.epochs.length + bestEpoch);
+    restore(ctx.params, initial);
+    const refit = await runPhase(ctx, data.userItems, bestEpoch, rng, options, started, null, onProgress, search.epochs.length, search.epochs.length + bestEpoch);
+    syncModel(model, ctx.params);
     return trainResult(started, [search, refit], {
       ...best,
       bestEpoch,
       stopReason: refit.stopReason === 'epochs' ? search.stopReason : refit.stopReason,
     });
   } finally {
-    initial.forEach((t) => t.dispose());
+    disposeSnapshot(initial);
   }
 }

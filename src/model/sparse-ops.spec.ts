@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from './adam';
 import { ensureGradients } from './gradients';
-import { exactReconstructionLoss, gatherPlan, matMul, matMulBT, pairLogits, segmentPlan, segmentSum } from './sparse-ops';
+import { ADAM_DEFAULTS, RowTable } from './row-table';
+import { batchedGram, exactReconstructionLoss, gatherPlan, matMul, matMulBT, pairLogits, segmentPlan, segmentSum } from './sparse-ops';
 import { useTestBackend } from './testing/use-test-backend';
 
 beforeAll(async () => {
@@ -186,5 +187,48 @@ describe('Adam', () => {
     reference.dispose();
     ours.dispose();
     theirs.dispose();
+  });
+});
+
+describe('batchedGram and the registered exp / log / div gradients', () => {
+  it('match finite differences through a log-sum-exp of a scaled Gram matrix', () => {
+    const x0 = Float32Array.from({ length: 2 * 3 * 2 }, (_, i) => Math.sin(i + 1) * 0.7);
+    const f = (x: tf.Tensor): tf.Scalar => {
+      const g = batchedGram(tf.reshape(x, [2, 3, 2]) as tf.Tensor3D);
+      const e = tf.exp(tf.div(g, tf.add(tf.sum(tf.square(x)), 1)));
+      return tf.sum(tf.log(tf.add(tf.sum(e, 2), 1))) as tf.Scalar;
+    };
+    const analytic = tf.tidy(() => tf.grad(f)(tf.tensor1d(x0)).dataSync().slice());
+    const value = (v: Float32Array): number => tf.tidy(() => f(tf.tensor1d(v)).dataSync()[0]);
+    const eps = 1e-2;
+    x0.forEach((_, i) => {
+      const plus = x0.slice();
+      const minus = x0.slice();
+      plus[i] += eps;
+      minus[i] -= eps;
+      expect(analytic[i]).toBeCloseTo((value(plus) - value(minus)) / (2 * eps), 2);
+    });
+  });
+});
+
+describe('RowTable (lazy Adam)', () => {
+  it('updates the touched rows exactly as Adam does and leaves the others alone', () => {
+    const values = Float32Array.from({ length: 4 * 2 }, (_, i) => i / 10);
+    const table = new RowTable('t', 4, 2, values.slice(), true);
+    const variable = tf.variable(tf.tensor2d(values, [4, 2]));
+    const adam = new Adam([variable], { learningRate: 0.1 });
+    for (let step = 1; step <= 3; step++) {
+      const grad = Float32Array.from([step, -1, 0.5, 2 * step]);
+      table.update(Int32Array.of(1, 3), grad, { ...ADAM_DEFAULTS, learningRate: 0.1 }, step);
+      const dense = new Float32Array(8);
+      dense.set(grad.subarray(0, 2), 2);
+      dense.set(grad.subarray(2, 4), 6);
+      adam.apply({ [variable.name]: tf.tensor2d(dense, [4, 2]) });
+    }
+    const expected = variable.dataSync();
+    Array.from(table.values).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    expect(Array.from(table.gather(Int32Array.of(0, 2)).dataSync())).toEqual([values[0], values[1], values[4], values[5]].map((v) => Math.fround(v)));
+    adam.dispose();
+    variable.dispose();
   });
 });

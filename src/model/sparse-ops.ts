@@ -273,6 +273,22 @@ export function pairLogits(
   return op(x, wT, b) as tf.Tensor1D;
 }
 
+/** x x^T for a batch of matrices (B x L x d), with its gradient written as plain products (wasm). */
+export function batchedGram(x: tf.Tensor3D): tf.Tensor3D {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xi = args[0] as tf.Tensor3D;
+    (args[1] as tf.GradSaveFunc)([xi]);
+    return {
+      value: tf.matMul(xi, tf.transpose(xi, [0, 2, 1])),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const g = dy as tf.Tensor3D;
+        return [tf.matMul(tf.add(g, tf.transpose(g, [0, 2, 1])) as tf.Tensor3D, saved[0] as tf.Tensor3D)];
+      },
+    };
+  });
+  return op(x) as tf.Tensor3D;
+}
+
 /** a (m x k) . b (k x n), with a backward pass free of transposed products. */
 export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
