@@ -9,15 +9,20 @@
  * validation (leave-one-out nDCG@10 against 100 sampled negatives, the latest positive held out)
  * after every epoch and reports triplets/s, seconds per epoch, time to the best epoch and peak RSS.
  *
- * Options: --backend auto|wasm|cpu|node|node-gpu, --variant eran|eran-l1|eran-l2, --hidden 1024,256,32,
+ * Options: --backend auto|wasm|cpu|node|node-gpu|both (both: one run per backend, wasm then
+ * node, in child processes, then a table side by side), --variant eran|eran-l1|eran-l2, --hidden 1024,256,32,
  * --lr, --alpha, --beta, --batch, --recon exact|sampled, --sampled-columns, --item-bias,
  * --epochs, --steps-per-epoch, --minutes (wall budget, default 10), --patience, --seed, --no-train, --json <file>;
  * dataset: --top-m, --min-support (network caps), synthetic --items, --users, --purchases min,max;
  * --cold-items 40: hold 40 items out with all their interactions and report eq. 14 min/max/mean Recall@K.
+ * --own-validation: no bench validation; the trainer's own early stopping and refit (as `eran train`).
  * --scoring mixture: eran-plus (mixture scoring preset, its dense trainer; default hidden 256,32, lr 0.01);
  * the triplet-step profile is skipped for it (it has no triplet steps).
  */
+import { spawnSync } from 'child_process';
 import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from '../src/model/adam';
 import { initBackend, BackendPreference } from '../src/model/backend';
@@ -123,8 +128,39 @@ function wasmHeapBytes(): number | null {
   return backend.wasm?.HEAPU8?.length ?? null;
 }
 
+/** --backend both: the same run on wasm and on the native backend, one child process each. */
+async function runBoth(argv: readonly string[]): Promise<void> {
+  const rows: Array<Record<string, unknown>> = [];
+  for (const backend of ['wasm', 'node']) {
+    const json = path.join(os.tmpdir(), `eran-bench-train-${process.pid}-${backend}.json`);
+    const rest: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+      if (argv[i] === '--backend' || argv[i] === '--json') i++;
+      else rest.push(argv[i]);
+    }
+    log(`== --backend ${backend}`);
+    const child = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', __filename, ...rest, '--backend', backend, '--json', json], { stdio: 'inherit' });
+    if (child.status !== 0) {
+      log(`--backend ${backend} failed (exit ${child.status})`);
+      continue;
+    }
+    rows.push(JSON.parse(await fs.readFile(json, 'utf8')) as Record<string, unknown>);
+    await fs.rm(json, { force: true });
+  }
+  const f = (v: unknown, digits: number): string => (typeof v === 'number' ? v.toFixed(digits) : '-');
+  log('\n| backend | s/epoch | positives/s | epochs | best nDCG@10 | peak RSS GiB |');
+  log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    log(`| ${String(r.backend)} | ${f(r.secondsPerEpoch, 1)} | ${f(r.tripletsPerSecond, 0)} | ${String(r.epochs ?? '-')} | ${f(r.bestNdcg10, 4)} | ${f(typeof r.peakRssBytes === 'number' ? r.peakRssBytes / 2 ** 30 : undefined, 2)} |`);
+  }
+  if (rows.length === 2 && typeof rows[0].secondsPerEpoch === 'number' && typeof rows[1].secondsPerEpoch === 'number') {
+    log(`native vs wasm: ${(rows[0].secondsPerEpoch / rows[1].secondsPerEpoch).toFixed(2)}x faster per epoch`);
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (str(args, 'backend') === 'both') return runBoth(process.argv.slice(2));
   const seed = num(args, 'seed', 42);
   const backend = await initBackend({ prefer: (str(args, 'backend') ?? 'auto') as BackendPreference, log: (m) => log(m) });
   const csv = str(args, 'csv');
@@ -231,7 +267,11 @@ async function main(): Promise<void> {
       log(`  epoch ${epoch} validation: nDCG@10 ${r.ndcg.toFixed(4)}, HR@10 ${r.hitRate.toFixed(4)} (${r.users} users), ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       return r.ndcg;
     };
-    validate(model, 0);
+    // --own-validation: the trainer's own early stopping (each user's latest purchase held out,
+    // sampled users and candidates), as `eran train` runs it; the bench's 101-candidate validation
+    // scores every user in plain TS, too slow for 50k users.
+    const ownValidation = args.has('own-validation');
+    if (!ownValidation) validate(model, 0);
     const result = await trainEran(
       model,
       g,
@@ -239,14 +279,19 @@ async function main(): Promise<void> {
         epochs,
         maxSeconds: minutes * 60,
         patience: num(args, 'patience', 3),
-        validate,
+        ...(ownValidation ? {} : { validate }),
         seed,
         stepsPerEpoch: str(args, 'steps-per-epoch') ? num(args, 'steps-per-epoch', 1) : undefined,
       },
       (p) => {
         if (p.phase === 'epoch') {
+          if (p.validation !== undefined && p.validation > best) {
+            best = p.validation;
+            bestAt = p.elapsedSeconds;
+          }
           log(
-            `epoch ${p.epoch}: L_net ${p.loss.net.toFixed(1)}, L_rank ${p.loss.rank.toFixed(2)}, total ${p.loss.total.toFixed(1)} | ${p.tripletsPerSecond.toFixed(0)} ${unit}/s, ${p.elapsedSeconds.toFixed(0)} s elapsed`,
+            `epoch ${p.epoch}: L_net ${p.loss.net.toFixed(1)}, L_rank ${p.loss.rank.toFixed(2)}, total ${p.loss.total.toFixed(1)} | ${p.tripletsPerSecond.toFixed(0)} ${unit}/s, ${p.elapsedSeconds.toFixed(0)} s elapsed` +
+              (ownValidation && p.validation !== undefined ? ` | held-out nDCG@10 ${p.validation.toFixed(4)}` : ''),
           );
         }
       },
@@ -278,12 +323,13 @@ async function main(): Promise<void> {
   {
     // Serving cost of eq. 13 in plain TS: every item scored for one user.
     const emb = freezeEran(model, g.networks);
-    const users = Math.min(200, g.userIds.length);
+    // Every item for every measured user: linear in N per user (the API scores candidates only).
+    const users = n > 20_000 ? 0 : Math.min(200, g.userIds.length);
     const t0 = process.hrtime.bigint();
     for (let u = 0; u < users; u++) scoreUser(emb, u, g.userItems[u]);
     const perUser = Number(process.hrtime.bigint() - t0) / 1e6 / users;
     summary.scoreUserMs = perUser;
-    log(`scoreUser (${mixture ? 'mixture' : 'eq. 13'}, all ${n} items, plain TS): ${perUser.toFixed(2)} ms per user`);
+    if (users > 0) log(`scoreUser (${mixture ? 'mixture' : 'eq. 13'}, all ${n} items, plain TS): ${perUser.toFixed(2)} ms per user`);
   }
   if (data.coldItems.length > 0) {
     // Cold-start protocol (paper 5.2): rank every user for each held-out item; Recall@K of its buyers.

@@ -655,7 +655,7 @@ export function eranLoss(model: EranModel, batch: PreparedBatch | PreparedUserBa
 // ---------------------------------------------------------------------------------------------
 
 /** h^k for every item (encoders only), per kind a row-major numItems x d array. */
-export function computeItemCodes(model: EranModel, networks: readonly CsrAdjacency[], chunkSize = 1024): Float32Array[] {
+export function computeItemCodes(model: EranModel, networks: readonly CsrAdjacency[], chunkSize = tf.getBackend() === 'wasm' ? 1024 : 8192): Float32Array[] {
   const n = model.config.numItems;
   checkNetworks(networks, model.config.kinds, n);
   const d = model.dim;

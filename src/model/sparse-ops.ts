@@ -121,6 +121,15 @@ function rawSegmentSum(x: tf.Tensor2D, indices: Int32Array, segments: Int32Array
   });
 }
 
+/**
+ * Floats per chunk of the chunked ops. The chunks exist for wasm's 32-bit heap (4 GiB at most,
+ * never shrinking, shared by every tensor); the native backend allocates outside it, so it takes
+ * chunks 8x larger (fewer, larger products run faster there).
+ */
+export function defaultChunkFloats(): number {
+  return tf.getBackend() === 'wasm' ? 1 << 22 : 1 << 25;
+}
+
 /** Whether the active backend registers a kernel (decided per call: tests switch backends). */
 function hasKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;
@@ -217,7 +226,7 @@ export function pairLogits(
   b: tf.Tensor1D,
   rows: Int32Array,
   cols: Int32Array,
-  chunkFloats = 1 << 22,
+  chunkFloats = defaultChunkFloats(),
 ): tf.Tensor1D {
   const pairs = rows.length;
   const [u, h] = x.shape;
@@ -343,7 +352,7 @@ export function exactReconstructionLoss(
   bias: tf.Tensor1D,
   mask: Float32Array,
   beta: number,
-  chunkFloats = 1 << 22,
+  chunkFloats = defaultChunkFloats(),
 ): tf.Scalar {
   const [u, h] = hidden.shape;
   const n = wT.shape[0];
