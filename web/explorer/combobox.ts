@@ -41,6 +41,8 @@ export function combobox<T>(options: ComboboxOptions<T>): HTMLElement {
   const list = h('ul', { id: listId, role: 'listbox', class: 'combo-list', 'aria-label': options.label, hidden: true });
   const status = h('span', { class: 'visually-hidden', role: 'status' });
   let results: readonly T[] = [];
+  /** The text the shown suggestions answer; Enter must not pick from an answer to older text. */
+  let shownFor: string | null = null;
   let active = -1;
   let timer: number | undefined;
   let inflight: AbortController | null = null;
@@ -66,8 +68,9 @@ export function combobox<T>(options: ComboboxOptions<T>): HTMLElement {
     close();
     options.onPick(option);
   };
-  const show = (found: readonly T[]): void => {
+  const show = (found: readonly T[], text: string | null): void => {
     results = found;
+    shownFor = text;
     list.replaceChildren(
       ...found.map((option, i) =>
         h(
@@ -92,18 +95,18 @@ export function combobox<T>(options: ComboboxOptions<T>): HTMLElement {
     const text = input.value.trim();
     inflight?.abort();
     if (text === '' && !options.searchEmpty) {
-      show([]);
+      show([], text);
       return;
     }
     const controller = new AbortController();
     inflight = controller;
     try {
       const found = await options.search(text, controller.signal);
-      if (inflight === controller) show(found);
+      if (inflight === controller) show(found, text);
     } catch (error) {
       if (!(error instanceof DOMException && error.name === 'AbortError')) {
         status.textContent = error instanceof Error ? error.message : String(error);
-        show([]);
+        show([], null);
       }
     }
   };
@@ -126,15 +129,21 @@ export function combobox<T>(options: ComboboxOptions<T>): HTMLElement {
       const step = event.key === 'ArrowDown' ? 1 : -1;
       highlight((active + step + results.length) % Math.max(1, results.length));
     } else if (event.key === 'Enter') {
-      if (!list.hidden && active >= 0) {
+      const text = input.value.trim();
+      if (!list.hidden && active >= 0 && shownFor === text) {
         event.preventDefault();
         pick(active);
-      } else if (options.onEnterText && input.value.trim() !== '') {
+      } else if (text !== '') {
+        // Typed faster than the suggestions came: use the text itself, or the first match for it.
         event.preventDefault();
         window.clearTimeout(timer);
-        inflight?.abort();
-        close();
-        options.onEnterText(input.value.trim());
+        if (options.onEnterText) {
+          inflight?.abort();
+          close();
+          options.onEnterText(text);
+        } else {
+          void run().then(() => pick(0));
+        }
       }
     } else if (event.key === 'Escape') {
       close();

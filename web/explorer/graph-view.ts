@@ -56,10 +56,13 @@ function drawEdge(type: string, a: PlacedNode, b: PlacedNode, fromId: string, to
   const end = { x: b.x - ux * (NODE_RADIUS + 2), y: b.y - uy * (NODE_RADIUS + 2) };
   // Network edges (co-purchase + shared value) have no direction that means anything: no arrow.
   const directed = type === 'PURCHASED' || type.startsWith('HAS_');
+  const line = svg('line', { x1: r(start.x), y1: r(start.y), x2: r(end.x), y2: r(end.y), 'marker-end': directed ? `url(#${arrowId})` : null });
+  // A network edge takes its kind's colour, as the value nodes and attention bars do.
+  if (!directed) line.style.stroke = kindColour(type.toLowerCase());
   return svg(
     'g',
-    { class: `edge edge-${type.toLowerCase()}`, 'data-edge-type': type, 'data-from': fromId, 'data-to': toId },
-    svg('line', { x1: r(start.x), y1: r(start.y), x2: r(end.x), y2: r(end.y), 'marker-end': directed ? `url(#${arrowId})` : null }),
+    { class: `edge edge-${type.toLowerCase()}${directed ? '' : ' edge-network'}`, 'data-edge-type': type, 'data-from': fromId, 'data-to': toId },
+    line,
     svg('text', { x: r((a.x + b.x) / 2), y: r((a.y + b.y) / 2 - 6), 'text-anchor': 'middle', class: 'edge-label' }, relationshipWords(type)),
   );
 }

@@ -26,7 +26,7 @@ export const IDE_INIT_SCRIPT = `(function () {
     '# eRAN-graph API. Writes need the header {"Authorization": "Bearer <key>"} (Headers tab).\nquery Recommend($userId: ID!) {\n  recommend(userId: $userId, k: 5) {\n    rank score item { id title }\n    explanation { attribute text sharedValues { kind name } neighbor { id title } }\n  }\n}\n',
   )};
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
-    React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery, defaultVariables: '{ "userId": "1" }', isHeadersEditorEnabled: true })
+    React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery, variables: '{ "userId": "1" }', isHeadersEditorEnabled: true })
   );
 })();
 `;
