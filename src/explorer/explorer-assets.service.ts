@@ -21,7 +21,7 @@ export class ExplorerAssetsService implements OnModuleInit {
     const bundle = await buildExplorerBundle();
     this.bundle = bundle;
     this.html = renderExplorerPage({ script: bundle.script, style: bundle.style, graphqlIde: this.config.graphqlIde });
-    this.logger.debug(
+    this.logger.info(
       { initialKiB: Math.round(bundle.initialBytes / 102.4) / 10, files: bundle.files.size, ms: Math.round(performance.now() - started) },
       'explorer bundled',
     );

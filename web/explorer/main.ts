@@ -18,7 +18,8 @@ function start(): void {
   const keyInput = h('input', { id: 'write-key', type: 'password', autocomplete: 'off', 'aria-describedby': 'write-key-hint' });
   keyInput.value = readKey();
   keyInput.addEventListener('change', () => storeKey(keyInput.value.trim()));
-  const notice = h('div', { id: 'notice', class: 'notice', role: 'status', 'aria-live': 'polite' });
+  // For screen readers: what a write changed is also shown where it happened (list, job card).
+  const notice = h('div', { id: 'notice', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
   const main = h('main', { id: 'main', tabindex: -1 });
   const navLinks = {
     recommend: h('a', { href: '/' }, 'Recommendations'),

@@ -121,7 +121,7 @@ export class RecommendView {
     fill(
       this.userArea,
       h('section', { class: 'user-head', 'aria-labelledby': 'user-title' }, h('h2', { id: 'user-title' }, `User ${user.id}`), purchases),
-      changes === null ? null : h('p', { class: 'changes', role: 'status' }, changes),
+      changes === null ? null : h('p', { class: 'changes' }, changes),
       this.whyNot(user.id),
       focus,
       h(
