@@ -14,5 +14,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY cypher ./cypher
+# The explorer at / is bundled from web/ by esbuild when the API starts; its model page shows reports/.
+COPY web ./web
+COPY reports ./reports
 EXPOSE 3000
 CMD ["node", "dist/cli.js", "serve"]

@@ -8,6 +8,8 @@ const fs = require('fs');
 const path = require('path');
 
 const tsJest = ['ts-jest', { diagnostics: false }];
+// d3-force (bundled into the explorer) ships ES modules only: compiled to CommonJS for the web specs.
+const esmJs = ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' } }];
 // libtensorflow's start-up notices (oneDNN, CPU features); set here because jest gives each test
 // file a copy of process.env that native code never sees.
 process.env.TF_CPP_MIN_LOG_LEVEL = process.env.TF_CPP_MIN_LOG_LEVEL ?? '2';
@@ -22,8 +24,9 @@ if (!native) process.stderr.write('jest: tfjs-node binding not built (npm run na
 
 const unit = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': tsJest },
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
+  transform: { '^.+\\.ts$': tsJest, '^.+/node_modules/d3-[a-z]+/.+\\.m?js$': esmJs },
+  transformIgnorePatterns: ['/node_modules/(?!d3-[a-z]+/)'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts', '<rootDir>/web/**/*.spec.ts'],
 };
 
 module.exports = {

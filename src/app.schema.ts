@@ -5,10 +5,11 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { CatalogResolver } from './catalog/catalog.resolver';
 import { ItemResolver } from './catalog/item.resolver';
 import { RecommendResolver } from './recommend/recommend.resolver';
+import { SearchResolver } from './search/search.resolver';
 import { TrainingAdminResolver, TrainingResolver } from './training/training.resolver';
 
 /** Every resolver class of the API: the schema is generated from them (code-first). */
-export const API_RESOLVERS = [RecommendResolver, CatalogResolver, ItemResolver, TrainingResolver, TrainingAdminResolver];
+export const API_RESOLVERS = [RecommendResolver, CatalogResolver, ItemResolver, TrainingResolver, TrainingAdminResolver, SearchResolver];
 
 export const SCHEMA_HEADER = '# Generated from the code-first models by `npm run eran -- schema`. Do not edit.\n\n';
 

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { loadConfig, type AppConfig } from './config/app-config';
 import { createLogger, type Logger } from './common/logging/logger';
@@ -15,11 +17,15 @@ export interface StartedServer {
 /** Creates the Nest application (not listening): used by `serve`, the demo and the e2e tests. */
 export async function createApp(options: Partial<AppModuleOptions> & { config: AppConfig }): Promise<INestApplication> {
   const logger = options.logger ?? createLogger(options.config.logLevel, 'eran-api');
-  const app = await NestFactory.create(AppModule.forRoot({ ...options, logger }), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...options, logger }), {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  // The evaluation reports' files for the explorer's model page (GET /reports lists them). Express'
+  // static middleware (serve-static) handles paths, types and ranges; no index pages, no redirects,
+  // and anything it does not have falls through to the routes.
+  app.useStaticAssets(resolve(options.config.reportsDir), { prefix: '/reports/', index: false, redirect: false, fallthrough: true, dotfiles: 'deny' });
   return app;
 }
 

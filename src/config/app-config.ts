@@ -18,6 +18,10 @@ export interface AppConfig {
   /** Forces a tfjs backend (`wasm`, `cpu`, `tensorflow`); empty = best available. */
   readonly tfBackend: string;
   readonly checkpointDir: string;
+  /** Evaluation reports (one folder per report) shown on the explorer's model page. */
+  readonly reportsDir: string;
+  /** Serve GraphiQL at GET /graphql for browsers (development; off when NODE_ENV=production). */
+  readonly graphqlIde: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -31,6 +35,14 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -63,6 +75,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminToken: env.ADMIN_TOKEN ?? '',
     tfBackend: env.ERAN_TF_BACKEND ?? '',
     checkpointDir: env.CHECKPOINT_DIR ?? 'checkpoints',
+    reportsDir: env.REPORTS_DIR ?? 'reports',
+    graphqlIde: boolVar(env, 'GRAPHQL_IDE', env.NODE_ENV !== 'production'),
     logLevel,
   };
 }

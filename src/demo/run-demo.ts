@@ -13,6 +13,7 @@ import { runTrainingPipeline } from '../training/train-pipeline';
 import { printPipelineProgress } from '../training/train-report';
 import { TrainingRepository } from '../training/training.repository';
 import { startServer, type StartedServer } from '../main';
+import { explorerLines, firstItemId } from './demo-messages';
 
 export interface DemoOptions {
   /** Replace a non-demo dataset in the database (it is never replaced silently). */
@@ -39,7 +40,8 @@ export const DEMO_QUERY = `query Demo($userId: ID!) {
 
 /**
  * `npm run demo`: local Neo4j (started if needed), the offline synthetic dataset imported, a small
- * model trained, the API served, and a ready-to-paste `recommend` query printed with its real answer.
+ * model trained, the API served, the explorer's address printed (where a newcomer follows a
+ * recommendation's reason drawn as a graph), then a ready-to-paste `recommend` query with its answer.
  */
 export async function runDemo(config: AppConfig, options: DemoOptions, out: (line: string) => void = console.log): Promise<StartedServer | null> {
   const graph = await connectOrStart(config, out);
@@ -80,9 +82,9 @@ export async function runDemo(config: AppConfig, options: DemoOptions, out: (lin
   const server = await startServer({ ...config, checkpointDir: store.root });
   const variables = { userId: sampleUser };
   const answer = await postGraphql(`${server.url}/graphql`, DEMO_QUERY, variables);
+  for (const line of explorerLines(server.url, sampleUser, firstItemId(answer), config.adminToken !== '')) out(line);
   out('');
-  out(`eRAN-graph is serving at ${server.url}/graphql (open ${server.url}/ in a browser for the query page)`);
-  out('Paste this into the page, with variables ' + JSON.stringify(variables) + ':');
+  out(`The GraphQL API is at ${server.url}/graphql (GraphiQL there in a browser). Paste this, with variables ${JSON.stringify(variables)}:`);
   out('');
   out(DEMO_QUERY);
   out('');

@@ -34,7 +34,7 @@ describe('CypherRegistry', () => {
   });
 
   it('every query name the code uses has a file', () => {
-    const used = [...code.matchAll(/'((?:schema|ingest|networks|stats|training|explore|recommend|catalog)\/[a-z0-9-]+)'/g)].map((m) => m[1]!);
+    const used = [...code.matchAll(/'((?:schema|ingest|networks|stats|training|explore|recommend|catalog|search)\/[a-z0-9-]+)'/g)].map((m) => m[1]!);
     const missing = [...new Set(used)].filter((name) => !registry.names().includes(name));
     expect(missing).toEqual([]);
   });

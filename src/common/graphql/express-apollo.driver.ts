@@ -4,7 +4,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { Injectable } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { renderLandingPage } from './landing-page';
 
 /** The parts of Express' request this middleware uses (the project has no @types/express). */
 type Request = IncomingMessage & { body?: unknown };
@@ -13,11 +12,16 @@ type NextFunction = (error?: unknown) => void;
 type RequestHandler = (req: Request, res: Response, next: NextFunction) => void;
 type ContextFunction = (args: { req: Request; res: Response }) => Promise<BaseContext> | BaseContext;
 
+export interface ExpressApolloDriverConfig extends ApolloDriverConfig {
+  /** HTML for a browser's plain GET on the GraphQL path (GraphiQL in development, a note otherwise). */
+  readonly browserPage?: string;
+}
+
 /**
  * ApolloDriver for Express without `@as-integrations/express5`: Apollo Server 5 moved its Express
  * middleware into that package, which this project does not install. The middleware below is the
  * same translation (Express request -> HTTPGraphQLRequest -> response) in a few lines. It also
- * answers a browser's plain GET on the GraphQL path with the offline landing page.
+ * answers a browser's plain GET on the GraphQL path with `browserPage`.
  */
 @Injectable()
 export class ExpressApolloDriver extends ApolloDriver {
@@ -26,22 +30,24 @@ export class ExpressApolloDriver extends ApolloDriver {
   }
 
   protected override async registerExpress(
-    options: ApolloDriverConfig,
+    options: ExpressApolloDriverConfig,
     { preStartHook }: { preStartHook?: () => void } = {},
   ): Promise<void> {
     const path = options.path ?? '/graphql';
     const httpAdapter = this.httpAdapterHost.httpAdapter;
     const app = httpAdapter.getInstance<{ use: (path: string, handler: RequestHandler) => void }>();
-    const page = renderLandingPage(path);
-    app.use(path, (req: Request, res: Response, next: NextFunction) => {
-      const search = new URL(req.url ?? '/', 'http://local').searchParams;
-      const wantsPage = req.method === 'GET' && !search.has('query') && (req.headers.accept ?? '').includes('text/html');
-      if (!wantsPage) return next();
-      sendHtml(res, page);
-    });
+    const { browserPage, ...apolloOptions } = options;
+    if (browserPage !== undefined) {
+      app.use(path, (req: Request, res: Response, next: NextFunction) => {
+        const search = new URL(req.url ?? '/', 'http://local').searchParams;
+        const wantsPage = req.method === 'GET' && !search.has('query') && (req.headers.accept ?? '').includes('text/html');
+        if (!wantsPage) return next();
+        sendHtml(res, browserPage);
+      });
+    }
     preStartHook?.();
     const server = new ApolloServer<BaseContext>({
-      ...(options as object),
+      ...(apolloOptions as object),
       plugins: [...(options.plugins ?? []), ApolloServerPluginDrainHttpServer({ httpServer: httpAdapter.getHttpServer() })],
     } as ConstructorParameters<typeof ApolloServer<BaseContext>>[0]);
     await server.start();

@@ -74,13 +74,22 @@ export function complexityLimitPlugin(maxComplexity: number): ApolloServerPlugin
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName,
-            variables: request.variables,
-            estimators: [kArgumentEstimator, fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName,
+              variables: request.variables,
+              estimators: [kArgumentEstimator, fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (error) {
+            // Variables that do not fit the operation (a required one missing, a wrong type): nothing
+            // will execute, and Apollo's own coercion reports it as BAD_USER_INPUT. Thrown from here
+            // it would surface as an internal error.
+            if (error instanceof GraphQLError) return;
+            throw error;
+          }
           if (complexity > maxComplexity) {
             throw new GraphQLError(`query complexity ${complexity} exceeds the limit of ${maxComplexity}`, {
               extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX' },

@@ -1,0 +1,21 @@
+/** What the newcomer should open first: the explorer, at the sample user and one of their reasons. */
+export function explorerLines(baseUrl: string, userId: string, itemId: string | null, adminTokenSet: boolean): string[] {
+  const user = `${baseUrl}/?user=${encodeURIComponent(userId)}`;
+  return [
+    '',
+    `eRAN-graph is serving. Open the explorer in a browser: ${baseUrl}/`,
+    `  user ${userId}'s recommendations, each reason drawn as a path in the graph: ${user}`,
+    ...(itemId === null ? [] : [`  one reason on its own: ${user}&item=${encodeURIComponent(itemId)}`]),
+    `  the model, its metrics, evaluation reports and retraining: ${baseUrl}/?view=model`,
+    adminTokenSet
+      ? '  Writes (record a purchase, retrain) send the write key you type in the page: use the ADMIN_TOKEN the demo was started with.'
+      : '  Retraining from the page needs a key: start the demo with ADMIN_TOKEN=<secret> and type that secret as the write key.',
+  ];
+}
+
+/** The first recommended item's id in a `recommend` answer, if any. */
+export function firstItemId(answer: unknown): string | null {
+  const recs = (answer as { data?: { recommend?: Array<{ item?: { id?: unknown } }> } } | null)?.data?.recommend;
+  const id = recs?.[0]?.item?.id;
+  return typeof id === 'string' ? id : null;
+}
