@@ -232,6 +232,8 @@ interface Ctx {
   readonly exact: boolean;
   /** Cumulative negative-sampling distribution (larger catalogues). */
   readonly cdf: Float64Array | null;
+  /** Seconds spent per phase of the steps so far (for benchmarks). */
+  readonly timings: Record<'layout' | 'gather' | 'gradients' | 'update', number>;
   readonly q: Float64Array | null;
 }
 
@@ -603,10 +605,17 @@ function step(ctx: Ctx, visit: Visit, batch: Int32Array, adam: Adam, adamRows: A
     columns = Int32Array.from(counts.keys());
     adjust = Float32Array.from(columns, (x) => Math.log(counts.get(x)!) - Math.log(settings.negatives * ctx.q![x]));
   }
+  let mark = performance.now();
+  const lap = (phase: keyof Ctx['timings']): void => {
+    const now = performance.now();
+    ctx.timings[phase] += (now - mark) / 1000;
+    mark = now;
+  };
   const withRecon = model.hasDecoder && settings.reconWeight > 0 && settings.reconRows > 0;
   const reconItems = withRecon ? rng.sampleDistinct(n, Math.min(n, settings.reconRows)) : new Int32Array(0);
   const layout = buildLayout(ctx, batch, keysOf, (u) => visit.items[u], columns, adjust, true, reconItems);
   const recon = withRecon ? buildRecon(ctx, layout, reconItems, rng) : null;
+  lap('layout');
 
   // Leaves: the gathered rows, as variables so that variableGrads differentiates them.
   const inputRows = layout.encode.map((e) => e.rows);
@@ -622,6 +631,7 @@ function step(ctx: Ctx, visit: Visit, batch: Int32Array, adam: Adam, adamRows: A
   const outRows = recon ? recon.kinds.map((kp, k) => leafOf(params.output[k]!.gather(kp.gathered))) : [];
   const outBias = recon ? recon.kinds.map((kp, k) => leafOf(params.outputBias[k]!.gather(kp.gathered))) : [];
   const leaves = [...input, users, ...(bias ? [bias] : []), ...(embedding ? [embedding] : []), ...outRows, ...outBias];
+  lap('gather');
 
   let rankValue = 0;
   let netValue = 0;
@@ -635,6 +645,7 @@ function step(ctx: Ctx, visit: Visit, batch: Int32Array, adam: Adam, adamRows: A
     return tf.add(rank, tf.mul(net, settings.reconWeight)) as tf.Scalar;
   }, [...params.dense, ...leaves]);
   value.dispose();
+  lap('gradients');
 
   const denseGrads: tf.NamedTensorMap = {};
   for (const v of params.dense) if (grads[v.name]) denseGrads[v.name] = grads[v.name];
@@ -656,6 +667,7 @@ function step(ctx: Ctx, visit: Visit, batch: Int32Array, adam: Adam, adamRows: A
     applyRows(params.outputBias[k], outBias[k], kp.gathered);
   });
   leaves.forEach((l) => l.dispose());
+  lap('update');
   return { net: netValue, rank: rankValue, total: rankValue + netValue };
 }
 
@@ -867,13 +879,14 @@ async function runPhase(
 }
 
 function trainResult(
+  ctx: Ctx,
   started: number,
   phases: readonly PhaseResult[],
   fields: Pick<TrainResult, 'bestEpoch' | 'bestValidation' | 'restoredBest' | 'stopReason'>,
 ): TrainResult {
   const seconds = (Date.now() - started) / 1000;
   const positives = phases.reduce((a, ph) => a + ph.positivesSeen, 0);
-  return { ...fields, epochs: phases.flatMap((ph) => ph.epochs), seconds, tripletsPerSecond: positives / Math.max(seconds, 1e-9) };
+  return { ...fields, epochs: phases.flatMap((ph) => ph.epochs), seconds, tripletsPerSecond: positives / Math.max(seconds, 1e-9), phaseSeconds: { ...ctx.timings } };
 }
 
 /**
@@ -926,6 +939,7 @@ function makeContext(model: EranModel, data: GraphData, settings: MixtureTrainer
     exact,
     cdf,
     q,
+    timings: { layout: 0, gather: 0, gradients: 0, update: 0 },
   };
 }
 
@@ -979,7 +993,7 @@ export async function trainMixture(
       const restoreBest = (options.restoreBest ?? true) && best !== null && bestEpoch !== phase.epochs.length;
       if (restoreBest && best) restore(ctx.params, best);
       syncModel(model, ctx.params);
-      return trainResult(started, [phase], {
+      return trainResult(ctx, started, [phase], {
         bestEpoch: phase.best?.epoch ?? null,
         bestValidation: phase.best?.value ?? null,
         restoredBest: restoreBest,
@@ -1000,13 +1014,13 @@ export async function trainMixture(
     const best = { bestEpoch: search.best?.epoch ?? null, bestValidation: search.best?.value ?? null, restoredBest: false };
     if (search.stopReason === 'aborted' || search.stopReason === 'time') {
       syncModel(model, ctx.params);
-      return trainResult(started, [search], { ...best, stopReason: search.stopReason });
+      return trainResult(ctx, started, [search], { ...best, stopReason: search.stopReason });
     }
     const bestEpoch = search.best?.epoch ?? search.epochs.length;
     restore(ctx.params, initial);
     const refit = await runPhase(ctx, data.userItems, bestEpoch, rng, options, started, null, onProgress, search.epochs.length, search.epochs.length + bestEpoch);
     syncModel(model, ctx.params);
-    return trainResult(started, [search, refit], {
+    return trainResult(ctx, started, [search, refit], {
       ...best,
       bestEpoch,
       stopReason: refit.stopReason === 'epochs' ? search.stopReason : refit.stopReason,

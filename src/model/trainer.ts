@@ -64,6 +64,8 @@ export interface EpochSummary {
 export type StopReason = 'epochs' | 'patience' | 'time' | 'aborted';
 
 export interface TrainResult {
+  /** Seconds per phase of the training steps, where the trainer measures them (benchmarks). */
+  readonly phaseSeconds?: Readonly<Record<string, number>>;
   readonly epochs: readonly EpochSummary[];
   readonly bestEpoch: number | null;
   readonly bestValidation: number | null;
