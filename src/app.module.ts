@@ -4,46 +4,63 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { AppConfig } from './config/app-config';
-import { APP_LOGGER, ConfigModule, DEFAULT_API_TUNING, type ApiTuning } from './config/config.module';
+import { APP_CONFIG, APP_LOGGER, ConfigModule, DEFAULT_API_TUNING, type ApiTuning } from './config/config.module';
 import type { Logger } from './common/logging/logger';
+import { ApiKeyRing } from './common/auth/api-key-ring';
+import { admissionPlugin } from './common/graphql/admission.plugin';
 import { ExpressApolloDriver } from './common/graphql/express-apollo.driver';
 import { createGraphqlErrorFormatter } from './common/graphql/format-graphql-error';
 import { LandingController } from './common/graphql/landing.controller';
-import { complexityLimitPlugin, DEFAULT_QUERY_LIMITS, depthLimitRule, type QueryLimits } from './common/graphql/query-limits';
+import { depthLimitRule } from './common/graphql/query-limits';
+import { ClientRateLimits } from './common/request/client-rate-limits';
+import { RequestPolicyModule } from './common/request-policy.module';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { DomainErrorFilter } from './common/errors/domain-error.filter';
 import { CatalogModule } from './catalog/catalog.module';
+import { CatalogService } from './catalog/catalog.service';
 import { HealthModule } from './health/health.module';
 import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
 import { MetricsModule } from './metrics/metrics.module';
 import { MetricsService } from './metrics/metrics.service';
 import { RecommendModule } from './recommend/recommend.module';
 import { TrainingModule } from './training/training.module';
+import { apiCostTable } from './app.query-costs';
 
 export interface AppModuleOptions {
   readonly config: AppConfig;
   readonly logger: Logger;
-  readonly queryLimits?: QueryLimits;
   readonly tuning?: ApiTuning;
 }
+
+/** Tokens in one GraphQL document: parsing and validating stay cheap whatever a client sends. */
+const MAX_QUERY_TOKENS = 10_000;
 
 /**
  * The API: GraphQL at /graphql (code-first, schema generated from the models), GET /health,
  * GET /metrics, and an offline GraphQL page at / and GET /graphql (Apollo's CDN landing page is off).
+ * Every request passes the admission plugin (rate limits, variables, cost, time budget) and every
+ * root field the API key guard.
  */
 @Module({})
 export class AppModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
-    const limits = options.queryLimits ?? DEFAULT_QUERY_LIMITS;
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(options.config, options.logger, options.tuning ?? DEFAULT_API_TUNING),
+        RequestPolicyModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ExpressApolloDriver,
-          imports: [MetricsModule],
-          inject: [MetricsService, APP_LOGGER],
-          useFactory: (metrics: MetricsService, logger: Logger): ApolloDriverConfig => ({
+          imports: [MetricsModule, CatalogModule],
+          inject: [MetricsService, APP_LOGGER, APP_CONFIG, ApiKeyRing, ClientRateLimits, CatalogService],
+          useFactory: (
+            metrics: MetricsService,
+            logger: Logger,
+            config: AppConfig,
+            keys: ApiKeyRing,
+            rateLimits: ClientRateLimits,
+            catalog: CatalogService,
+          ): ApolloDriverConfig => ({
             path: '/graphql',
             // Built in memory; the committed schema.gql is written by `eran schema` (see app.schema.ts).
             autoSchemaFile: true,
@@ -54,11 +71,12 @@ export class AppModule {
             autoTransformHttpErrors: false,
             includeStacktraceInErrorResponses: false,
             formatError: createGraphqlErrorFormatter(logger),
-            validationRules: [depthLimitRule(limits.maxDepth)],
+            validationRules: [depthLimitRule(config.limits.maxDepth)],
+            parseOptions: { maxTokens: MAX_QUERY_TOKENS },
             // No field sets cache hints; the default cache-control plugin would only wrap every field resolver.
             plugins: [
               ApolloServerPluginCacheControlDisabled(),
-              complexityLimitPlugin(limits.maxComplexity),
+              admissionPlugin({ limits: config.limits, keys, rateLimits, costTable: () => apiCostTable(catalog.workload()) }),
               graphqlMetricsPlugin(metrics, logger),
             ],
             buildSchemaOptions: { dateScalarMode: 'isoDate' },

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { loadConfig, type AppConfig } from './config/app-config';
 import { createLogger, type Logger } from './common/logging/logger';
@@ -15,10 +16,16 @@ export interface StartedServer {
 /** Creates the Nest application (not listening): used by `serve`, the demo and the e2e tests. */
 export async function createApp(options: Partial<AppModuleOptions> & { config: AppConfig }): Promise<INestApplication> {
   const logger = options.logger ?? createLogger(options.config.logLevel, 'eran-api');
-  const app = await NestFactory.create(AppModule.forRoot({ ...options, logger }), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...options, logger }), {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
+    // Registered below with the configured limit; a body over it is answered by the GraphQL
+    // middleware as a 413 GraphQL error (express-apollo.driver.ts), not Express' HTML page.
+    bodyParser: false,
   });
+  app.useBodyParser('json', { limit: options.config.limits.bodyLimitBytes });
+  // Client addresses (rate limits) from X-Forwarded-For only behind that many trusted proxies.
+  app.set('trust proxy', options.config.limits.trustProxyHops);
   app.enableShutdownHooks();
   return app;
 }
