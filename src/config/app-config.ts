@@ -138,6 +138,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('ADMIN_TOKEN', 'is no longer read: set ADMIN_API_KEYS (and WRITER_API_KEYS for purchase writers) instead');
   }
   const d = DEFAULT_LIMITS;
+  const maxCost = intVar(env, 'MAX_QUERY_COST', d.maxCost, 10, 10_000_000);
+  const rateCost = intVar(env, 'RATE_LIMIT_COST', d.rateCost, 0, 1_000_000_000);
+  if (rateCost > 0 && rateCost < maxCost) {
+    throw new ConfigError('RATE_LIMIT_COST', `(${rateCost}) must be 0 (off) or at least MAX_QUERY_COST (${maxCost}), or the largest allowed query could never run`);
+  }
   return {
     neo4j: {
       uri,
@@ -156,12 +161,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     limits: {
       maxDepth: intVar(env, 'MAX_QUERY_DEPTH', d.maxDepth, 2, 100),
-      maxCost: intVar(env, 'MAX_QUERY_COST', d.maxCost, 10, 10_000_000),
+      maxCost,
       requestBudgetMs: intVar(env, 'REQUEST_BUDGET_MS', d.requestBudgetMs, 100, 600_000),
       bodyLimitBytes: intVar(env, 'MAX_BODY_BYTES', d.bodyLimitBytes, 1024, 64 * 2 ** 20),
       rateWindowSeconds: intVar(env, 'RATE_LIMIT_WINDOW_SECONDS', d.rateWindowSeconds, 1, 86_400),
       rateRequests: intVar(env, 'RATE_LIMIT_REQUESTS', d.rateRequests, 0, 100_000_000),
-      rateCost: intVar(env, 'RATE_LIMIT_COST', d.rateCost, 0, 1_000_000_000),
+      rateCost,
       trustProxyHops: intVar(env, 'TRUST_PROXY_HOPS', d.trustProxyHops, 0, 10),
     },
     tfBackend: env.ERAN_TF_BACKEND ?? '',

@@ -1,6 +1,6 @@
 /**
  * A self-contained GraphQL page (no CDN, no external script or font) so the API is explorable on
- * an offline machine: a query textarea, a variables textarea, an optional admin token, and the
+ * an offline machine: a query textarea, a variables textarea, an optional API key, and the
  * JSON answer. Apollo's own landing page loads its sandbox from a CDN and is disabled.
  */
 export const EXAMPLE_QUERY = `query Recommend($userId: ID!) {
@@ -40,7 +40,7 @@ export function renderLandingPage(endpoint: string, exampleVariables = '{ "userI
 <textarea id="query" rows="18">${escapeHtml(EXAMPLE_QUERY)}</textarea>
 <div class="row">
   <div><label for="variables">Variables (JSON)</label><textarea id="variables" rows="4">${escapeHtml(exampleVariables)}</textarea></div>
-  <div><label for="token">Admin token (admin mutations only)</label><textarea id="token" rows="1"></textarea></div>
+  <div><label for="token">API key (mutations only: writer or admin)</label><textarea id="token" rows="1"></textarea></div>
 </div>
 <button id="run" type="button">Run</button> <small id="status"></small>
 <pre id="result"></pre>
