@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
@@ -13,6 +13,7 @@ import { createGraphqlErrorFormatter } from './common/graphql/format-graphql-err
 import { LandingController } from './common/graphql/landing.controller';
 import { depthLimitRule } from './common/graphql/query-limits';
 import { ClientRateLimits } from './common/request/client-rate-limits';
+import { RequestRateLimitMiddleware } from './common/request/request-rate-limit.middleware';
 import { RequestPolicyModule } from './common/request-policy.module';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { DomainErrorFilter } from './common/errors/domain-error.filter';
@@ -42,7 +43,12 @@ const MAX_QUERY_TOKENS = 10_000;
  * root field the API key guard.
  */
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // Before Apollo's own middleware on the same path (Nest applies these first).
+    consumer.apply(RequestRateLimitMiddleware).forRoutes('graphql');
+  }
+
   static forRoot(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,

@@ -126,7 +126,7 @@ export class GraphClient {
   async autoCommit<Shape extends RecordShape>(name: string, params: QueryParams = {}): Promise<Shape[]> {
     const session = this.driver.session({ database: this.database });
     try {
-      const result = await session.run<Shape>(this.registry.get(name), params);
+      const result = await session.run<Shape>(this.registry.get(name), params, this.txConfig);
       return result.records.map((r) => r.toObject());
     } catch (error) {
       throw toGraphError(name, error);

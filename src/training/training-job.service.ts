@@ -122,11 +122,12 @@ export class TrainingJobService implements OnApplicationShutdown {
         return;
       }
       // Loaded and activated here: the served model lives in this thread.
+      const started = Date.now();
       const loaded = await this.registry.store.load(outcome.version);
       await this.registry.activate(servedModelOf(outcome.version, loaded));
       job.modelVersion = outcome.version;
       job.status = 'SUCCEEDED';
-      log.info({ version: outcome.version, metrics: loaded.manifest.metrics }, 'training job succeeded: new model serving');
+      log.info({ version: outcome.version, metrics: loaded.manifest.metrics, activationMs: Date.now() - started }, 'training job succeeded: new model serving');
     } catch (error) {
       this.fail(job, { kind: 'internal', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined }, log);
     } finally {

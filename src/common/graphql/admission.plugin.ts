@@ -1,14 +1,12 @@
-import type { IncomingMessage } from 'node:http';
 import { HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { LimitsConfig } from '../../config/app-config';
 import type { ApiKeyRing } from '../auth/api-key-ring';
 import { ClientRateLimits, RateLimitExceeded } from '../request/client-rate-limits';
+import { clientIdOf } from '../request/request-rate-limit.middleware';
 import { startBudget } from '../request/request-budget';
 import { httpStatusOfAll, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http-status';
 import { coerceVariables, estimateCost, type CostTable } from './query-cost';
-
-type Request = IncomingMessage & { ip?: string };
 
 export interface AdmissionOptions {
   readonly limits: LimitsConfig;
@@ -18,20 +16,13 @@ export interface AdmissionOptions {
   readonly costTable: () => CostTable;
 }
 
-/** Who is charged for a request: its API key when it sent a valid one, else its address. */
-export function clientIdOf(req: Request | undefined, keys: ApiKeyRing): string {
-  const caller = keys.identify(req?.headers.authorization);
-  if (caller.kind === 'key') return `key:${caller.keyId}`;
-  return `ip:${req?.ip ?? req?.socket?.remoteAddress ?? 'unknown'}`;
-}
-
 /**
- * Decides whether a GraphQL request runs, before any resolver does:
- *  1. the client's request count (429 + Retry-After over the limit), before parsing;
- *  2. its variables, coerced by the schema (a wrong type or a missing one is a 400, not a crash);
- *  3. its estimated cost, from the cost table (400 QUERY_TOO_COMPLEX over the per-request limit),
+ * Decides whether a GraphQL request runs, before any resolver does (its request count has been
+ * taken by RequestRateLimitMiddleware already):
+ *  1. its variables, coerced by the schema (a wrong type or a missing one is a 400, not a crash);
+ *  2. its estimated cost, from the cost table (400 QUERY_TOO_COMPLEX over the per-request limit),
  *     charged to the client's cost budget for the window (429 when used up);
- *  4. its wall-clock budget, which the CpuScheduler checks before each unit of work.
+ *  3. its wall-clock budget, which the CpuScheduler checks before each unit of work.
  * On the way out it sets the HTTP status of error-only responses from their codes (400, 401, 403,
  * 404, 429, 503...) and reports the cost in `extensions.cost`.
  */
@@ -39,13 +30,8 @@ export function admissionPlugin(options: AdmissionOptions): ApolloServerPlugin<B
   const { limits, keys, rateLimits } = options;
   return {
     async requestDidStart({ contextValue }) {
-      const req = (contextValue as { req?: Request }).req;
-      const client = clientIdOf(req, keys);
-      try {
-        await rateLimits.takeRequest(client);
-      } catch (error) {
-        throw asGraphqlError(error);
-      }
+      // Nothing here may throw: Apollo answers an error from requestDidStart with a 500.
+      const client = clientIdOf((contextValue as { req?: Parameters<typeof clientIdOf>[0] }).req, keys);
       let cost: number | null = null;
       return {
         async didResolveOperation({ request, document, schema, operation }) {
@@ -100,7 +86,7 @@ function asGraphqlError(error: unknown): unknown {
   return new GraphQLError(error.message, {
     extensions: {
       code: 'RATE_LIMITED',
-      reason: error.limit === 'requests' ? 'TOO_MANY_REQUESTS' : 'COST_BUDGET_USED_UP',
+      reason: 'COST_BUDGET_USED_UP',
       retryAfterSeconds: error.retryAfterSeconds,
       http: { status: 429, headers: new HeaderMap([['retry-after', String(error.retryAfterSeconds)]]) },
     },
