@@ -75,6 +75,9 @@ export class AppModule implements NestModule {
             graphiql: false,
             introspection: true,
             autoTransformHttpErrors: false,
+            // Nest's driver would reset every executed response to HTTP 200; the admission plugin
+            // sets the status of error-only responses from their codes instead.
+            preserveHttpStatusForExecutionErrors: false,
             includeStacktraceInErrorResponses: false,
             formatError: createGraphqlErrorFormatter(logger),
             validationRules: [depthLimitRule(config.limits.maxDepth)],

@@ -30,22 +30,23 @@ export class ApiKeyGuard implements CanActivate {
     const declared = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]);
     const required = declared ?? (gql.getInfo<GraphQLResolveInfo>().parentType.name === 'Mutation' ? Role.Admin : undefined);
     if (required === undefined) return true;
+    const article = required === Role.Admin ? 'an admin' : 'a writer';
     if (!this.keys.hasKeysFor(required)) {
       throw new DomainError(
         ErrorKind.Forbidden,
         CommonErrorCode.WritesDisabled,
-        `this operation needs a ${required} API key and the server has none: set ${required === Role.Admin ? 'ADMIN_API_KEYS' : 'WRITER_API_KEYS or ADMIN_API_KEYS'}`,
+        `this operation needs ${article} API key and the server has none: set ${required === Role.Admin ? 'ADMIN_API_KEYS' : 'WRITER_API_KEYS or ADMIN_API_KEYS'}`,
       );
     }
     const caller = this.keys.identify(gql.getContext<{ req?: RequestWithHeaders }>().req?.headers.authorization);
     if (caller.kind === 'anonymous') {
-      throw new DomainError(ErrorKind.Unauthenticated, CommonErrorCode.ApiKeyMissing, `this operation needs a ${required} API key: send Authorization: Bearer <key>`);
+      throw new DomainError(ErrorKind.Unauthenticated, CommonErrorCode.ApiKeyMissing, `this operation needs ${article} API key: send Authorization: Bearer <key>`);
     }
     if (caller.kind === 'invalid') {
       throw new DomainError(ErrorKind.Unauthenticated, CommonErrorCode.ApiKeyInvalid, 'the API key is not valid (send Authorization: Bearer <key>)');
     }
     if (!caller.roles.has(required)) {
-      throw new DomainError(ErrorKind.Forbidden, CommonErrorCode.RoleMissing, `this operation needs a ${required} API key; this key is not one`);
+      throw new DomainError(ErrorKind.Forbidden, CommonErrorCode.RoleMissing, `this operation needs ${article} API key; this key is not one`);
     }
     return true;
   }
