@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { LimitsConfig } from '../../config/app-config';
 import type { ApiKeyRing } from '../auth/api-key-ring';
 import { ClientRateLimits, RateLimitExceeded } from '../request/client-rate-limits';
-import { clientIdOf } from '../request/request-rate-limit.middleware';
+import { clientIdOf, type ClientRequest } from '../request/client-id';
 import { startBudget } from '../request/request-budget';
 import { httpStatusOfAll, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http-status';
 import { coerceVariables, estimateCost, type CostTable } from './query-cost';
@@ -31,7 +31,7 @@ export function admissionPlugin(options: AdmissionOptions): ApolloServerPlugin<B
   return {
     async requestDidStart({ contextValue }) {
       // Nothing here may throw: Apollo answers an error from requestDidStart with a 500.
-      const client = clientIdOf((contextValue as { req?: Parameters<typeof clientIdOf>[0] }).req, keys);
+      const client = clientIdOf((contextValue as { req?: ClientRequest }).req, keys);
       let cost: number | null = null;
       return {
         async didResolveOperation({ request, document, schema, operation }) {

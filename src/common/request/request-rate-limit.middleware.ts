@@ -1,16 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { ApiKeyRing } from '../auth/api-key-ring';
+import { clientIdOf, type ClientRequest } from './client-id';
 import { ClientRateLimits, RateLimitExceeded } from './client-rate-limits';
-
-type Request = IncomingMessage & { ip?: string };
-
-/** Who is charged for a request: its API key when it sent a valid one, else its address. */
-export function clientIdOf(req: Request | undefined, keys: ApiKeyRing): string {
-  const caller = keys.identify(req?.headers.authorization);
-  if (caller.kind === 'key') return `key:${caller.keyId}`;
-  return `ip:${req?.ip ?? req?.socket?.remoteAddress ?? 'unknown'}`;
-}
 
 /**
  * Counts every request to /graphql against its client's request limit before Apollo parses it
@@ -19,13 +11,13 @@ export function clientIdOf(req: Request | undefined, keys: ApiKeyRing): string {
  * Apollo turns an error thrown from `requestDidStart` into a 500.
  */
 @Injectable()
-export class RequestRateLimitMiddleware implements NestMiddleware<Request, ServerResponse> {
+export class RequestRateLimitMiddleware implements NestMiddleware<ClientRequest, ServerResponse> {
   constructor(
     private readonly keys: ApiKeyRing,
     private readonly limits: ClientRateLimits,
   ) {}
 
-  async use(req: Request, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
+  async use(req: ClientRequest, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
     try {
       await this.limits.takeRequest(clientIdOf(req, this.keys));
     } catch (error) {
