@@ -12,13 +12,13 @@
  * difference is the cost of the explanation query in Neo4j. --no-cache starts the server with its
  * explanation cache off, so that every request makes the graph query. --compiled runs the server
  * from dist/ (npm run build first) instead of through ts-node. --write-checks measures freshness:
- * recordPurchase -> changed recommendation, and addItem -> recommendable (THIS WRITES to the database).
+ * recordPurchase -> changed recommendation, and addItem -> recommendable (THIS WRITES to the database;
+ * with --url, give that server's keys in BENCH_WRITER_KEY and BENCH_ADMIN_KEY). The started server
+ * runs without per-client rate limits (this is one client at hundreds of requests per second).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { newApiKey, startApiServer, type ApiServer } from './api-server';
 import { loadConfig } from '../src/config/app-config';
 import { GraphClient } from '../src/graph/graph-client';
 import { CatalogRepository } from '../src/catalog/catalog.repository';
@@ -81,40 +81,18 @@ function parseArgs(argv: readonly string[]): BenchOptions {
   return o;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
+/** The bench is one client at hundreds of requests per second: the per-client limits are off. */
+async function startServer(cache: boolean, compiled: boolean, keys: BenchKeys): Promise<ApiServer> {
+  return startApiServer({
+    compiled,
+    args: cache ? [] : ['--explanation-cache-ttl', '0'],
+    env: { RATE_LIMIT_REQUESTS: '0', RATE_LIMIT_COST: '0', WRITER_API_KEYS: keys.writer, ADMIN_API_KEYS: keys.admin },
   });
 }
 
-async function startServer(cache: boolean, compiled: boolean): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const entry = compiled ? [join(__dirname, '..', 'dist', 'cli.js')] : ['-r', 'ts-node/register/transpile-only', join(__dirname, '..', 'src', 'cli.ts')];
-  const child = spawn(process.execPath, [...entry, 'serve', ...(cache ? [] : ['--explanation-cache-ttl', '0'])], {
-    // NODE_ENV=production: graphql-js then skips its development-time checks on every value.
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', NODE_ENV: process.env.NODE_ENV ?? 'production' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
-    try {
-      const health = await fetch(`${url}/health`);
-      const body = (await health.json()) as { model: { ready: boolean } };
-      if (body.model.ready) return { url, child };
-      throw new Error('the server has no model: train one first (npm run eran -- train)');
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith('the server has no model')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-  throw new Error('the server did not become healthy within 180 s');
+interface BenchKeys {
+  readonly writer: string;
+  readonly admin: string;
 }
 
 interface PhaseResult {
@@ -236,15 +214,17 @@ async function runPaced(name: string, url: string, query: string, userIds: reado
   return { name, requests: total, reqPerSec: total / seconds, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: latencies[latencies.length - 1] ?? NaN, httpErrors, graphqlErrors };
 }
 
-async function post<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+async function post<T>(url: string, query: string, variables: Record<string, unknown>, key?: string): Promise<T> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (key !== undefined) headers.authorization = `Bearer ${key}`;
+  const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
   if (body.errors) throw new Error(body.errors.map((e) => e.message).join('; '));
   return body.data as T;
 }
 
 /** recordPurchase -> the next recommend reflects it; addItem -> the item is scored (audience) at once. */
-async function writeChecks(url: string, userIds: readonly string[]): Promise<void> {
+async function writeChecks(url: string, userIds: readonly string[], keys: BenchKeys): Promise<void> {
   const ids = `query R($userId: ID!) { recommend(userId: $userId, k: 10) { item { id } score } }`;
   const buy = `mutation P($u: ID!, $i: ID!) { recordPurchase(userId: $u, itemId: $i, rating: 5) { positive } }`;
   const fresh: number[] = [];
@@ -252,7 +232,7 @@ async function writeChecks(url: string, userIds: readonly string[]): Promise<voi
     const before = (await post<{ recommend: Array<{ item: { id: string } }> }>(url, ids, { userId })).recommend;
     const item = before[0]!.item.id;
     const started = process.hrtime.bigint();
-    await post(url, buy, { u: userId, i: item });
+    await post(url, buy, { u: userId, i: item }, keys.writer);
     const after = (await post<{ recommend: Array<{ item: { id: string } }> }>(url, ids, { userId })).recommend;
     fresh.push(Number(process.hrtime.bigint() - started) / 1e6);
     if (after.some((r) => r.item.id === item)) throw new Error(`recordPurchase of ${item} by ${userId} did not change the recommendation`);
@@ -267,6 +247,7 @@ async function writeChecks(url: string, userIds: readonly string[]): Promise<voi
     url,
     'mutation A($input: AddItemInput!) { addItem(input: $input) { recommendable } }',
     { input: { id, title: 'Bench cold-start item', attributes: meta.item.attributes.map((a) => ({ kind: a.kind, value: a.id })) } },
+    keys.admin,
   );
   const audience = await post<{ audience: unknown[] }>(url, 'query A($i: ID!) { audience(itemId: $i, k: 10) { userId } }', { i: id });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -292,7 +273,9 @@ async function main(): Promise<void> {
     await graph.close();
   }
   if (userIds.length === 0) throw new Error('no users with purchases in the database: import a dataset first');
-  const server = o.url === null ? await startServer(o.cache, o.compiled) : { url: o.url, child: null };
+  // --url: the keys of that server (BENCH_WRITER_KEY, BENCH_ADMIN_KEY); otherwise fresh ones.
+  const keys: BenchKeys = { writer: process.env.BENCH_WRITER_KEY ?? newApiKey(), admin: process.env.BENCH_ADMIN_KEY ?? newApiKey() };
+  const server = o.url === null ? await startServer(o.cache, o.compiled, keys) : { url: o.url, stop: async () => undefined };
   try {
     console.log(
       `serve bench: ${server.url}, ${userIds.length} users, ${o.duration} s at ${o.rate} req/s, ${o.connections} connections, ` +
@@ -307,9 +290,9 @@ async function main(): Promise<void> {
       if (o.driver === 'paced' || o.driver === 'both') results.push(await runPaced(`${name} [paced]`, server.url, query, userIds, o, name.includes('no expl') ? Math.max(10, Math.round(o.duration / 2)) : o.duration));
     }
     for (const r of results) print(r, o);
-    if (o.writeChecks) await writeChecks(server.url, userIds);
+    if (o.writeChecks) await writeChecks(server.url, userIds, keys);
   } finally {
-    server.child?.kill('SIGTERM');
+    await server.stop();
   }
 }
 

@@ -20,7 +20,13 @@ export async function createApp(options: Partial<AppModuleOptions> & { config: A
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ ...options, logger }), {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
+    // Registered below with the configured limit; a body over it is answered by the GraphQL
+    // middleware as a 413 GraphQL error (express-apollo.driver.ts), not Express' HTML page.
+    bodyParser: false,
   });
+  app.useBodyParser('json', { limit: options.config.limits.bodyLimitBytes });
+  // Client addresses (rate limits) from X-Forwarded-For only behind that many trusted proxies.
+  app.set('trust proxy', options.config.limits.trustProxyHops);
   app.enableShutdownHooks();
   // The evaluation reports' files for the explorer's model page (GET /reports lists them). Express'
   // static middleware (serve-static) handles paths, types and ranges; no index pages, no redirects,

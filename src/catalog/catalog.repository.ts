@@ -85,6 +85,10 @@ export class ItemExistsError extends Error {
 
 const CONSTRAINT_FAILED = 'Neo.ClientError.Schema.ConstraintValidationFailed';
 
+function createdUser(rows: ReadonlyArray<{ created?: unknown }> | undefined): boolean {
+  return rows?.[0]?.created === true;
+}
+
 @Injectable()
 export class CatalogRepository {
   constructor(private readonly graph: GraphClient) {}
@@ -141,19 +145,30 @@ export class CatalogRepository {
   }
 
   /**
-   * A positive purchase and its attribute-network updates in ONE transaction: the network edges
-   * first (the query is a no-op when the purchase already exists), then the PURCHASED relationship.
+   * A positive purchase and its attribute-network updates in ONE transaction: the user's lock
+   * (created on their first write), the locks of the item pairs whose edges it may touch, the
+   * network edges (a no-op when the purchase already exists), then the PURCHASED relationship.
+   * Under those locks concurrent identical purchases leave one user, one PURCHASED and one edge
+   * per pair and network. Returns whether this call created the user.
    */
-  async recordPurchase(userId: string, itemId: string, rating: number, at: number, kinds: readonly string[], minSupport: number): Promise<void> {
+  async recordPurchase(userId: string, itemId: string, rating: number, at: number, kinds: readonly string[], minSupport: number): Promise<boolean> {
     const kindParams = kinds.map((k) => ({ prefix: `${k}:`, rel: kindNames(k).rel }));
-    await this.graph.writeAll([
+    const [lock] = await this.graph.writeAll([
+      { name: 'catalog/lock-user', params: { userId } },
+      { name: 'catalog/lock-network-pairs', params: { userId, itemId } },
       { name: 'catalog/bump-network-edges', params: { userId, itemId, minSupport, kinds: kindParams } },
       { name: 'catalog/merge-purchase', params: { userId, itemId, rating, at } },
     ]);
+    return createdUser(lock);
   }
 
-  async recordRating(userId: string, itemId: string, rating: number, at: number): Promise<void> {
-    await this.graph.write('catalog/merge-rating', { userId, itemId, rating, at });
+  /** A non-positive rating, under the user's lock; returns whether this call created the user. */
+  async recordRating(userId: string, itemId: string, rating: number, at: number): Promise<boolean> {
+    const [lock] = await this.graph.writeAll([
+      { name: 'catalog/lock-user', params: { userId } },
+      { name: 'catalog/merge-rating', params: { userId, itemId, rating, at } },
+    ]);
+    return createdUser(lock);
   }
 
   /**

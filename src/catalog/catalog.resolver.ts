@@ -1,4 +1,5 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { RequireRole, Role } from '../common/auth/roles';
 import { CatalogService } from './catalog.service';
 import { toItemModel } from './catalog.mappers';
 import { AddItemInput } from './dto/add-item.input';
@@ -34,16 +35,20 @@ export class CatalogResolver {
   }
 
   @Mutation(() => PurchaseResultModel, {
-    description: "Records a purchase; the user's next recommend reflects it without retraining. Creates the user on their first one.",
+    description:
+      "Records a purchase (writer or admin API key); the user's next recommend reflects it without retraining. Creates the user on their first one. " +
+      'Concurrent identical calls leave one purchase and one edge per item pair and network; exactly one of them reports newUser.',
   })
+  @RequireRole(Role.Writer)
   async recordPurchase(@Args() args: RecordPurchaseArgs): Promise<PurchaseResultModel> {
     const outcome = await this.catalog.recordPurchase(args.userId, args.itemId, args.rating);
     return { ...outcome, item: toItemModel(this.catalog.item(outcome.itemId)) };
   }
 
   @Mutation(() => AddItemResultModel, {
-    description: 'Adds a cold-start item, links it into the attribute networks by its values and encodes it (eq. 14).',
+    description: 'Adds a cold-start item (admin API key), links it into the attribute networks by its values and encodes it (eq. 14).',
   })
+  @RequireRole(Role.Admin)
   async addItem(@Args('input') input: AddItemInput): Promise<AddItemResultModel> {
     const added = await this.catalog.addItem(input);
     return {
@@ -53,7 +58,8 @@ export class CatalogResolver {
     };
   }
 
-  @Mutation(() => ItemModel, { description: 'Hides an item from every recommendation (hidden: false shows it again).' })
+  @Mutation(() => ItemModel, { description: 'Hides an item from every recommendation (admin API key; hidden: false shows it again).' })
+  @RequireRole(Role.Admin)
   async hideItem(@Args() args: HideItemArgs): Promise<ItemModel> {
     return toItemModel(await this.catalog.hideItem(args.itemId, args.hidden));
   }

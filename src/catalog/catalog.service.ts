@@ -40,6 +40,14 @@ export interface NewItemInput {
   readonly attributes: ReadonlyArray<{ readonly kind: string; readonly value: string; readonly name?: string | null }>;
 }
 
+/** The sizes that decide how much work a serving field does (the API's query cost model). */
+export interface Workload {
+  readonly items: number;
+  readonly users: number;
+  /** Purchases (R_u entries) summed over users. */
+  readonly purchases: number;
+}
+
 export interface AddedItem {
   readonly item: DirectoryItem;
   /** Encoded by the served model (eq. 14) and so recommendable now. */
@@ -75,6 +83,11 @@ export class CatalogService implements OnModuleInit {
 
   kinds(): readonly string[] {
     return this.dataset?.kinds ?? [];
+  }
+
+  /** The catalogue's size as of now. */
+  workload(): Workload {
+    return { items: this.directory.size, users: this.history.size, purchases: this.history.purchases };
   }
 
   item(itemId: string, field = 'itemId'): DirectoryItem {
@@ -196,14 +209,16 @@ export class CatalogService implements OnModuleInit {
   async recordPurchase(userId: string, itemId: string, rating: number): Promise<PurchaseOutcome> {
     this.item(itemId);
     const dataset = this.requireDataset();
-    const newUser = !this.history.has(userId);
     const positive = rating > dataset.positiveThreshold;
     const at = Math.floor(Date.now() / 1000);
+    // newUser comes from the database, under the user's lock: of concurrent first writes for one
+    // user exactly one created it, whatever this process's memory said when they started.
+    let newUser: boolean;
     if (positive) {
-      await this.repo.recordPurchase(userId, itemId, rating, at, dataset.kinds, dataset.minSupport);
+      newUser = await this.repo.recordPurchase(userId, itemId, rating, at, dataset.kinds, dataset.minSupport);
       this.history.addPurchase(userId, itemId);
     } else {
-      await this.repo.recordRating(userId, itemId, rating, at);
+      newUser = await this.repo.recordRating(userId, itemId, rating, at);
       this.history.addOwned(userId, itemId);
     }
     return { userId, itemId, rating, positive, newUser, at };

@@ -29,4 +29,16 @@ describe('PurchaseHistory', () => {
     expect([...h.owned('new')]).toEqual(['r']);
     expect(h.hasPurchased('new', 'r')).toBe(false);
   });
+
+  it('counts purchases over all users', () => {
+    const h = new PurchaseHistory();
+    h.load('u', ['a', 'b'], ['x']);
+    h.load('v', ['a'], []);
+    h.addPurchase('v', 'c');
+    h.addPurchase('v', 'c');
+    h.addOwned('v', 'd');
+    expect(h.purchases).toBe(4);
+    h.load('u', ['a'], []);
+    expect(h.purchases).toBe(3);
+  });
 });

@@ -19,9 +19,15 @@ export class PurchaseHistory {
   /** Item -> users who purchased it: co-purchase counts decide adjacency in the networks. */
   private readonly buyers = new Map<string, Set<string>>();
   private clock = 0;
+  private positives = 0;
 
   get size(): number {
     return this.users.size;
+  }
+
+  /** R_u entries summed over users. */
+  get purchases(): number {
+    return this.positives;
   }
 
   has(userId: string): boolean {
@@ -29,6 +35,7 @@ export class PurchaseHistory {
   }
 
   load(userId: string, purchased: readonly string[], other: readonly string[]): void {
+    this.positives += purchased.length - (this.users.get(userId)?.purchased.length ?? 0);
     this.users.set(userId, {
       purchased: [...purchased],
       purchasedSet: new Set(purchased),
@@ -71,6 +78,7 @@ export class PurchaseHistory {
     entry.purchased = [...entry.purchased, itemId];
     entry.purchasedSet.add(itemId);
     entry.version = ++this.clock;
+    this.positives++;
     this.addBuyer(itemId, userId);
     return true;
   }

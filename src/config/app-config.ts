@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The only place that reads process.env. Parsed and validated once; a bad value stops start-up
  * with a message naming the variable.
@@ -8,13 +10,50 @@ export interface Neo4jConfig {
   /** Empty when the server runs without auth. */
   readonly password: string;
   readonly database: string;
+  /** TCP connect + Bolt handshake; a server that accepts but does not answer fails after this. */
+  readonly connectTimeoutMs: number;
+  /** Waiting for a pooled connection; short, so that an outage answers 503 instead of hanging. */
+  readonly acquisitionTimeoutMs: number;
+  /** How long a transaction is retried on transient errors (server restarting, leader switch). */
+  readonly maxRetryTimeMs: number;
+}
+
+/** An API key as the server keeps it: the SHA-256 digest only, and a short id for logs and limits. */
+export interface ApiKeyDigest {
+  /** First 8 hex digits of the digest: names the key in logs and rate limits without revealing it. */
+  readonly id: string;
+  readonly sha256: Buffer;
+}
+
+export interface AuthConfig {
+  /** Keys allowed to record purchases (recordPurchase). */
+  readonly writerKeys: readonly ApiKeyDigest[];
+  /** Keys allowed every write: catalogue edits (addItem, hideItem), retrainModel, and purchases. */
+  readonly adminKeys: readonly ApiKeyDigest[];
+}
+
+export interface LimitsConfig {
+  /** Deepest selection allowed (the operation's root fields are depth 1). */
+  readonly maxDepth: number;
+  /** Largest estimated cost of one request, in work units (see src/app.query-costs.ts). */
+  readonly maxCost: number;
+  /** Wall-clock budget of one request; work not started by then fails with REQUEST_BUDGET_EXCEEDED. */
+  readonly requestBudgetMs: number;
+  /** Largest request body; more is answered 413 with a GraphQL error. */
+  readonly bodyLimitBytes: number;
+  /** Per client (API key, else IP address) and window: requests, and summed cost. 0 = unlimited. */
+  readonly rateWindowSeconds: number;
+  readonly rateRequests: number;
+  readonly rateCost: number;
+  /** Express `trust proxy`: how many proxies' X-Forwarded-For to believe for the client address. */
+  readonly trustProxyHops: number;
 }
 
 export interface AppConfig {
   readonly neo4j: Neo4jConfig;
   readonly port: number;
-  /** Token required by admin mutations; empty disables them. */
-  readonly adminToken: string;
+  readonly auth: AuthConfig;
+  readonly limits: LimitsConfig;
   /** Forces a tfjs backend (`wasm`, `cpu`, `tensorflow`); empty = best available. */
   readonly tfBackend: string;
   readonly checkpointDir: string;
@@ -36,6 +75,20 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
+/** Shorter keys are guessable; 32 characters is what `openssl rand -hex 16` gives. */
+export const MIN_API_KEY_LENGTH = 32;
+
+export const DEFAULT_LIMITS: LimitsConfig = {
+  maxDepth: 10,
+  maxCost: 5000,
+  requestBudgetMs: 5000,
+  bodyLimitBytes: 100 * 1024,
+  rateWindowSeconds: 60,
+  rateRequests: 1200,
+  rateCost: 100_000,
+  trustProxyHops: 0,
+};
+
 function boolVar(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -54,6 +107,36 @@ function intVar(env: Env, name: string, fallback: number, min: number, max: numb
   return value;
 }
 
+/** The digest of a raw key, as the guard computes it for a presented key. */
+export function digestApiKey(key: string): ApiKeyDigest {
+  const sha256 = createHash('sha256').update(key, 'utf8').digest();
+  return { id: sha256.toString('hex').slice(0, 8), sha256 };
+}
+
+/**
+ * A comma-separated list of keys, each either the key itself or `sha256:<64 hex digits>` (its
+ * digest, so that the plain key need not sit in the environment). Short keys are refused: a
+ * placeholder such as `change-me` must never end up guarding writes.
+ */
+export function parseApiKeys(name: string, raw: string | undefined): ApiKeyDigest[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '').map((entry) => {
+    const hashed = /^sha256:([0-9a-fA-F]{64})$/.exec(entry);
+    if (hashed) {
+      const sha256 = Buffer.from(hashed[1]!, 'hex');
+      return { id: sha256.toString('hex').slice(0, 8), sha256 };
+    }
+    if (entry.startsWith('sha256:')) throw new ConfigError(name, 'has a sha256: entry that is not 64 hex digits');
+    if (entry.length < MIN_API_KEY_LENGTH) {
+      throw new ConfigError(
+        name,
+        `has a key of ${entry.length} characters; keys need at least ${MIN_API_KEY_LENGTH} (generate one with: openssl rand -hex 32)`,
+      );
+    }
+    return digestApiKey(entry);
+  });
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const uri = env.NEO4J_URI ?? `bolt://127.0.0.1:${env.NEO4J_BOLT_PORT ?? '7687'}`;
   if (!/^(bolt|neo4j)(\+s|\+ssc)?:\/\//.test(uri)) {
@@ -63,6 +146,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   }
+  if (env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN !== '') {
+    throw new ConfigError('ADMIN_TOKEN', 'is no longer read: set ADMIN_API_KEYS (and WRITER_API_KEYS for purchase writers) instead');
+  }
+  const d = DEFAULT_LIMITS;
+  const maxCost = intVar(env, 'MAX_QUERY_COST', d.maxCost, 10, 10_000_000);
+  const rateCost = intVar(env, 'RATE_LIMIT_COST', d.rateCost, 0, 1_000_000_000);
+  if (rateCost > 0 && rateCost < maxCost) {
+    throw new ConfigError('RATE_LIMIT_COST', `(${rateCost}) must be 0 (off) or at least MAX_QUERY_COST (${maxCost}), or the largest allowed query could never run`);
+  }
   return {
     neo4j: {
       uri,
@@ -70,9 +162,25 @@ export function loadConfig(env: Env = process.env): AppConfig {
       // Same default as scripts/neo4j.sh and docker-compose.yml, so a fresh clone works without .env.
       password: env.NEO4J_PASSWORD ?? 'eran-graph',
       database: env.NEO4J_DATABASE ?? 'neo4j',
+      connectTimeoutMs: intVar(env, 'NEO4J_CONNECT_TIMEOUT_MS', 2000, 100, 120_000),
+      acquisitionTimeoutMs: intVar(env, 'NEO4J_ACQUISITION_TIMEOUT_MS', 3000, 100, 120_000),
+      maxRetryTimeMs: intVar(env, 'NEO4J_MAX_RETRY_TIME_MS', 3000, 0, 120_000),
     },
     port: intVar(env, 'PORT', 3000, 1, 65535),
-    adminToken: env.ADMIN_TOKEN ?? '',
+    auth: {
+      writerKeys: parseApiKeys('WRITER_API_KEYS', env.WRITER_API_KEYS),
+      adminKeys: parseApiKeys('ADMIN_API_KEYS', env.ADMIN_API_KEYS),
+    },
+    limits: {
+      maxDepth: intVar(env, 'MAX_QUERY_DEPTH', d.maxDepth, 2, 100),
+      maxCost,
+      requestBudgetMs: intVar(env, 'REQUEST_BUDGET_MS', d.requestBudgetMs, 100, 600_000),
+      bodyLimitBytes: intVar(env, 'MAX_BODY_BYTES', d.bodyLimitBytes, 1024, 64 * 2 ** 20),
+      rateWindowSeconds: intVar(env, 'RATE_LIMIT_WINDOW_SECONDS', d.rateWindowSeconds, 1, 86_400),
+      rateRequests: intVar(env, 'RATE_LIMIT_REQUESTS', d.rateRequests, 0, 100_000_000),
+      rateCost,
+      trustProxyHops: intVar(env, 'TRUST_PROXY_HOPS', d.trustProxyHops, 0, 10),
+    },
     tfBackend: env.ERAN_TF_BACKEND ?? '',
     checkpointDir: env.CHECKPOINT_DIR ?? 'checkpoints',
     reportsDir: env.REPORTS_DIR ?? 'reports',

@@ -1,5 +1,5 @@
 /** What the newcomer should open first: the explorer, at the sample user and one of their reasons. */
-export function explorerLines(baseUrl: string, userId: string, itemId: string | null, adminTokenSet: boolean): string[] {
+export function explorerLines(baseUrl: string, userId: string, itemId: string | null, keys: { readonly writer: string; readonly admin: string } | null): string[] {
   const user = `${baseUrl}/?user=${encodeURIComponent(userId)}`;
   return [
     '',
@@ -7,9 +7,9 @@ export function explorerLines(baseUrl: string, userId: string, itemId: string | 
     `  user ${userId}'s recommendations, each reason drawn as a path in the graph: ${user}`,
     ...(itemId === null ? [] : [`  one reason on its own: ${user}&item=${encodeURIComponent(itemId)}`]),
     `  the model, its metrics, evaluation reports and retraining: ${baseUrl}/?view=model`,
-    adminTokenSet
-      ? '  Writes (record a purchase, retrain) send the write key you type in the page: use the ADMIN_TOKEN the demo was started with.'
-      : '  Retraining from the page needs a key: start the demo with ADMIN_TOKEN=<secret> and type that secret as the write key.',
+    keys
+      ? `  Writes send the key you type in the page: the writer key records purchases, the admin key also retrains (both printed below).`
+      : '  Writes send the key you type in the page: one of the keys in WRITER_API_KEYS (purchases) or ADMIN_API_KEYS (also retraining).',
   ];
 }
 

@@ -1,7 +1,8 @@
 import { scoringPreset } from '../model/options';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { AppConfig } from '../config/app-config';
+import { digestApiKey, type AppConfig } from '../config/app-config';
 import { GraphClient, GraphUnavailableError } from '../graph/graph-client';
 import { IngestRepository } from '../ingest/ingest.repository';
 import { importDataset } from '../ingest/import-dataset';
@@ -79,10 +80,14 @@ export async function runDemo(config: AppConfig, options: DemoOptions, out: (lin
     await graph.close();
   }
 
-  const server = await startServer({ ...config, checkpointDir: store.root });
+  // Writes need API keys and none is shipped: unless the environment sets some, the demo makes a
+  // pair for this run only and prints them (they exist nowhere else).
+  const generated = config.auth.adminKeys.length === 0 && config.auth.writerKeys.length === 0 ? { writer: newKey(), admin: newKey() } : null;
+  const auth = generated === null ? config.auth : { writerKeys: [digestApiKey(generated.writer)], adminKeys: [digestApiKey(generated.admin)] };
+  const server = await startServer({ ...config, auth, checkpointDir: store.root });
   const variables = { userId: sampleUser };
   const answer = await postGraphql(`${server.url}/graphql`, DEMO_QUERY, variables);
-  for (const line of explorerLines(server.url, sampleUser, firstItemId(answer), config.adminToken !== '')) out(line);
+  for (const line of explorerLines(server.url, sampleUser, firstItemId(answer), generated)) out(line);
   out('');
   out(`The GraphQL API is at ${server.url}/graphql (GraphiQL there in a browser). Paste this, with variables ${JSON.stringify(variables)}:`);
   out('');
@@ -94,6 +99,17 @@ export async function runDemo(config: AppConfig, options: DemoOptions, out: (lin
   out('');
   out('Answer:');
   out(JSON.stringify(answer, null, 2));
+  out('');
+  if (generated !== null) {
+    out('API keys for this run (writes need one; set WRITER_API_KEYS / ADMIN_API_KEYS to choose your own):');
+    out(`  writer (recordPurchase):                      ${generated.writer}`);
+    out(`  admin  (addItem, hideItem, retrainModel, ...): ${generated.admin}`);
+    const purchase = { query: `mutation { recordPurchase(userId: "${sampleUser}", itemId: "1", rating: 5) { positive newUser } }` };
+    out(`curl -s ${server.url}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${generated.writer}' \\`);
+    out(`  -d '${JSON.stringify(purchase)}'`);
+  } else {
+    out('Writes need one of the API keys configured in WRITER_API_KEYS / ADMIN_API_KEYS (Authorization: Bearer <key>).');
+  }
   if (!options.serve) {
     await server.app.close();
     return null;
@@ -101,6 +117,10 @@ export async function runDemo(config: AppConfig, options: DemoOptions, out: (lin
   out('');
   out('Press Ctrl-C to stop.');
   return server;
+}
+
+function newKey(): string {
+  return randomBytes(32).toString('hex');
 }
 
 async function connectOrStart(config: AppConfig, out: (line: string) => void): Promise<GraphClient> {

@@ -4,8 +4,39 @@ import { CypherRegistry } from './cypher-registry';
 
 export type QueryParams = Readonly<Record<string, unknown>>;
 
+/**
+ * What a failure means to a caller: `unavailable` (the server cannot be reached or is restarting:
+ * retry later), `timeout` (the transaction ran past its time limit), `query` (anything else).
+ */
+export type GraphFailure = 'unavailable' | 'timeout' | 'query';
+
+/** Codes of a database that is down, restarting or unreachable. */
+const UNAVAILABLE_CODES = new Set([
+  'ServiceUnavailable',
+  'SessionExpired',
+  'Neo.TransientError.General.DatabaseUnavailable',
+  'Neo.ClientError.Database.DatabaseNotFound',
+]);
+const TIMEOUT_CODES = new Set([
+  'Neo.ClientError.Transaction.TransactionTimedOut',
+  'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration',
+]);
+/**
+ * The driver's code for failures it raises itself, before any server answered: connection
+ * acquisition timed out, pool closed. The server's own errors always carry a Neo.* code.
+ */
+const DRIVER_LOCAL_CODE = 'N/A';
+
+export function graphFailureOf(code: string): GraphFailure {
+  if (UNAVAILABLE_CODES.has(code) || code === DRIVER_LOCAL_CODE) return 'unavailable';
+  if (TIMEOUT_CODES.has(code)) return 'timeout';
+  return 'query';
+}
+
 /** A Neo4j failure with the server's status code kept, so callers map errors by code, not text. */
 export class GraphError extends Error {
+  readonly failure: GraphFailure;
+
   constructor(
     readonly query: string,
     readonly code: string,
@@ -13,7 +44,13 @@ export class GraphError extends Error {
   ) {
     super(`Cypher query "${query}" failed (${code}): ${message}`);
     this.name = 'GraphError';
+    this.failure = graphFailureOf(code);
   }
+}
+
+export interface GraphClientOptions {
+  /** Time limit of every transaction (0 = the server's default): bounds what one request can hold. */
+  readonly transactionTimeoutMs?: number;
 }
 
 export class GraphUnavailableError extends Error {
@@ -36,14 +73,23 @@ export class GraphClient {
     private readonly driver: Driver,
     readonly registry: CypherRegistry,
     private readonly database: string,
+    private readonly txConfig: { timeout?: number },
   ) {}
 
-  static async connect(config: Neo4jConfig, registry: CypherRegistry = CypherRegistry.load()): Promise<GraphClient> {
+  static async connect(
+    config: Neo4jConfig,
+    registry: CypherRegistry = CypherRegistry.load(),
+    options: GraphClientOptions = {},
+  ): Promise<GraphClient> {
     const auth = config.password === '' ? undefined : neo4j.auth.basic(config.user, config.password);
+    // The driver's defaults (30 s to connect, 60 s to acquire, 30 s of retries) turn a Neo4j
+    // restart into requests that hang for half a minute; these fail fast and the API answers 503.
     const driver = neo4j.driver(config.uri, auth, {
       disableLosslessIntegers: true,
       maxConnectionPoolSize: 50,
-      connectionAcquisitionTimeout: 30_000,
+      connectionTimeout: config.connectTimeoutMs,
+      connectionAcquisitionTimeout: config.acquisitionTimeoutMs,
+      maxTransactionRetryTime: config.maxRetryTimeMs,
     });
     try {
       await driver.verifyConnectivity({ database: config.database });
@@ -51,7 +97,8 @@ export class GraphClient {
       await driver.close();
       throw new GraphUnavailableError(config.uri, error instanceof Error ? error.message : String(error));
     }
-    return new GraphClient(driver, registry, config.database);
+    const timeout = options.transactionTimeoutMs ?? 0;
+    return new GraphClient(driver, registry, config.database, timeout > 0 ? { timeout } : {});
   }
 
   async read<Shape extends RecordShape>(name: string, params: QueryParams = {}): Promise<Shape[]> {
@@ -62,12 +109,16 @@ export class GraphClient {
     return this.transact('WRITE', name, (tx) => runIn<Shape>(tx, this.registry.get(name), params));
   }
 
-  /** Several named queries in ONE write transaction: all of them land, or none. */
-  async writeAll(steps: ReadonlyArray<{ name: string; params: QueryParams }>): Promise<void> {
+  /**
+   * Several named queries in ONE write transaction, in order: all of them land, or none. Returns
+   * each step's records (a step that takes locks can report what it found under them).
+   */
+  async writeAll(steps: ReadonlyArray<{ name: string; params: QueryParams }>): Promise<RecordShape[][]> {
     const label = steps.map((s) => s.name).join('+');
-    await this.transact('WRITE', label, async (tx) => {
-      for (const step of steps) await runIn(tx, this.registry.get(step.name), step.params);
-      return [];
+    return this.transact('WRITE', label, async (tx) => {
+      const results: RecordShape[][] = [];
+      for (const step of steps) results.push(await runIn(tx, this.registry.get(step.name), step.params));
+      return results;
     });
   }
 
@@ -75,7 +126,7 @@ export class GraphClient {
   async autoCommit<Shape extends RecordShape>(name: string, params: QueryParams = {}): Promise<Shape[]> {
     const session = this.driver.session({ database: this.database });
     try {
-      const result = await session.run<Shape>(this.registry.get(name), params);
+      const result = await session.run<Shape>(this.registry.get(name), params, this.txConfig);
       return result.records.map((r) => r.toObject());
     } catch (error) {
       throw toGraphError(name, error);
@@ -116,7 +167,7 @@ export class GraphClient {
   ): Promise<T> {
     const session = this.driver.session({ database: this.database });
     try {
-      return mode === 'READ' ? await session.executeRead(work) : await session.executeWrite(work);
+      return mode === 'READ' ? await session.executeRead(work, this.txConfig) : await session.executeWrite(work, this.txConfig);
     } catch (error) {
       throw toGraphError(name, error);
     } finally {

@@ -12,7 +12,10 @@ import { GraphClient } from './graph-client';
     {
       provide: GraphClient,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): Promise<GraphClient> => GraphClient.connect(config.neo4j),
+      // Every API transaction is bounded (twice a request's budget): a slow query fails as 503
+      // instead of holding a request and a pooled connection indefinitely.
+      useFactory: (config: AppConfig): Promise<GraphClient> =>
+        GraphClient.connect(config.neo4j, undefined, { transactionTimeoutMs: 2 * config.limits.requestBudgetMs }),
     },
   ],
   exports: [GraphClient],

@@ -1,5 +1,6 @@
 import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { requestLoader } from '../common/graphql/request-loaders';
+import { CpuScheduler } from '../common/request/cpu-scheduler';
 import { CatalogService } from '../catalog/catalog.service';
 import { toItemModel } from '../catalog/catalog.mappers';
 import { AudienceArgs } from './dto/audience.args';
@@ -15,18 +16,21 @@ export class RecommendResolver {
   constructor(
     private readonly recommendations: RecommendService,
     private readonly catalog: CatalogService,
+    private readonly cpu: CpuScheduler,
   ) {}
 
   @Query(() => [RecommendationModel], {
     description: 'The k best items for a user (eq. 13), never one they have, a hidden one or one in excludeIds.',
   })
-  recommend(@Args() args: RecommendArgs): RecommendationModel[] {
-    return this.recommendations.recommend(args).map((r) => ({
-      rank: r.rank,
-      score: r.score,
-      userId: r.userId,
-      item: toItemModel(this.catalog.item(r.itemId)),
-    }));
+  recommend(@Args() args: RecommendArgs, @Context() context: object): Promise<RecommendationModel[]> {
+    return this.cpu.run(context, () =>
+      this.recommendations.recommend(args).map((r) => ({
+        rank: r.rank,
+        score: r.score,
+        userId: r.userId,
+        item: toItemModel(this.catalog.item(r.itemId)),
+      })),
+    );
   }
 
   @ResolveField(() => ExplanationModel, { description: 'Traced in the graph; one query for all recommendations of the response.' })
@@ -41,24 +45,29 @@ export class RecommendResolver {
   }
 
   @Query(() => [SimilarItemModel], { description: 'Items most similar to an item: personalized (eq. 8) when userId is given.' })
-  similarItems(@Args() args: SimilarItemsArgs): SimilarItemModel[] {
-    return this.recommendations.similarItems(args.itemId, args.userId, args.k).map((s, index) => ({
-      rank: index + 1,
-      score: s.score,
-      item: toItemModel(this.catalog.item(s.itemId)),
-    }));
+  similarItems(@Args() args: SimilarItemsArgs, @Context() context: object): Promise<SimilarItemModel[]> {
+    return this.cpu.run(context, () =>
+      this.recommendations.similarItems(args.itemId, args.userId, args.k).map((s, index) => ({
+        rank: index + 1,
+        score: s.score,
+        item: toItemModel(this.catalog.item(s.itemId)),
+      })),
+    );
   }
 
   @Query(() => [AudienceMemberModel], { description: 'The users most likely to want an item, new items included (paper 5.2, eq. 14).' })
-  audience(@Args() args: AudienceArgs): AudienceMemberModel[] {
-    return this.recommendations.audience(args.itemId, args.k).map((s, index) => ({ rank: index + 1, userId: s.userId, score: s.score }));
+  audience(@Args() args: AudienceArgs, @Context() context: object): Promise<AudienceMemberModel[]> {
+    return this.cpu.run(context, () =>
+      this.recommendations.audience(args.itemId, args.k).map((s, index) => ({ rank: index + 1, userId: s.userId, score: s.score })),
+    );
   }
 
   private loader(context: object) {
     return requestLoader<ExplanationKey, Explanation>(
       context,
       'explanations',
-      (keys) => this.recommendations.explainMany(keys),
+      // The model half of a batch is CPU work (scheduled like the root fields); the graph half is I/O.
+      (keys) => this.cpu.run(context, () => this.recommendations.explainMany(keys)),
       (key) => `${key.userId}\u0000${key.itemId}`,
     );
   }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_LOGGER } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG, APP_LOGGER } from '../config/config.module';
 import type { Logger } from '../common/logging/logger';
 import { DomainError, ErrorKind } from '../common/errors/domain-error';
-import { GraphClient } from '../graph/graph-client';
 import { ModelRegistryService, servedModelOf } from './model-registry.service';
-import { runTrainingPipeline, type PipelineOptions, type PipelinePhase } from './train-pipeline';
-import { TrainingRepository } from './training.repository';
+import type { PipelineOptions, PipelinePhase } from './train-pipeline';
+import { startTrainingWorker, type TrainingWorkerRun } from './training-worker';
+import type { TrainingFailure } from './training-worker.protocol';
 import { TrainingErrorCode } from './training.errors';
 
 export type JobStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -21,34 +22,36 @@ export interface TrainingJob {
   validationNdcg: number | null;
   readonly startedAt: Date;
   finishedAt: Date | null;
+  /** Public: what a client may read (never a driver message, host or path). */
   error: string | null;
   /** The version it produced (and that now serves), on success. */
   modelVersion: string | null;
+  /** The worker thread the training ran in (0 = the server's own thread, which never happens). */
+  threadId: number | null;
 }
 
 /** Finished jobs kept for `trainingJob(id)`. */
 const KEPT_JOBS = 50;
 
 /**
- * Asynchronous retraining, one job at a time. The job runs in this process (training yields to the
- * event loop between steps, so requests keep being answered by the current model); the new model
- * is swapped in only when every step succeeded, otherwise the previous version keeps serving.
+ * Asynchronous retraining, one job at a time, in a worker thread (training-worker.ts): extraction,
+ * tfjs training and the checkpoint all happen there, so the server's event loop keeps answering
+ * requests and health checks at full speed. The worker hands back the checkpoint's version; this
+ * thread loads it and swaps it in with one reference assignment (ModelRegistryService.activate),
+ * only on success: otherwise the previous version keeps serving.
  */
 @Injectable()
 export class TrainingJobService implements OnApplicationShutdown {
   private readonly jobs = new Map<string, TrainingJob>();
-  private running: { job: TrainingJob; abort: AbortController; done: Promise<void> } | null = null;
-  private readonly repo: TrainingRepository;
+  private running: { job: TrainingJob; worker: TrainingWorkerRun; done: Promise<void> } | null = null;
 
   constructor(
-    graph: GraphClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: ModelRegistryService,
     @Inject(APP_LOGGER) private readonly logger: Logger,
-  ) {
-    this.repo = new TrainingRepository(graph);
-  }
+  ) {}
 
-  start(options: PipelineOptions): TrainingJob {
+  start(options: Omit<PipelineOptions, 'signal' | 'backend'>): TrainingJob {
     if (this.running !== null) {
       throw new DomainError(
         ErrorKind.Conflict,
@@ -69,11 +72,29 @@ export class TrainingJobService implements OnApplicationShutdown {
       finishedAt: null,
       error: null,
       modelVersion: null,
+      threadId: null,
     };
     this.remember(job);
-    const abort = new AbortController();
-    const done = this.run(job, { ...options, signal: abort.signal });
-    this.running = { job, abort, done };
+    const log = this.logger.child({ jobId: job.id });
+    log.info({ options }, 'training job started');
+    const worker = startTrainingWorker(
+      { neo4j: this.config.neo4j, checkpointDir: this.registry.store.root, backend: this.config.tfBackend, options },
+      {
+        onStarted: ({ threadId, backend }) => {
+          job.threadId = threadId;
+          log.info({ threadId, backend }, 'training worker started');
+        },
+        onProgress: (p) => {
+          job.phase = p.phase;
+          job.epoch = p.epoch;
+          job.loss = p.loss ?? job.loss;
+          job.validationNdcg = p.validationNdcg ?? job.validationNdcg;
+          if (p.phase === 'train' && p.epoch > 0) log.info({ epoch: p.epoch, loss: p.loss, validationNdcg: p.validationNdcg }, 'epoch done');
+        },
+      },
+    );
+    const done = this.finish(job, worker, log);
+    this.running = { job, worker, done };
     return job;
   }
 
@@ -89,35 +110,37 @@ export class TrainingJobService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running?.abort.abort();
+    this.running?.worker.abort();
     await this.idle();
   }
 
-  private async run(job: TrainingJob, options: PipelineOptions): Promise<void> {
-    const log = this.logger.child({ jobId: job.id });
-    log.info({ options: { ...options, signal: undefined } }, 'training job started');
+  private async finish(job: TrainingJob, worker: TrainingWorkerRun, log: Logger): Promise<void> {
     try {
-      const backend = await this.registry.backend();
-      const result = await runTrainingPipeline(this.repo, this.registry.store, { ...options, backend }, (p) => {
-        job.phase = p.phase;
-        job.epoch = p.epoch;
-        job.loss = p.loss ?? job.loss;
-        job.validationNdcg = p.validationNdcg ?? job.validationNdcg;
-        if (p.phase === 'train' && p.epoch > 0) log.info({ epoch: p.epoch, loss: p.loss, validationNdcg: p.validationNdcg }, 'epoch done');
-      });
-      await this.registry.activate(servedModelOf(result.version, result));
-      job.modelVersion = result.version;
+      const outcome = await worker.outcome;
+      if (!outcome.ok) {
+        this.fail(job, outcome.failure, log);
+        return;
+      }
+      // Loaded and activated here: the served model lives in this thread.
+      const started = Date.now();
+      const loaded = await this.registry.store.load(outcome.version);
+      await this.registry.activate(servedModelOf(outcome.version, loaded));
+      job.modelVersion = outcome.version;
       job.status = 'SUCCEEDED';
-      log.info({ version: result.version, metrics: result.manifest.metrics }, 'training job succeeded: new model serving');
+      log.info({ version: outcome.version, metrics: loaded.manifest.metrics, activationMs: Date.now() - started }, 'training job succeeded: new model serving');
     } catch (error) {
-      job.status = 'FAILED';
-      job.error = error instanceof Error ? error.message : String(error);
-      log.warn({ err: error }, 'training job failed: the previous model keeps serving');
+      this.fail(job, { kind: 'internal', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined }, log);
     } finally {
       job.phase = 'done';
       job.finishedAt = new Date();
       this.running = null;
     }
+  }
+
+  private fail(job: TrainingJob, failure: TrainingFailure, log: Logger): void {
+    job.status = 'FAILED';
+    job.error = publicMessage(job, failure);
+    log.warn({ failure }, 'training job failed: the previous model keeps serving');
   }
 
   private remember(job: TrainingJob): void {
@@ -127,4 +150,11 @@ export class TrainingJobService implements OnApplicationShutdown {
       if (this.jobs.get(id)?.status !== 'RUNNING') this.jobs.delete(id);
     }
   }
+}
+
+/** The pipeline's own refusals are written for users; anything else is summarised, details logged. */
+function publicMessage(job: TrainingJob, failure: TrainingFailure): string {
+  if (failure.kind === 'rejected') return failure.message;
+  if (failure.kind === 'unavailable') return 'the graph database was unavailable during training: retry when GET /health reports Neo4j up';
+  return `training failed with an internal error (logged on the server with job id ${job.id})`;
 }

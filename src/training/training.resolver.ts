@@ -1,6 +1,5 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { UseGuards } from '@nestjs/common';
-import { AdminTokenGuard } from '../common/auth/admin-token.guard';
+import { RequireRole, Role } from '../common/auth/roles';
 import { RetrainOptionsInput } from './dto/retrain-options.input';
 import { ModelInfoModel } from './models/model-info.model';
 import { TrainingJobModel } from './models/training-job.model';
@@ -23,15 +22,16 @@ export class TrainingResolver {
   }
 }
 
-/** Admin mutations: the guard sits on the class so that no new method can forget it. */
+/** Admin mutations: the role sits on the class so that no new method can forget it. */
 @Resolver()
-@UseGuards(AdminTokenGuard)
+@RequireRole(Role.Admin)
 export class TrainingAdminResolver {
   constructor(private readonly training: TrainingService) {}
 
   @Mutation(() => TrainingJobModel, {
     description:
-      'Starts retraining from the current graph (one job at a time). The new model replaces the served one only if every step succeeds.',
+      'Starts retraining from the current graph (admin API key; one job at a time), in a worker thread so that serving goes on. ' +
+      'The new model replaces the served one only if every step succeeds.',
   })
   retrainModel(
     @Args('options', { type: () => RetrainOptionsInput, nullable: true }) options?: RetrainOptionsInput,

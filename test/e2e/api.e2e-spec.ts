@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import neo4j, { type Driver } from 'neo4j-driver';
 import request from 'supertest';
 import { createApp } from '../../src/main';
-import { loadConfig, type AppConfig } from '../../src/config/app-config';
+import { loadConfig, parseApiKeys, type AppConfig } from '../../src/config/app-config';
 import { createLogger } from '../../src/common/logging/logger';
 import { GraphClient } from '../../src/graph/graph-client';
 import { IngestRepository } from '../../src/ingest/ingest.repository';
@@ -21,10 +21,21 @@ import { TrainingRepository } from '../../src/training/training.repository';
  * synthetic world (planted tastes): recommendations, explanations checked path by path in the
  * graph, live feedback, cold-start items, admin retraining and input validation.
  */
-const ADMIN_TOKEN = 'e2e-admin-token';
+const ADMIN_TOKEN = 'e2e-admin-key-0123456789abcdef0123456789';
+const WRITER_TOKEN = 'e2e-writer-key-0123456789abcdef0123456789';
 const world: SyntheticWorld = generateMovieWorld({ seed: 21, users: 150, items: 220 });
 const checkpointDir = mkdtempSync(join(tmpdir(), 'eran-api-e2e-'));
-const config: AppConfig = { ...loadConfig(), checkpointDir, adminToken: ADMIN_TOKEN, port: 0, logLevel: 'warn', tfBackend: 'wasm' };
+const base = loadConfig();
+const config: AppConfig = {
+  ...base,
+  checkpointDir,
+  // Rate limits have their own suite (safety.e2e-spec.ts); here they would only make tests order-dependent.
+  limits: { ...base.limits, rateRequests: 0, rateCost: 0 },
+  auth: { adminKeys: parseApiKeys('ADMIN_API_KEYS', ADMIN_TOKEN), writerKeys: parseApiKeys('WRITER_API_KEYS', WRITER_TOKEN) },
+  port: 0,
+  logLevel: 'warn',
+  tfBackend: 'wasm',
+};
 
 let graph: GraphClient;
 let driver: Driver;
@@ -253,7 +264,7 @@ describe('recommend', () => {
       expect((explainCalls()[0]![1] as { rows: unknown[] }).rows).toHaveLength(10);
       expect(await recommend('5', 10)).toEqual(first);
       expect(explainCalls()).toHaveLength(1);
-      await ok('mutation { recordPurchase(userId: "5", itemId: "' + first[9]!.item.id + '", rating: 5) { positive } }');
+      await ok('mutation { recordPurchase(userId: "5", itemId: "' + first[9]!.item.id + '", rating: 5) { positive } }', {}, WRITER_TOKEN);
       await recommend('5', 10);
       expect(explainCalls()).toHaveLength(2);
     } finally {
@@ -319,6 +330,7 @@ describe('live feedback', () => {
     const { recordPurchase } = await ok<{ recordPurchase: { positive: boolean; newUser: boolean; item: { id: string } } }>(
       'mutation P($u: ID!, $i: ID!) { recordPurchase(userId: $u, itemId: $i, rating: 5) { positive newUser item { id } } }',
       { u: userId, i: bought },
+      WRITER_TOKEN,
     );
     const after = await recommend(userId, 10);
     const elapsed = Date.now() - started;
@@ -339,7 +351,7 @@ describe('live feedback', () => {
     expect(edgesAfter[0]!.w).toBeGreaterThan(edgesBefore[0]!.w);
 
     // Idempotent: the same purchase again changes no network weight.
-    await ok('mutation { recordPurchase(userId: "30", itemId: "' + bought + '", rating: 5) { positive } }');
+    await ok('mutation { recordPurchase(userId: "30", itemId: "' + bought + '", rating: 5) { positive } }', {}, WRITER_TOKEN);
     const again = await cypher<{ w: number }>(
       'MATCH (:Item {id: $i})-[r]-(j:Item)<-[:PURCHASED]-(:User {id: $u}) WHERE j.id <> $i AND type(r) IN ["ACTOR", "DIRECTOR", "GENRE"] RETURN coalesce(sum(r.weight), 0) AS w',
       { i: bought, u: userId },
@@ -349,12 +361,12 @@ describe('live feedback', () => {
 
   it('serves a brand-new user from their first purchases (fold-in)', async () => {
     const purchase = 'mutation P($u: ID!, $i: ID!) { recordPurchase(userId: $u, itemId: $i, rating: 5) { newUser positive } }';
-    const first = await ok<{ recordPurchase: { newUser: boolean } }>(purchase, { u: 'newcomer', i: '3' });
+    const first = await ok<{ recordPurchase: { newUser: boolean } }>(purchase, { u: 'newcomer', i: '3' }, WRITER_TOKEN);
     expect(first.recordPurchase.newUser).toBe(true);
     const afterOne = await recommend('newcomer', 5);
     expect(afterOne).toHaveLength(5);
     expect(afterOne.map((r) => r.item.id)).not.toContain('3');
-    await ok(purchase, { u: 'newcomer', i: '4' });
+    await ok(purchase, { u: 'newcomer', i: '4' }, WRITER_TOKEN);
     const recs = await recommend('newcomer', 5);
     expect(recs).toHaveLength(5);
     expect(recs.map((r) => r.item.id)).not.toEqual(expect.arrayContaining(['3']));
@@ -363,7 +375,11 @@ describe('live feedback', () => {
   });
 
   it('records a low rating as owned but not as a purchase', async () => {
-    const { recordPurchase } = await ok<{ recordPurchase: { positive: boolean } }>('mutation { recordPurchase(userId: "31", itemId: "50", rating: 2) { positive } }');
+    const { recordPurchase } = await ok<{ recordPurchase: { positive: boolean } }>(
+      'mutation { recordPurchase(userId: "31", itemId: "50", rating: 2) { positive } }',
+      {},
+      WRITER_TOKEN,
+    );
     expect(recordPurchase.positive).toBe(false);
     const ids = (await ok<{ recommend: Array<{ item: { id: string } }> }>(RECOMMEND_IDS, { userId: '31', k: 100 })).recommend.map((r) => r.item.id);
     expect(ids).not.toContain('50');
@@ -371,13 +387,15 @@ describe('live feedback', () => {
 
   it('hideItem keeps an item out of every recommendation', async () => {
     const [top] = await recommend('40', 1);
-    const { hideItem } = await ok<{ hideItem: { id: string; hidden: boolean } }>('mutation H($i: ID!) { hideItem(itemId: $i) { id hidden } }', {
-      i: top!.item.id,
-    });
+    const { hideItem } = await ok<{ hideItem: { id: string; hidden: boolean } }>(
+      'mutation H($i: ID!) { hideItem(itemId: $i) { id hidden } }',
+      { i: top!.item.id },
+      ADMIN_TOKEN,
+    );
     expect(hideItem).toEqual({ id: top!.item.id, hidden: true });
     const ids = (await ok<{ recommend: Array<{ item: { id: string } }> }>(RECOMMEND_IDS, { userId: '40', k: 100 })).recommend.map((r) => r.item.id);
     expect(ids).not.toContain(top!.item.id);
-    await ok('mutation H($i: ID!) { hideItem(itemId: $i, hidden: false) { id } }', { i: top!.item.id });
+    await ok('mutation H($i: ID!) { hideItem(itemId: $i, hidden: false) { id } }', { i: top!.item.id }, ADMIN_TOKEN);
   });
 });
 
@@ -398,6 +416,7 @@ describe('cold-start items', () => {
           attributes: [...favourites.map((value) => ({ kind: 'actor', value })), { kind: 'genre', value: 'genre-99', name: 'Brand-new Genre' }],
         },
       },
+      ADMIN_TOKEN,
     );
     const { audience } = await ok<{ audience: Array<{ userId: string }> }>('{ audience(itemId: "cold-1", k: 15) { userId score } }');
     const elapsed = Date.now() - started;
@@ -420,9 +439,9 @@ describe('cold-start items', () => {
   });
 
   it('refuses a duplicate id and an unknown kind', async () => {
-    const duplicate = await gql('mutation { addItem(input: {id: "1", title: "x", attributes: [{kind: "actor", value: "actor-1"}]}) { recommendable } }');
+    const duplicate = await gql('mutation { addItem(input: {id: "1", title: "x", attributes: [{kind: "actor", value: "actor-1"}]}) { recommendable } }', {}, ADMIN_TOKEN);
     expect(duplicate.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'ITEM_EXISTS', field: 'input.id' });
-    const kind = await gql('mutation { addItem(input: {id: "cold-x", title: "x", attributes: [{kind: "colour", value: "red"}]}) { recommendable } }');
+    const kind = await gql('mutation { addItem(input: {id: "cold-x", title: "x", attributes: [{kind: "colour", value: "red"}]}) { recommendable } }', {}, ADMIN_TOKEN);
     expect(kind.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.attributes[0].kind' });
   });
 });
@@ -430,12 +449,14 @@ describe('cold-start items', () => {
 describe('admin retraining', () => {
   const RETRAIN = 'mutation R($o: RetrainOptionsInput) { retrainModel(options: $o) { id status } }';
 
-  it('is refused without the admin token, or with a wrong one (FORBIDDEN)', async () => {
+  it('is refused without an admin key (UNAUTHENTICATED), with a wrong one, and with a writer key (FORBIDDEN)', async () => {
     const none = await gql(RETRAIN, { o: { epochs: 1 } });
-    expect(none.errors![0]!.extensions.code).toBe('FORBIDDEN');
+    expect(none.errors![0]!.extensions.code).toBe('UNAUTHENTICATED');
     expect(none.data).toBeNull();
     const wrong = await gql(RETRAIN, { o: { epochs: 1 } }, 'not-the-token');
-    expect(wrong.errors![0]!.extensions.code).toBe('FORBIDDEN');
+    expect(wrong.errors![0]!.extensions.code).toBe('UNAUTHENTICATED');
+    const writer = await gql(RETRAIN, { o: { epochs: 1 } }, WRITER_TOKEN);
+    expect(writer.errors![0]!.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_MISSING' });
   });
 
   it('a failing retrain leaves the old version serving; a second job meanwhile is a conflict', async () => {

@@ -6,7 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import { createApp } from '../../src/main';
-import { loadConfig, type AppConfig } from '../../src/config/app-config';
+import { loadConfig, parseApiKeys, type AppConfig } from '../../src/config/app-config';
 import { createLogger } from '../../src/common/logging/logger';
 import { GraphClient } from '../../src/graph/graph-client';
 import { IngestRepository } from '../../src/ingest/ingest.repository';
@@ -25,7 +25,7 @@ import { chromiumAvailability, launchChromium, warnSkipped } from './setup/chrom
  * disagrees with the API fails here. Also the read queries behind its type-ahead boxes, and the
  * pages and files it is served with. Screenshots go to reports/ui/ (shown in the README).
  */
-const ADMIN_TOKEN = 'e2e-explorer-key';
+const ADMIN_TOKEN = 'e2e-explorer-admin-key-0123456789abcdef';
 const K = 5;
 const ROOT = join(__dirname, '..', '..');
 const SCREENSHOTS = join(ROOT, 'reports', 'ui');
@@ -36,7 +36,7 @@ const config: AppConfig = {
   checkpointDir,
   reportsDir: join(ROOT, 'reports'),
   graphqlIde: true,
-  adminToken: ADMIN_TOKEN,
+  auth: { adminKeys: parseApiKeys('ADMIN_API_KEYS', ADMIN_TOKEN), writerKeys: [] },
   port: 0,
   logLevel: 'warn',
   tfBackend: 'wasm',

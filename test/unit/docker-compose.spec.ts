@@ -16,8 +16,9 @@ const root = join(__dirname, '..', '..');
 
 (compose ? describe : describe.skip)('docker-compose.yml', () => {
   const [bin, ...pre] = compose ?? ['docker'];
-  const config = (): string =>
-    execFileSync(bin!, [...pre, '-f', join(root, 'docker-compose.yml'), 'config'], { encoding: 'utf8', cwd: root });
+  const keys = { WRITER_API_KEYS: 'w'.repeat(40), ADMIN_API_KEYS: 'a'.repeat(40) };
+  const config = (env: NodeJS.ProcessEnv = { ...process.env, ...keys }): string =>
+    execFileSync(bin!, [...pre, '-f', join(root, 'docker-compose.yml'), 'config'], { encoding: 'utf8', cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
 
   it('is accepted by `compose config`', () => {
     expect(config()).toContain('neo4j:5.26-community');
@@ -31,6 +32,14 @@ const root = join(__dirname, '..', '..');
     expect(text).toMatch(/healthcheck/);
     expect(text).toMatch(/service_healthy/);
     expect(text).toMatch(/bolt:\/\/neo4j:7687/);
+  });
+
+  it('ships no API key: it refuses to configure the API until the operator sets both', () => {
+    const env = { ...process.env };
+    delete env.WRITER_API_KEYS;
+    delete env.ADMIN_API_KEYS;
+    expect(() => config(env)).toThrow(/API_KEYS/);
+    expect(config()).not.toMatch(/change-me/);
   });
 });
 

@@ -7,11 +7,20 @@ export enum ErrorKind {
   /** The request itself is wrong (validation, unknown kind, duplicate id): BAD_USER_INPUT. */
   InvalidInput = 'BAD_USER_INPUT',
   NotFound = 'NOT_FOUND',
+  /** No API key, or one the server does not know: send `Authorization: Bearer <key>`. */
+  Unauthenticated = 'UNAUTHENTICATED',
+  /** A known key without the role the operation needs, or writes disabled on this server. */
   Forbidden = 'FORBIDDEN',
   /** No trained model is being served yet: retry after training. */
   ModelNotReady = 'MODEL_NOT_READY',
   /** A valid request that conflicts with the current state (a retrain already running). */
   Conflict = 'CONFLICT',
+  /** Too many requests, or too much summed cost, from this client in the current window. */
+  RateLimited = 'RATE_LIMITED',
+  /** The request used up its wall-clock budget before this part of it could start. */
+  BudgetExceeded = 'REQUEST_BUDGET_EXCEEDED',
+  /** A dependency (Neo4j) is down or restarting: retry later. */
+  Unavailable = 'SERVICE_UNAVAILABLE',
 }
 
 export interface DomainErrorDetails {
@@ -36,8 +45,13 @@ export class DomainError extends Error {
 export const CommonErrorCode = {
   ValidationFailed: 'VALIDATION_FAILED',
   ModelNotReady: 'MODEL_NOT_READY',
-  AdminTokenInvalid: 'ADMIN_TOKEN_INVALID',
-  AdminDisabled: 'ADMIN_DISABLED',
+  ApiKeyMissing: 'API_KEY_MISSING',
+  ApiKeyInvalid: 'API_KEY_INVALID',
+  RoleMissing: 'ROLE_MISSING',
+  WritesDisabled: 'WRITES_DISABLED',
+  RequestBudgetExceeded: 'REQUEST_BUDGET_EXCEEDED',
+  GraphUnavailable: 'GRAPH_UNAVAILABLE',
+  GraphTimeout: 'GRAPH_TIMEOUT',
 } as const;
 
 export function modelNotReady(): DomainError {

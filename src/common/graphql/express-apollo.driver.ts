@@ -12,6 +12,8 @@ type NextFunction = (error?: unknown) => void;
 type RequestHandler = (req: Request, res: Response, next: NextFunction) => void;
 type ContextFunction = (args: { req: Request; res: Response }) => Promise<BaseContext> | BaseContext;
 
+type ErrorHandler = (error: unknown, req: Request, res: Response, next: NextFunction) => void;
+
 export interface ExpressApolloDriverConfig extends ApolloDriverConfig {
   /** HTML for a browser's plain GET on the GraphQL path (GraphiQL in development, a note otherwise). */
   readonly browserPage?: string;
@@ -35,7 +37,7 @@ export class ExpressApolloDriver extends ApolloDriver {
   ): Promise<void> {
     const path = options.path ?? '/graphql';
     const httpAdapter = this.httpAdapterHost.httpAdapter;
-    const app = httpAdapter.getInstance<{ use: (path: string, handler: RequestHandler) => void }>();
+    const app = httpAdapter.getInstance<{ use: (path: string, handler: RequestHandler | ErrorHandler) => void }>();
     const { browserPage, ...apolloOptions } = options;
     if (browserPage !== undefined) {
       app.use(path, (req: Request, res: Response, next: NextFunction) => {
@@ -45,6 +47,7 @@ export class ExpressApolloDriver extends ApolloDriver {
         sendHtml(res, browserPage);
       });
     }
+    app.use(path, bodyErrorHandler);
     preStartHook?.();
     const server = new ApolloServer<BaseContext>({
       ...(apolloOptions as object),
@@ -90,3 +93,26 @@ export function sendHtml(res: Response, html: string): void {
   res.setHeader('content-type', 'text/html; charset=utf-8');
   res.end(html);
 }
+
+/**
+ * The JSON body parser (registered by the app before this path's middleware) fails on a body over
+ * the limit or one that is not JSON; Express would answer with its HTML error page. Here the
+ * client gets a GraphQL error body with a code instead: 413 PAYLOAD_TOO_LARGE, 400 BAD_REQUEST.
+ */
+const bodyErrorHandler: ErrorHandler = (error, _req, res, next) => {
+  const failure = error as { type?: unknown; status?: unknown; limit?: unknown };
+  if (typeof failure?.type !== 'string' || typeof failure.status !== 'number' || failure.status < 400 || failure.status >= 500) {
+    next(error);
+    return;
+  }
+  const tooLarge = failure.type === 'entity.too.large';
+  const message = tooLarge
+    ? `request body too large: the limit is ${typeof failure.limit === 'number' ? `${failure.limit} bytes` : 'exceeded'}`
+    : failure.type === 'entity.parse.failed'
+      ? 'request body is not valid JSON'
+      : `request body could not be read (${failure.type})`;
+  res.statusCode = tooLarge ? 413 : failure.status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] }));
+};
+

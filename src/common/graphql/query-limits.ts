@@ -1,4 +1,3 @@
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
@@ -7,16 +6,6 @@ import {
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
-
-export interface QueryLimits {
-  /** Deepest selection allowed (the operation's root fields are depth 1). */
-  readonly maxDepth: number;
-  /** Largest estimated cost: 1 per field, list fields with a `k` argument count k times. */
-  readonly maxComplexity: number;
-}
-
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 10, maxComplexity: 5000 };
 
 /**
  * Validation rule: rejects operations nested deeper than `maxDepth`, before anything executes.
@@ -53,50 +42,11 @@ export function depthLimitRule(maxDepth: number) {
           context.reportError(
             new GraphQLError(`query depth ${depth} exceeds the limit of ${maxDepth}`, {
               nodes: [node],
-              extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_DEEP' },
+              extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_DEEP', http: { status: 400 } },
             }),
           );
         }
       },
     };
-  };
-}
-
-/** A list field taking `k` costs k times its selection. */
-const kArgumentEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  const k = args.k;
-  return typeof k === 'number' && k > 0 ? 1 + k * Math.max(1, childComplexity) : undefined;
-};
-
-/** Rejects an operation whose estimated cost exceeds the limit, once its variables are known. */
-export function complexityLimitPlugin(maxComplexity: number): ApolloServerPlugin<BaseContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ request, document, schema }) {
-          let complexity: number;
-          try {
-            complexity = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName,
-              variables: request.variables,
-              estimators: [kArgumentEstimator, fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch (error) {
-            // Variables that do not fit the operation (a required one missing, a wrong type): nothing
-            // will execute, and Apollo's own coercion reports it as BAD_USER_INPUT. Thrown from here
-            // it would surface as an internal error.
-            if (error instanceof GraphQLError) return;
-            throw error;
-          }
-          if (complexity > maxComplexity) {
-            throw new GraphQLError(`query complexity ${complexity} exceeds the limit of ${maxComplexity}`, {
-              extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COMPLEX' },
-            });
-          }
-        },
-      };
-    },
   };
 }
