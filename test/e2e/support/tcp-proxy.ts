@@ -16,6 +16,8 @@ export class FaultyTcpProxy {
   ) {}
 
   static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<FaultyTcpProxy> {
+    // Assigned once the server listens; the connection handler runs only after that.
+    // eslint-disable-next-line prefer-const
     let proxy!: FaultyTcpProxy;
     const server = createServer((client) => {
       proxy.track(client);
