@@ -37,7 +37,9 @@ const config: AppConfig = {
   checkpointDir,
   auth: { adminKeys: parseApiKeys('ADMIN_API_KEYS', ADMIN_KEY), writerKeys: parseApiKeys('WRITER_API_KEYS', WRITER_KEY) },
   // The per-client limits have their own app below; here they would make tests depend on their order.
-  limits: { ...base.limits, rateRequests: 0, rateCost: 0 },
+  // The time budget has its own test (a 1 ms app below); here a generous one keeps the functional
+  // checks independent of the machine's load (speed is measured by bench:safety, not by tests).
+  limits: { ...base.limits, rateRequests: 0, rateCost: 0, requestBudgetMs: 120_000 },
   port: 0,
   logLevel: 'warn',
   tfBackend: 'wasm',
