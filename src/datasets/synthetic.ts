@@ -21,7 +21,6 @@ import { mkdir } from 'fs/promises';
 import { join } from 'path';
 import { once } from 'events';
 import { GrowableArray } from '../common/growable-array';
-import { upperBound } from '../common/sorted-search';
 import { createRng, Rng } from './rng';
 import type { AttributeRecord, InteractionRecord, ItemRecord } from './dataset.types';
 import { Located, LocatedDatasetSource, locatedSource } from './located';
@@ -111,10 +110,10 @@ const EPOCH_START = 978_307_200;
 /** A favourite must be carried by at least this many items, else the user could not be driven by it. */
 const MIN_FAVOURITE_ITEMS = 3;
 /**
- * Repeats rejected in a row before a without-replacement draw gives up on the fast path: the
- * driven draw then counts the user's favourites as exhausted, the others scan what is left.
+ * Repeats rejected in a row before a without-replacement draw gives up on the fast path and
+ * scans what is left (exact, slower).
  */
-const MAX_REJECTIONS = 32;
+const MAX_REJECTIONS = 16;
 
 type Resolved = Omit<Required<SyntheticWorldOptions>, 'purchasesPerUser'> & {
   purchasesPerUser: readonly [number, number];
@@ -166,14 +165,19 @@ export function generateWorldTables(opts: SyntheticWorldOptions = {}): WorldTabl
     const pool = pools[k];
     const favWeights = new CumulativeWeights(Float64Array.from(favs, (v) => pool.total(v)));
     let favouritesLeft = favWeights.total > 0;
+    // Once random draws keep hitting bought favourites, exact scans of what is left are cheaper.
+    let scanFavourites = false;
 
     const count = rng.int(o.purchasesPerUser[0], Math.min(o.purchasesPerUser[1], o.items));
     let time = EPOCH_START + rng.int(0, 365 * 86_400);
     for (let p = 0; p < count; p++) {
       let item = -1;
       if (rng.next() >= o.noise && favouritesLeft) {
-        item = drawNew(() => pool.draw(favs[favWeights.draw(rng)], rng), bought, u + 1);
-        if (item < 0) item = pool.scanNew(favs, popularity, bought, u + 1, rng);
+        if (!scanFavourites) item = drawNew(() => pool.draw(favs[favWeights.draw(rng)], rng), bought, u + 1);
+        if (item < 0) {
+          scanFavourites = true;
+          item = pool.scanNew(favs, popularity, bought, u + 1, rng);
+        }
         favouritesLeft = item >= 0;
       }
       const driven = item >= 0;
@@ -425,11 +429,9 @@ function valuePools(table: KindTable, popularity: Float64Array): ValuePools {
     draw: (v, rng) => {
       const start = ptr[v];
       const end = ptr[v + 1];
-      const base = start > 0 ? cumulative[start - 1] : 0;
-      const total = cumulative[end - 1] - base;
-      // Cumulative sums restart per value, so the slice is itself ascending from its first weight.
-      const target = rng.next() * total;
-      return items[Math.min(end - 1, start + upperBound(cumulative.subarray(start, end), target))];
+      // Running sums restart at each value: the value's slice ends with its total.
+      const target = rng.next() * cumulative[end - 1];
+      return items[Math.min(end - 1, firstAbove(cumulative, start, end, target))];
     },
     scanNew: (values, popularity, bought, stamp, rng) => {
       let total = 0;
@@ -502,6 +504,18 @@ function zipfWeights(n: number, s: number, rng: Rng): Float64Array {
   return w;
 }
 
+/** First position in sorted[from, to) holding a value > x (monomorphic: the generator's hot loop). */
+function firstAbove(sorted: Float64Array, from: number, to: number, x: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Weighted draws in O(log n): a binary search in the running sums. */
 class CumulativeWeights {
   readonly total: number;
@@ -516,7 +530,7 @@ class CumulativeWeights {
 
   draw(rng: Rng): number {
     // First running sum above the target: zero weights share their predecessor's sum and are never chosen.
-    return Math.min(this.cumulative.length - 1, upperBound(this.cumulative, rng.next() * this.total));
+    return Math.min(this.cumulative.length - 1, firstAbove(this.cumulative, 0, this.cumulative.length, rng.next() * this.total));
   }
 
   /** `count` distinct indexes, each drawn by weight among those not drawn yet. */
