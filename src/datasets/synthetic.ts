@@ -16,10 +16,9 @@
  * repeats. `generateMovieWorld` turns small worlds into records for tests and the in-memory paths;
  * `worldTablesSource` streams a large one into the importer record by record.
  */
-import { createWriteStream } from 'fs';
 import { mkdir } from 'fs/promises';
 import { join } from 'path';
-import { once } from 'events';
+import { csvField, writeCsvLines } from '../common/csv-writer';
 import { GrowableArray } from '../common/growable-array';
 import { createRng, Rng } from './rng';
 import type { AttributeRecord, InteractionRecord, ItemRecord } from './dataset.types';
@@ -311,39 +310,25 @@ export function worldTablesSource(tables: WorldTables, name = 'synthetic'): Loca
 /** Writes the world in the generic CSV layout (streamed: memory does not grow with the purchases). */
 export async function writeWorldCsv(tables: WorldTables, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeLines(join(dir, CSV_FILES.items), 'item,title,year', function* () {
+  await writeCsvLines(join(dir, CSV_FILES.items), 'item,title,year', (function* () {
     for (let i = 0; i < tables.items; i++) yield `${itemId(i)},Movie ${i + 1},${tables.years[i]}`;
-  });
-  await writeLines(join(dir, CSV_FILES.attributes), 'item,kind,value,name,rank', function* () {
+  })());
+  await writeCsvLines(join(dir, CSV_FILES.attributes), 'item,kind,value,name,rank', (function* () {
     const batch: AttributeRecord[] = [];
     for (let i = 0; i < tables.items; i++) {
       batch.length = 0;
       for (const table of tables.kinds) appendAttributes(table, i, batch);
-      for (const a of batch) yield `${a.item},${a.kind},${a.value},${a.name},${a.rank ?? ''}`;
+      for (const a of batch) yield [a.item, a.kind, a.value, a.name, a.rank].map(csvField).join(',');
     }
-  });
-  await writeLines(join(dir, CSV_FILES.interactions), tables.withTimestamps ? 'user,item,rating,timestamp' : 'user,item,rating', function* () {
+  })());
+  await writeCsvLines(join(dir, CSV_FILES.interactions), tables.withTimestamps ? 'user,item,rating,timestamp' : 'user,item,rating', (function* () {
     for (let u = 0; u < tables.users; u++) {
       for (let r = tables.userPtr[u]; r < tables.userPtr[u + 1]; r++) {
         const base = `${userId(u)},${itemId(tables.purchaseItem[r])},${tables.purchaseRating[r]}`;
         yield tables.withTimestamps ? `${base},${tables.purchaseTime[r]}` : base;
       }
     }
-  });
-}
-
-async function writeLines(file: string, header: string, lines: () => Generator<string>): Promise<void> {
-  const out = createWriteStream(file);
-  let chunk = `${header}\n`;
-  for (const line of lines()) {
-    chunk += `${line}\n`;
-    if (chunk.length >= 1 << 16) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
-    }
-  }
-  out.end(chunk);
-  await once(out, 'finish');
+  })());
 }
 
 async function* iterate<T>(file: string, records: readonly T[]): AsyncGenerator<Located<T>> {
