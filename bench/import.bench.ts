@@ -2,14 +2,23 @@ import { loadConfig } from '../src/config/app-config';
 import { GraphClient } from '../src/graph/graph-client';
 import { ConsoleProgress } from '../src/common/logging/progress';
 import { IngestRepository } from '../src/ingest/ingest.repository';
-import { importDataset } from '../src/ingest/import-dataset';
+import { chooseWriter, importDataset, type ImportSummary, type WriterChoice } from '../src/ingest/import-dataset';
+import { importSyntheticWorld } from '../src/ingest/import-synthetic';
+import { LocalNeo4j } from '../src/ingest/local-neo4j';
 import { openDataset, isDatasetFormat } from '../src/datasets/open-dataset';
+import { NETWORK_DEFAULTS } from '../src/networks/build-networks';
 import { printImportSummary } from '../src/cli';
+import { MemorySampler } from './process-memory';
 
 /**
- * npm run bench:import -- [--format csv] <path> [--min-support N] [--top-m M]
- * Empties the configured Neo4j (NEO4J_URI, default the dev server), imports the dataset and prints
- * rows/s and seconds per phase, edge counts per attribute network and peak RSS.
+ * npm run bench:import -- [--format csv] <path> [options]
+ * npm run bench:import -- --synthetic --items 100000 --users 50000 [--seed 42] [options]
+ * options: --min-support N, --top-m M|none (default: the import defaults), --writer auto|bulk|transactional
+ *
+ * REPLACES what the configured Neo4j holds (NEO4J_URI; for the bulk importer also NEO4J_DATA_DIR /
+ * NEO4J_BOLT_PORT of the launcher), imports, and prints seconds, CPU seconds and rows per phase,
+ * edges per attribute network, and the peak RSS of this process, of the Neo4j processes (server
+ * or bulk importer) and of both together.
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -17,28 +26,57 @@ async function main(): Promise<void> {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const format = flag('--format') ?? (args.length === 0 ? 'synthetic' : 'csv');
+  const valued = new Set(['--format', '--min-support', '--top-m', '--writer', '--items', '--users', '--seed']);
+  const synthetic = args.includes('--synthetic');
+  const path = args.find((a, i) => !a.startsWith('--') && (i === 0 || !valued.has(args[i - 1]!)));
+  const format = flag('--format') ?? (path === undefined ? 'synthetic' : 'csv');
   if (!isDatasetFormat(format)) throw new Error(`unknown --format ${format}`);
-  const path = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1]!.startsWith('--')));
-  const minSupport = Number(flag('--min-support') ?? 1);
-  const topM = flag('--top-m') ? Number(flag('--top-m')) : undefined;
+  const minSupport = Number(flag('--min-support') ?? NETWORK_DEFAULTS.minSupport);
+  const topMFlag = flag('--top-m');
+  const topM = topMFlag === undefined ? NETWORK_DEFAULTS.topM : topMFlag === 'none' ? null : Number(topMFlag);
+  const writerChoice = (flag('--writer') ?? 'auto') as WriterChoice;
+  if (!['auto', 'bulk', 'transactional'].includes(writerChoice)) throw new Error(`--writer: expected auto | bulk | transactional, got ${writerChoice}`);
 
   const config = loadConfig();
   const graph = await GraphClient.connect(config.neo4j);
-  let peakRss = 0;
-  const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  const memory = new MemorySampler(config.localNeo4j.dataDir);
+  const progress = new ConsoleProgress();
   try {
-    const repo = new IngestRepository(graph);
-    await repo.deleteAll();
-    const source = await openDataset(format, path);
-    const summary = await importDataset(repo, source, { minSupport, topM, progress: new ConsoleProgress() });
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    console.log(`bench:import ${source.name} minSupport=${minSupport} topM=${topM ?? 'none'}`);
+    let summary: ImportSummary;
+    let generateSeconds = 0;
+    if (synthetic || (format === 'synthetic' && flag('--items') !== undefined)) {
+      const items = Number(flag('--items') ?? 6000);
+      const users = Number(flag('--users') ?? Math.ceil(items / 2));
+      const result = await importSyntheticWorld(graph, config, {
+        items,
+        users,
+        seed: flag('--seed') === undefined ? undefined : Number(flag('--seed')),
+        writer: writerChoice,
+        minSupport,
+        topM,
+        progress,
+      });
+      summary = result.summary;
+      generateSeconds = result.generateSeconds;
+    } else {
+      const repo = new IngestRepository(graph);
+      const writer = await chooseWriter(writerChoice, { repo, local: new LocalNeo4j(config.localNeo4j), uri: config.neo4j.uri, replace: true });
+      if (writer.name !== 'bulk') await repo.deleteAll();
+      memory.reset();
+      summary = await importDataset(repo, await openDataset(format, path), { minSupport, topM, writer, progress });
+    }
+    const peaks = memory.stop();
+    const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+    console.log(`bench:import ${summary.source} writer=${summary.writer} minSupport=${summary.minSupport} topM=${summary.topM ?? 'none'}`);
     printImportSummary(summary);
     const rows = summary.phases.reduce((s, p) => s + p.rows, 0);
-    console.log(`  total ${summary.totalSeconds.toFixed(1)} s, ${Math.round(rows / summary.totalSeconds)} rows/s overall, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+    if (generateSeconds > 0) console.log(`  generate ${generateSeconds.toFixed(1)} s (before the import)`);
+    console.log(
+      `  total ${summary.totalSeconds.toFixed(1)} s, ${Math.round(rows / summary.totalSeconds)} rows/s overall; ` +
+        `peak RSS: node ${mib(peaks.node)}, neo4j ${mib(peaks.neo4j)}, both at once ${mib(peaks.combined)}`,
+    );
   } finally {
-    clearInterval(timer);
+    memory.stop();
     await graph.close();
   }
 }

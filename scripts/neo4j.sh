@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Local Neo4j Community server without Docker: build | start | stop | status | logs
+# Local Neo4j Community server without Docker: build | start | stop | status | logs | import
 # Settings (environment or .env): NEO4J_BOLT_PORT (7687), NEO4J_HTTP_PORT (7474), NEO4J_PASSWORD
 # (empty = auth disabled), NEO4J_DATA_DIR (.neo4j), NEO4J_HEAP (1g), NEO4J_PAGECACHE (512m),
-# NEO4J_START_TIMEOUT (180 s).
+# NEO4J_START_TIMEOUT (180 s), NEO4J_IMPORT_MEMORY (off-heap memory of the bulk importer, 2g).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +20,7 @@ DATA_DIR="${NEO4J_DATA_DIR:-$ROOT/.neo4j}"
 HEAP="${NEO4J_HEAP:-1g}"
 PAGECACHE="${NEO4J_PAGECACHE:-512m}"
 START_TIMEOUT="${NEO4J_START_TIMEOUT:-180}"
+IMPORT_MEMORY="${NEO4J_IMPORT_MEMORY:-2g}"
 PID_FILE="$DATA_DIR/neo4j.pid"
 LOG_FILE="$DATA_DIR/launcher.log"
 
@@ -136,11 +137,27 @@ status() {
   fi
 }
 
+# neo4j-admin database import full (the bulk importer, part of the launcher's Maven jars) into the
+# default database of this data folder, replacing it. The server must be stopped: the importer
+# writes the store files directly. Arguments (--nodes=..., --relationships=..., options) are passed on.
+bulk_import() {
+  build
+  if is_running; then
+    die "the server is running (pid $(cat "$PID_FILE")); stop it first: the bulk importer writes the store files directly"
+  fi
+  mkdir -p "$DATA_DIR/home"
+  NEO4J_HOME="$DATA_DIR/home" java -Xms"$HEAP" -Xmx"$HEAP" \
+    -cp "$LAUNCHER/target/classes:$(cat "$LAUNCHER/target/cp.txt")" org.neo4j.cli.AdminTool \
+    database import full --overwrite-destination --max-off-heap-memory="$IMPORT_MEMORY" \
+    --report-file="$DATA_DIR/import.report" "$@" neo4j
+}
+
 case "${1:-}" in
   build) build; echo "neo4j: launcher built" ;;
   start) start ;;
   stop) stop ;;
   status) status || exit 3 ;;
   logs) tail -n "${2:-50}" "$LOG_FILE" ;;
-  *) echo "usage: scripts/neo4j.sh build|start|stop|status|logs" >&2; exit 2 ;;
+  import) shift; bulk_import "$@" ;;
+  *) echo "usage: scripts/neo4j.sh build|start|stop|status|logs|import" >&2; exit 2 ;;
 esac

@@ -5,7 +5,10 @@ import { loadConfig, type AppConfig } from './config/app-config';
 import { GraphClient } from './graph/graph-client';
 import { ConsoleProgress } from './common/logging/progress';
 import { IngestRepository } from './ingest/ingest.repository';
-import { importDataset, type ImportSummary } from './ingest/import-dataset';
+import { chooseWriter, importDataset, type ImportSummary, type WriterChoice } from './ingest/import-dataset';
+import { LocalNeo4j } from './ingest/local-neo4j';
+import { NETWORK_DEFAULTS } from './networks/build-networks';
+import { generateWorldTables, scaledWorldOptions, worldTablesSource } from './datasets/synthetic';
 import { openDataset, DATASET_FORMATS, type DatasetFormat } from './datasets/open-dataset';
 import { readPairsCsv } from './datasets/pairs-csv';
 import { initBackend, BACKEND_PREFERENCES, type BackendPreference } from './model/backend';
@@ -30,6 +33,11 @@ function positiveInt(name: string) {
   };
 }
 
+function topMOption(raw: string): number | null {
+  if (raw === 'none') return null;
+  return positiveInt('--top-m')(raw);
+}
+
 function number(name: string) {
   return (raw: string): number => {
     const n = Number(raw);
@@ -48,7 +56,10 @@ async function withGraph<T>(config: AppConfig, work: (graph: GraphClient) => Pro
 }
 
 export function printImportSummary(summary: ImportSummary, out: (line: string) => void = console.log): void {
-  out(`Imported ${summary.source} (kinds: ${summary.kinds.join(', ')}) in ${summary.totalSeconds.toFixed(1)} s`);
+  out(
+    `Imported ${summary.source} (kinds: ${summary.kinds.join(', ')}; ${summary.writer} writer; minSupport ${summary.minSupport}, ` +
+      `top-M ${summary.topM ?? 'none'}) in ${summary.totalSeconds.toFixed(1)} s`,
+  );
   out(
     `  items ${summary.items}, attribute links ${summary.attributeLinks}, interactions read ${summary.interactionsRead}, ` +
       `positives ${summary.positives}`,
@@ -66,7 +77,10 @@ export function printImportSummary(summary: ImportSummary, out: (line: string) =
   out('  phases:');
   for (const p of summary.phases) {
     const rate = p.seconds > 0 && p.rows > 0 ? ` (${Math.round(p.rows / p.seconds)} rows/s)` : '';
-    out(`    ${p.phase.padEnd(16)} ${p.seconds.toFixed(2).padStart(8)} s  ${String(p.rows).padStart(9)} rows${rate}`);
+    out(
+      `    ${p.phase.padEnd(20)} ${p.seconds.toFixed(2).padStart(8)} s (cpu ${p.cpuSeconds.toFixed(1)} s, rss ${(p.rssBytes / 2 ** 20).toFixed(0)} MiB)` +
+        `  ${String(p.rows).padStart(9)} rows${rate}`,
+    );
   }
 }
 
@@ -91,21 +105,34 @@ export function buildCli(): Command {
     .requiredOption('--format <format>', `dataset layout: ${DATASET_FORMATS.join(' | ')}`)
     .option('--path <dir>', 'dataset folder (not needed for synthetic)')
     .option('--seed <n>', 'seed of the synthetic world', positiveInt('--seed'), 7)
+    .option('--items <n>', 'synthetic: catalogue size (a catalogue-scale world: scaledWorldOptions)', positiveInt('--items'))
+    .option('--users <n>', 'synthetic: users (with --items)', positiveInt('--users'))
     .option('--positive-threshold <r>', 'ratings above this are purchases', number('--positive-threshold'), 3)
     .option('--min-history <n>', 'drop users with fewer positives', positiveInt('--min-history'), 5)
-    .option('--min-support <n>', 'co-purchasers needed for a network edge', positiveInt('--min-support'), 1)
-    .option('--top-m <n>', 'keep at most M neighbours per item and network (union rule)', positiveInt('--top-m'))
+    .option('--min-support <n>', 'co-purchasers needed for a network edge', positiveInt('--min-support'), NETWORK_DEFAULTS.minSupport)
+    .option('--top-m <n|none>', 'keep at most M neighbours per item and network (union rule); none: no cap', topMOption, NETWORK_DEFAULTS.topM)
     .option('--kinds <list>', 'attribute kinds to import (comma-separated; default: all)')
     .option('--held-out <file>', 'CSV user,item of positives to hold out of training (evaluation)')
     .option('--skip-invalid', 'skip and count malformed rows instead of stopping', false)
-    .option('--reset', 'empty the database first', false)
+    .option('--reset', 'replace what the database holds', false)
+    .option('--writer <w>', 'auto (bulk importer for an empty local database, else transactional) | bulk | transactional', 'auto')
+    .option('--networks <where>', 'memory (built while importing) | cypher (built in Neo4j from PURCHASED; transactional only)', 'memory')
     .action(async (o: ImportCliOptions) => {
       const config = loadConfig();
-      const source = await openDataset(o.format, o.path, { synthetic: { seed: o.seed } });
+      if (!['auto', 'bulk', 'transactional'].includes(o.writer)) throw new InvalidArgumentError(`--writer: expected auto | bulk | transactional, got ${o.writer}`);
+      if (!['memory', 'cypher'].includes(o.networks)) throw new InvalidArgumentError(`--networks: expected memory | cypher, got ${o.networks}`);
       const heldOut = o.heldOut ? await readPairsCsv(o.heldOut) : undefined;
+      const progress = new ConsoleProgress();
       await withGraph(config, async (graph) => {
         const repo = new IngestRepository(graph);
-        if (o.reset) await repo.deleteAll();
+        const writerChoice = o.networks === 'cypher' ? 'transactional' : (o.writer as WriterChoice);
+        const writer = await chooseWriter(writerChoice, { repo, local: new LocalNeo4j(config.localNeo4j), uri: config.neo4j.uri, replace: o.reset });
+        // The bulk importer replaces the database by itself; transactional writes need it emptied first.
+        if (o.reset && writer.name !== 'bulk') await repo.deleteAll();
+        const source =
+          o.format === 'synthetic' && o.items !== undefined
+            ? worldTablesSource(generateWorldTables(scaledWorldOptions({ items: o.items, users: o.users ?? Math.ceil(o.items / 2), seed: o.seed })))
+            : await openDataset(o.format, o.path, { synthetic: { seed: o.seed } });
         const summary = await importDataset(repo, source, {
           positiveThreshold: o.positiveThreshold,
           minHistory: o.minHistory,
@@ -114,7 +141,9 @@ export function buildCli(): Command {
           kinds: o.kinds?.split(',').map((k) => k.trim()).filter(Boolean),
           heldOut,
           onInvalid: o.skipInvalid ? 'skip' : 'throw',
-          progress: new ConsoleProgress(),
+          writer,
+          networkBuild: o.networks as 'memory' | 'cypher',
+          progress,
         });
         printImportSummary(summary);
       });
@@ -236,12 +265,16 @@ interface ImportCliOptions {
   seed: number;
   positiveThreshold: number;
   minHistory: number;
+  items?: number;
+  users?: number;
   minSupport: number;
-  topM?: number;
+  topM: number | null;
   kinds?: string;
   heldOut?: string;
   skipInvalid: boolean;
   reset: boolean;
+  writer: string;
+  networks: string;
 }
 
 if (require.main === module) {

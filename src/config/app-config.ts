@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
  * The only place that reads process.env. Parsed and validated once; a bad value stops start-up
  * with a message naming the variable.
  */
+import { resolve } from 'node:path';
+
 export interface Neo4jConfig {
   readonly uri: string;
   readonly user: string;
@@ -49,8 +51,21 @@ export interface LimitsConfig {
   readonly trustProxyHops: number;
 }
 
+/**
+ * The Neo4j that scripts/neo4j.sh runs on this machine (the launcher), as that script will see it:
+ * the bulk importer stops it, writes its store files with neo4j-admin and starts it again.
+ */
+export interface LocalNeo4jConfig {
+  /** Absolute data folder (NEO4J_DATA_DIR, default .neo4j in the repository). */
+  readonly dataDir: string;
+  readonly boltPort: number;
+  /** The environment scripts/neo4j.sh runs with (this process's, NEO4J_* settings resolved). */
+  readonly scriptEnv: Readonly<Record<string, string>>;
+}
+
 export interface AppConfig {
   readonly neo4j: Neo4jConfig;
+  readonly localNeo4j: LocalNeo4jConfig;
   readonly port: number;
   readonly auth: AuthConfig;
   readonly limits: LimitsConfig;
@@ -95,6 +110,19 @@ function boolVar(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
+
+function localNeo4jConfig(env: Env): LocalNeo4jConfig {
+  // Same defaults as scripts/neo4j.sh (a relative NEO4J_DATA_DIR is relative to the working directory there too).
+  const dataDir = env.NEO4J_DATA_DIR ? resolve(env.NEO4J_DATA_DIR) : resolve(REPOSITORY_ROOT, '.neo4j');
+  const boltPort = intVar(env, 'NEO4J_BOLT_PORT', 7687, 1, 65535);
+  const scriptEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) scriptEnv[key] = value;
+  scriptEnv.NEO4J_DATA_DIR = dataDir;
+  scriptEnv.NEO4J_BOLT_PORT = String(boltPort);
+  return { dataDir, boltPort, scriptEnv };
 }
 
 function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -166,6 +194,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       acquisitionTimeoutMs: intVar(env, 'NEO4J_ACQUISITION_TIMEOUT_MS', 3000, 100, 120_000),
       maxRetryTimeMs: intVar(env, 'NEO4J_MAX_RETRY_TIME_MS', 3000, 0, 120_000),
     },
+    localNeo4j: localNeo4jConfig(env),
     port: intVar(env, 'PORT', 3000, 1, 65535),
     auth: {
       writerKeys: parseApiKeys('WRITER_API_KEYS', env.WRITER_API_KEYS),

@@ -5,7 +5,7 @@ import { collectDataset } from './collect-dataset';
 import { openCsvDataset, readCsvInteractions, readCsvItems } from './csv-dataset';
 import { DataFormatError, MissingFileError } from './dataset.types';
 import type { Located } from './located';
-import { validateReferences } from './validate-references';
+import { readDatasetColumns } from './dataset-columns';
 
 const FIXTURES = datasetFixtures();
 const OK = join(FIXTURES, 'csv');
@@ -61,10 +61,12 @@ describe('generic CSV reader', () => {
 
   it('names file and line of an interaction whose item is absent from items.csv', async () => {
     const source = await openCsvDataset(OK);
-    await expect(validateReferences(source)).rejects.toThrow(`${join(OK, 'interactions.csv')}:7: field "item": unknown item "99"`);
+    await expect(readDatasetColumns(source)).rejects.toThrow(`${join(OK, 'interactions.csv')}:7: field "item": unknown item "99"`);
     const skipped: DataFormatError[] = [];
-    const report = await validateReferences(source, { onInvalid: 'skip', onSkip: (e) => skipped.push(e) });
-    expect(report).toEqual({ items: 4, interactions: 5, attributes: 5, unknownInteractionItems: 1, unknownAttributeItems: 0 });
+    const columns = await readDatasetColumns(source, { onInvalid: 'skip', onSkip: (e) => skipped.push(e) });
+    expect(columns.items.ids).toHaveLength(4);
+    expect(columns.counts).toEqual({ interactionsRead: 5, attributesRead: 5, unknownItemInteractions: 1, unknownItemAttributes: 0 });
+    expect(columns.interactions.item).toHaveLength(4);
     expect(skipped.map((e) => e.line)).toEqual([7]);
   });
 

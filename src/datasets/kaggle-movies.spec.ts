@@ -3,7 +3,7 @@ import { join } from 'path';
 import { collectDataset } from './collect-dataset';
 import { DataFormatError } from './dataset.types';
 import { openKaggleMovies } from './kaggle-movies';
-import { validateReferences } from './validate-references';
+import { readDatasetColumns } from './dataset-columns';
 
 const FIXTURES = datasetFixtures();
 const DIR = join(FIXTURES, 'kaggle');
@@ -39,9 +39,9 @@ describe('Kaggle "The Movies Dataset" reader', () => {
     expect(data.attributes).toHaveLength(19);
   });
 
-  it('leaves a rating without a tmdb link for validateReferences to report with its line', async () => {
+  it('leaves a rating without a tmdb link for the import reference check to report with its line', async () => {
     const source = await openKaggleMovies(DIR);
-    await expect(validateReferences(source)).rejects.toThrow(`${join(DIR, 'ratings_small.csv')}:5: field "item": unknown item "movielens:7"`);
+    await expect(readDatasetColumns(source)).rejects.toThrow(`${join(DIR, 'ratings_small.csv')}:5: field "item": unknown item "movielens:7"`);
   });
 
   it('reports an invalid Python literal with file, line and field', async () => {

@@ -10,7 +10,7 @@
  * Decisions:
  *  - Item id = tmdb id (ratings' movieId is mapped through links). A rating whose movie has no
  *    tmdbId in links gets the item id `movielens:<movieId>`, which no items row carries, so
- *    validateReferences reports it with its line instead of the reader dropping it silently.
+ *    the import's reference check (dataset-columns.ts) reports it with its line instead of the reader dropping it silently.
  *  - Items and attributes are those of the linked movies only (movies_metadata holds 45k movies,
  *    the small ratings cover 9k): unlinked metadata/credits rows are ignored unvalidated, which
  *    also steps over the handful of malformed rows in the real movies_metadata.csv. A tmdb id

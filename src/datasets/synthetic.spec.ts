@@ -1,5 +1,19 @@
-import { generateMovieWorld, syntheticSource, SyntheticWorld } from './synthetic';
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import {
+  generateMovieWorld,
+  generateWorldTables,
+  scaledWorldOptions,
+  syntheticSource,
+  SyntheticWorld,
+  worldTablesSource,
+  writeWorldCsv,
+  type WorldTables,
+} from './synthetic';
 import { createRng } from './rng';
+import { collectDataset } from './collect-dataset';
+import { openCsvDataset } from './csv-dataset';
 
 /** Share of a user's purchases that carry at least one of the given values of `kind`. */
 function shareCarrying(world: SyntheticWorld, user: string, kind: string, values: readonly string[]): number {
@@ -131,5 +145,104 @@ describe('generateMovieWorld', () => {
     let n = 0;
     for await (const r of source.interactions()) if (r.user) n++;
     expect(n).toBe(world.interactions.length);
+  });
+});
+
+describe('generateWorldTables at catalogue scale', () => {
+  // A fifth of the 100k-item benchmark world: same options, same per-user shape.
+  const tables: WorldTables = generateWorldTables(scaledWorldOptions({ items: 20_000, users: 10_000, seed: 9 }));
+
+  it('has the requested size and ~100 purchases per user (50-150), distinct items in time order', () => {
+    expect(tables.items).toBe(20_000);
+    expect(tables.users).toBe(10_000);
+    expect(tables.userPtr[tables.users]).toBe(tables.purchaseItem.length);
+    const mean = tables.purchaseItem.length / tables.users;
+    expect(mean).toBeGreaterThan(95);
+    expect(mean).toBeLessThan(105);
+    // Counted, then asserted once: an expect per purchase would dominate the test's run time.
+    const seen = new Int32Array(tables.items);
+    const problems = { outOfRange: 0, repeated: 0, timeNotIncreasing: 0 };
+    for (let u = 0; u < tables.users; u++) {
+      const n = tables.userPtr[u + 1] - tables.userPtr[u];
+      if (n < 50 || n > 150) problems.outOfRange++;
+      for (let r = tables.userPtr[u]; r < tables.userPtr[u + 1]; r++) {
+        const i = tables.purchaseItem[r];
+        if (seen[i] === u + 1) problems.repeated++;
+        seen[i] = u + 1;
+        if (r > tables.userPtr[u] && tables.purchaseTime[r] <= tables.purchaseTime[r - 1]) problems.timeNotIncreasing++;
+      }
+    }
+    expect(problems).toEqual({ outOfRange: 0, repeated: 0, timeNotIncreasing: 0 });
+  });
+
+  it('scales the value catalogues: one actor per 10 items, one director per 100, 16 genres', () => {
+    expect(tables.kinds.map((k) => k.valueCount)).toEqual([2000, 200, 16]);
+    for (const table of tables.kinds) {
+      expect(table.ptr[tables.items]).toBe(table.values.length);
+      expect(Math.max(...table.values)).toBeLessThan(table.valueCount);
+    }
+  });
+
+  it('plants each driver kind far above chance', () => {
+    const carries = (k: number, i: number, favs: Int32Array): boolean => {
+      const t = tables.kinds[k];
+      for (let p = t.ptr[i]; p < t.ptr[i + 1]; p++) if (favs.includes(t.values[p])) return true;
+      return false;
+    };
+    const share = (u: number, k: number, favs: Int32Array): number => {
+      let hits = 0;
+      for (let r = tables.userPtr[u]; r < tables.userPtr[u + 1]; r++) if (carries(k, tables.purchaseItem[r], favs)) hits++;
+      return hits / (tables.userPtr[u + 1] - tables.userPtr[u]);
+    };
+    const own = [0, 0, 0];
+    const chance = [0, 0, 0];
+    const n = [0, 0, 0];
+    for (let u = 0; u < tables.users; u += 5) {
+      const k = tables.drivers[u];
+      const favs = tables.favourites.subarray(tables.favouritePtr[u], tables.favouritePtr[u + 1]);
+      own[k] += share(u, k, favs);
+      chance[k] += share((u + 1) % tables.users, k, favs);
+      n[k]++;
+    }
+    for (let k = 0; k < 3; k++) {
+      expect(own[k] / n[k]).toBeGreaterThan(0.7);
+      expect(own[k] / n[k]).toBeGreaterThan(5 * (chance[k] / n[k]));
+    }
+  });
+
+  it('is deterministic per seed', () => {
+    const small = scaledWorldOptions({ items: 1000, users: 100, seed: 4 });
+    const a = generateWorldTables(small);
+    const b = generateWorldTables(small);
+    const same = (x: ArrayBufferView, y: ArrayBufferView): boolean =>
+      Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+    expect(same(b.purchaseItem, a.purchaseItem)).toBe(true);
+    expect(same(b.purchaseRating, a.purchaseRating)).toBe(true);
+    expect(same(b.purchaseTime, a.purchaseTime)).toBe(true);
+    expect(same(b.kinds[0].values, a.kinds[0].values)).toBe(true);
+    expect(same(generateWorldTables({ ...small, seed: 5 }).purchaseItem, a.purchaseItem)).toBe(false);
+  });
+});
+
+describe('the columns as records, a stream and CSV files', () => {
+  const options = { seed: 6, users: 40, items: 70 };
+  const world = generateMovieWorld(options);
+  const tables = generateWorldTables(options);
+
+  it('streams the same records generateMovieWorld materialises', async () => {
+    const streamed = await collectDataset(worldTablesSource(tables));
+    expect(streamed.items).toEqual(world.items);
+    expect(streamed.attributes).toEqual(world.attributes);
+    expect(streamed.interactions).toEqual(world.interactions);
+  });
+
+  it('writes the generic CSV layout that reads back to the same records', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eran-world-'));
+    await writeWorldCsv(tables, dir);
+    const read = await collectDataset(await openCsvDataset(dir));
+    expect(read.items).toEqual(world.items);
+    expect(read.attributes).toEqual(world.attributes);
+    expect(read.interactions).toEqual(world.interactions);
+    expect(read.kinds).toEqual(['actor', 'director', 'genre']);
   });
 });

@@ -1,33 +1,53 @@
-import { collectDataset, type CollectedDataset } from '../datasets/collect-dataset';
-import { DataFormatError, type DatasetSource, type InvalidRowPolicy } from '../datasets/dataset.types';
-import type { LocatedDatasetSource } from '../datasets/located';
-import { validateReferences } from '../datasets/validate-references';
+import { readDatasetColumns } from '../datasets/dataset-columns';
+import type { DataFormatError, DatasetSource, InvalidRowPolicy } from '../datasets/dataset.types';
 import { silentProgress, type ProgressSink } from '../common/logging/progress';
-import type { IngestRepository, ItemAttributeRow, AttributeValueRow, PurchaseRow } from './ingest.repository';
+import { resolveCaps } from '../networks/build-networks';
+import type { UserItemPair } from '../networks/training-set';
+import { BulkWriter } from './bulk-writer';
+import type { GraphWriter } from './graph-writer';
+import { edgeCounts, kindNames, planImport, type ImportPlan } from './import-plan';
+import type { IngestRepository } from './ingest.repository';
+import type { LocalNeo4j } from './local-neo4j';
+import { TransactionalWriter } from './transactional-writer';
+
+export { kindNames } from './import-plan';
 
 /**
- * Import of a dataset into Neo4j (DESIGN §1):
- *   1. read and validate EVERYTHING first, so a malformed file writes nothing at all;
- *   2. schema migration (constraints), items, attribute values + HAS_<KIND> links,
- *      users + PURCHASED (training positives) + HELD_OUT, each batch one transaction, MERGE only;
- *   3. the attribute networks, rebuilt from PURCHASED by Cypher (so a re-import changes no counts).
+ * Import of a dataset into Neo4j:
+ *   1. read and validate: every file is streamed once into compact columns (dataset-columns.ts);
+ *      a malformed row stops the import here, before anything is written (or is skipped and
+ *      counted with `onInvalid: 'skip'`);
+ *   2. plan: training positives per user, held-out pairs, and the attribute networks built in
+ *      memory with the caps (build-networks.ts), still without writing;
+ *   3. write, through a GraphWriter: transactional batches (any database; MERGE, so a rerun after
+ *      a failure converges), or the neo4j-admin bulk importer (an empty local database; a failure
+ *      leaves it empty);
+ *   4. the Meta node, last: a database whose Meta is missing or older than the import was left
+ *      mid-way by a failed transactional import, and rerunning that import repairs it.
  */
 export interface ImportOptions {
   /** A rating strictly above this is a positive (default 3). */
   readonly positiveThreshold?: number;
   /** Users with fewer positives are not imported (default 5). */
   readonly minHistory?: number;
-  /** Minimum number of co-purchasers for a network edge (default 1). */
+  /** Minimum number of co-purchasers for a network edge (default NETWORK_DEFAULTS). */
   readonly minSupport?: number;
-  /** Per-item cap on neighbours per attribute network (union rule); undefined = no cap. */
-  readonly topM?: number;
+  /** Per-item cap on neighbours per attribute network (union rule); null = no cap (default NETWORK_DEFAULTS). */
+  readonly topM?: number | null;
   /** (user, item) positives held out of training: stored as HELD_OUT, never in a network. */
-  readonly heldOut?: Iterable<{ readonly user: string; readonly item: string }>;
+  readonly heldOut?: Iterable<UserItemPair>;
   /** Attribute kinds to import (default: all the dataset declares). */
   readonly kinds?: readonly string[];
   readonly onInvalid?: InvalidRowPolicy;
-  readonly batchSize?: number;
-  /** Items per network-build transaction. */
+  /** How the graph is written (default: transactional batches through the repository). */
+  readonly writer?: GraphWriter;
+  /**
+   * Where the attribute networks are built: `memory` (default: from the validated rows, written as
+   * edges) or `cypher` (from the PURCHASED relationships in the database, by cypher/networks/; the
+   * reference the in-memory build is tested against; transactional writer only).
+   */
+  readonly networkBuild?: 'memory' | 'cypher';
+  /** Items per Cypher network-build transaction. */
   readonly networkBatchSize?: number;
   readonly progress?: ProgressSink;
 }
@@ -35,12 +55,19 @@ export interface ImportOptions {
 export interface PhaseTiming {
   readonly phase: string;
   readonly seconds: number;
+  /** CPU seconds of this process (user + system) during the phase. */
+  readonly cpuSeconds: number;
   readonly rows: number;
+  /** Resident set size of this process when the phase ended (bytes). */
+  readonly rssBytes: number;
 }
 
 export interface ImportSummary {
   readonly source: string;
+  readonly writer: string;
   readonly kinds: readonly string[];
+  readonly minSupport: number;
+  readonly topM: number | null;
   readonly items: number;
   readonly attributeLinks: number;
   readonly interactionsRead: number;
@@ -59,151 +86,96 @@ export interface ImportSummary {
 export const DEFAULT_IMPORT = {
   positiveThreshold: 3,
   minHistory: 5,
-  minSupport: 1,
-  batchSize: 5000,
   networkBatchSize: 50,
 } as const;
 
-/** `actor` -> relationship type `ACTOR`, link type `HAS_ACTOR`, label `Actor`. */
-export function kindNames(kind: string): { rel: string; has: string; label: string } {
-  if (!/^[a-z][a-z0-9_]*$/.test(kind)) {
-    throw new Error(`attribute kind "${kind}" must be lower-case letters, digits or _ (it becomes a relationship type)`);
-  }
-  const pascal = kind
-    .split('_')
-    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-    .join('');
-  return { rel: kind.toUpperCase(), has: `HAS_${kind.toUpperCase()}`, label: pascal };
-}
-
-export async function importDataset(
-  repo: IngestRepository,
-  source: DatasetSource,
-  options: ImportOptions = {},
-): Promise<ImportSummary> {
+export async function importDataset(repo: IngestRepository, source: DatasetSource, options: ImportOptions = {}): Promise<ImportSummary> {
   const opts = { ...DEFAULT_IMPORT, ...options };
+  const caps = resolveCaps(options);
   const progress = options.progress ?? silentProgress;
+  const writer = options.writer ?? new TransactionalWriter(repo);
+  const networkBuild = options.networkBuild ?? 'memory';
+  if (networkBuild === 'cypher' && !(writer instanceof TransactionalWriter)) {
+    throw new RangeError(`networkBuild 'cypher' builds in the database through Bolt: it needs the transactional writer, not '${writer.name}'`);
+  }
   const phases: PhaseTiming[] = [];
   const began = Date.now();
   const timed = async <T>(phase: string, rows: () => number, work: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
     const out = await work();
-    phases.push({ phase, seconds: (Date.now() - t0) / 1000, rows: rows() });
+    const cpu = process.cpuUsage(cpu0);
+    phases.push({ phase, seconds: (Date.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, rows: rows(), rssBytes: process.memoryUsage().rss });
     return out;
   };
 
   // 1. Read and validate before writing anything.
   const skipped: string[] = [];
-  const readOptions = {
-    onInvalid: opts.onInvalid ?? 'throw',
-    onSkip: (e: DataFormatError) => {
-      skipped.push(e.message);
-    },
-  } as const;
-  const data = await timed('read+validate', () => 0, async () => {
-    if (isLocated(source)) await validateReferences(source, readOptions);
-    return collectDataset(source, readOptions);
-  });
-  const kinds = [...(options.kinds ?? data.kinds)].sort();
-  kinds.forEach(kindNames);
-  const plan = planImport(data, kinds, opts, options.heldOut);
-  phases[0] = { ...phases[0]!, rows: data.items.length + data.attributes.length + data.interactions.length };
-
-  // 2. Nodes and relationships, batch by batch.
-  await timed('schema', () => 5, () => repo.migrate());
-
-  await timed('items', () => plan.items.length, async () => {
-    progress.start('items', plan.items.length, 'items');
-    for (let s = 0; s < plan.items.length; s += opts.batchSize) {
-      await repo.mergeItems(plan.items.slice(s, s + opts.batchSize));
-      progress.tick(Math.min(s + opts.batchSize, plan.items.length));
-    }
-    progress.finish();
-  });
-
-  await timed('attributes', () => plan.links.length, async () => {
-    progress.start('attributes', plan.links.length, 'links');
-    for (let s = 0; s < plan.links.length; s += opts.batchSize) {
-      const links = plan.links.slice(s, s + opts.batchSize);
-      const uids = new Set(links.map((l) => l.uid));
-      await repo.mergeAttributes(
-        plan.values.filter((v) => uids.has(v.uid)),
-        links,
-      );
-      progress.tick(Math.min(s + opts.batchSize, plan.links.length));
-    }
-    progress.finish();
-  });
-
-  await timed('users+purchases', () => plan.purchases.length + plan.heldOut.length, async () => {
-    const total = plan.purchases.length + plan.heldOut.length;
-    progress.start('purchases', total, 'rows');
-    let done = 0;
-    for (const batch of userBatches(plan.users, plan.purchases, plan.heldOut, opts.batchSize)) {
-      await repo.mergeUsersAndPurchases(batch.users, batch.purchases, batch.heldOut);
-      done += batch.purchases.length + batch.heldOut.length;
-      progress.tick(done);
-    }
-    progress.finish();
-  });
-
-  // 3. Attribute networks, rebuilt from scratch.
-  const edgesPerKind: Record<string, number> = Object.fromEntries(kinds.map((k) => [k, 0]));
-  await timed('networks', () => Object.values(edgesPerKind).reduce((a, b) => a + b, 0), async () => {
-    const kindParams = kinds.map((k) => ({ prefix: `${k}:`, rel: kindNames(k).rel }));
-    await repo.deleteNetworkEdges(kindParams.map((k) => k.rel));
-    const ids = plan.items.map((i) => i.id).sort();
-    progress.start('networks', ids.length, 'items');
-    for (let s = 0; s < ids.length; s += opts.networkBatchSize) {
-      const created = await repo.buildNetworkEdges(ids.slice(s, s + opts.networkBatchSize), kindParams, opts.minSupport);
-      for (const k of kinds) edgesPerKind[k] = (edgesPerKind[k] ?? 0) + (created.get(kindNames(k).rel) ?? 0);
-      progress.tick(Math.min(s + opts.networkBatchSize, ids.length), edgesPerKind);
-    }
-    progress.finish(edgesPerKind);
-  });
-
-  if (options.topM !== undefined) {
-    await timed('top-m', () => 0, async () => {
-      const ids = plan.items.map((i) => i.id).sort();
-      const step = opts.networkBatchSize * 4;
-      for (const k of kinds) {
-        const rel = kindNames(k).rel;
-        progress.start(`top-${options.topM} ${k}`, ids.length * 2, 'items');
-        for (let s = 0; s < ids.length; s += step) {
-          await repo.markTopM(ids.slice(s, s + step), rel, options.topM!);
-          progress.tick(Math.min(s + step, ids.length));
-        }
-        for (let s = 0; s < ids.length; s += step) {
-          await repo.pruneUnmarked(ids.slice(s, s + step), rel);
-          progress.tick(ids.length + Math.min(s + step, ids.length));
-        }
-        progress.finish();
-      }
-      const counts = await repo.countRelationships();
-      for (const k of kinds) edgesPerKind[k] = counts.find((c) => c.type === kindNames(k).rel)?.count ?? 0;
+  let rowsRead = 0;
+  const columns = await timed('read+validate', () => rowsRead, async () => {
+    progress.start('read+validate', 0, 'rows');
+    const read = await readDatasetColumns(source, {
+      onInvalid: opts.onInvalid ?? 'throw',
+      onSkip: (e: DataFormatError) => {
+        skipped.push(e.message);
+      },
+      kinds: options.kinds,
+      onRows: (rows) => progress.tick(rows),
     });
-  }
+    rowsRead = read.counts.interactionsRead + read.counts.attributesRead + read.items.ids.length;
+    progress.finish();
+    return read;
+  });
+  const kinds = [...(options.kinds ?? columns.declaredKinds)].sort();
+  kinds.forEach(kindNames);
 
+  // 2. Plan (with the networks, unless Cypher builds them from the written purchases).
+  let planned = 0;
+  const plan: ImportPlan = await timed('plan+networks', () => planned, async () => {
+    progress.start('networks', columns.items.ids.length, 'items');
+    const built = planImport(columns, kinds, {
+      positiveThreshold: opts.positiveThreshold,
+      minHistory: opts.minHistory,
+      ...caps,
+      heldOut: options.heldOut,
+      networks: networkBuild === 'memory',
+      onNetworkItems: (done) => progress.tick(done),
+    });
+    progress.finish(edgeCounts(built));
+    planned = built.training.item.length;
+    return built;
+  });
+
+  // 3. Write.
+  await writer.write(plan, progress, timed);
+  let edgesPerKind = edgeCounts(plan);
+  if (networkBuild === 'cypher') edgesPerKind = await buildNetworksInCypher(repo, plan, caps, opts.networkBatchSize, progress, timed);
+
+  // 4. Meta, last.
   await repo.writeMeta({
     source: source.name,
     kinds,
     positiveThreshold: opts.positiveThreshold,
     minHistory: opts.minHistory,
-    minSupport: opts.minSupport,
-    topM: options.topM ?? null,
+    minSupport: caps.minSupport,
+    topM: caps.topM,
+    writer: writer.name,
   });
 
   return {
     source: source.name,
+    writer: writer.name,
     kinds,
-    items: plan.items.length,
+    minSupport: caps.minSupport,
+    topM: caps.topM,
+    items: columns.items.ids.length,
     attributeLinks: plan.links.length,
-    interactionsRead: data.interactions.length,
+    interactionsRead: columns.counts.interactionsRead,
     positives: plan.positives,
-    usersImported: plan.users.length,
+    usersImported: plan.userIds.length,
     usersDropped: plan.usersDropped,
-    purchases: plan.purchases.length,
-    heldOut: plan.heldOut.length,
+    purchases: plan.training.item.length,
+    heldOut: plan.heldOut.item.length,
     skippedRows: skipped.length,
     skipped: skipped.slice(0, 20),
     edgesPerKind,
@@ -212,104 +184,72 @@ export async function importDataset(
   };
 }
 
-interface ImportPlan {
-  readonly items: { id: string; title: string; year: number | null }[];
-  readonly values: AttributeValueRow[];
-  readonly links: ItemAttributeRow[];
-  readonly users: string[];
-  readonly purchases: PurchaseRow[];
-  readonly heldOut: PurchaseRow[];
-  readonly positives: number;
-  readonly usersDropped: number;
+export type WriterChoice = 'auto' | 'bulk' | 'transactional';
+
+/**
+ * `bulk` when the database is empty (or is to be replaced) and is this machine's launcher server,
+ * which the bulk importer must stop and restart; `transactional` otherwise. `bulk` asked for
+ * explicitly fails with the reason when it cannot be used.
+ */
+export async function chooseWriter(
+  choice: WriterChoice,
+  context: { readonly repo: IngestRepository; readonly local: LocalNeo4j; readonly uri: string; readonly replace: boolean },
+): Promise<GraphWriter> {
+  if (choice === 'transactional') return new TransactionalWriter(context.repo);
+  const serves = await context.local.serves(context.uri);
+  const empty = context.replace || (await context.repo.isEmpty());
+  if (serves && empty) return new BulkWriter(context.local, context.repo);
+  if (choice === 'bulk') {
+    throw new RangeError(
+      !serves
+        ? `the bulk importer needs the local launcher's Neo4j (scripts/neo4j.sh, data ${context.local.dataDir}) at ${context.uri}; it is not the server there`
+        : 'the bulk importer replaces the whole database: it runs on an empty database only (or with --reset)',
+    );
+  }
+  return new TransactionalWriter(context.repo);
 }
 
-/** Pure: from validated records to the rows each write batch sends. Same rules as buildAttributeNetworks. */
-export function planImport(
-  data: CollectedDataset,
-  kinds: readonly string[],
-  opts: { positiveThreshold: number; minHistory: number },
-  heldOutPairs?: Iterable<{ readonly user: string; readonly item: string }>,
-): ImportPlan {
-  const items = dedupe(data.items, (i) => i.item).map((i) => ({ id: i.item, title: i.title, year: i.year ?? null }));
-  const known = new Set(items.map((i) => i.id));
-  const kindSet = new Set(kinds);
-
-  const values = new Map<string, AttributeValueRow>();
-  const links = new Map<string, ItemAttributeRow>();
-  for (const a of data.attributes) {
-    if (!kindSet.has(a.kind) || !known.has(a.item)) continue;
-    const names = kindNames(a.kind);
-    const uid = `${a.kind}:${a.value}`;
-    if (!values.has(uid)) values.set(uid, { uid, kind: a.kind, id: a.value, name: a.name, label: names.label });
-    const key = `${a.item}\u0000${uid}`;
-    if (!links.has(key)) links.set(key, { item: a.item, uid, rel: names.has, rank: a.rank ?? null });
-  }
-
-  const held = new Set<string>();
-  for (const p of heldOutPairs ?? []) held.add(`${p.user}\u0000${p.item}`);
-
-  // Latest rating of a (user, item) pair wins: sources may repeat a pair.
-  const positivesByUser = new Map<string, Map<string, PurchaseRow>>();
-  for (const r of data.interactions) {
-    if (!known.has(r.item)) continue;
-    let mine = positivesByUser.get(r.user);
-    if (mine === undefined) {
-      mine = new Map();
-      positivesByUser.set(r.user, mine);
+/** The Cypher construction (cypher/networks/): from PURCHASED in the database, then the top-M marks. */
+async function buildNetworksInCypher(
+  repo: IngestRepository,
+  plan: ImportPlan,
+  caps: { minSupport: number; topM: number | null },
+  batch: number,
+  progress: ProgressSink,
+  timed: <T>(phase: string, rows: () => number, work: () => Promise<T>) => Promise<T>,
+): Promise<Record<string, number>> {
+  const edgesPerKind: Record<string, number> = Object.fromEntries(plan.kinds.map((k) => [k, 0]));
+  const ids = [...plan.itemIds].sort();
+  await timed('networks (cypher)', () => Object.values(edgesPerKind).reduce((a, b) => a + b, 0), async () => {
+    const kindParams = plan.kinds.map((k) => ({ prefix: `${k}:`, rel: kindNames(k).rel }));
+    await repo.deleteNetworkEdges(kindParams.map((k) => k.rel));
+    progress.start('networks (cypher)', ids.length, 'items');
+    for (let s = 0; s < ids.length; s += batch) {
+      const created = await repo.buildNetworkEdges(ids.slice(s, s + batch), kindParams, caps.minSupport);
+      for (const k of plan.kinds) edgesPerKind[k] = (edgesPerKind[k] ?? 0) + (created.get(kindNames(k).rel) ?? 0);
+      progress.tick(Math.min(s + batch, ids.length), edgesPerKind);
     }
-    const row = { user: r.user, item: r.item, rating: r.rating, at: r.timestamp ?? null };
-    if (r.rating > opts.positiveThreshold) mine.set(r.item, row);
-    else mine.delete(r.item);
-  }
-
-  const users: string[] = [];
-  const purchases: PurchaseRow[] = [];
-  const heldOut: PurchaseRow[] = [];
-  let positives = 0;
-  let usersDropped = 0;
-  for (const [user, mine] of [...positivesByUser].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    if (mine.size < opts.minHistory) {
-      usersDropped++;
-      continue;
+    progress.finish(edgesPerKind);
+  });
+  const topM = caps.topM;
+  if (topM === null) return edgesPerKind;
+  await timed('top-m (cypher)', () => 0, async () => {
+    const step = batch * 4;
+    for (const k of plan.kinds) {
+      const rel = kindNames(k).rel;
+      progress.start(`top-${topM} ${k}`, ids.length * 2, 'items');
+      for (let s = 0; s < ids.length; s += step) {
+        await repo.markTopM(ids.slice(s, s + step), rel, topM);
+        progress.tick(Math.min(s + step, ids.length));
+      }
+      for (let s = 0; s < ids.length; s += step) {
+        await repo.pruneUnmarked(ids.slice(s, s + step), rel);
+        progress.tick(ids.length + Math.min(s + step, ids.length));
+      }
+      progress.finish();
     }
-    users.push(user);
-    positives += mine.size;
-    for (const row of mine.values()) (held.has(`${user}\u0000${row.item}`) ? heldOut : purchases).push(row);
-  }
-  return { items, values: [...values.values()], links: [...links.values()], users, purchases, heldOut, positives, usersDropped };
-}
-
-function* userBatches(
-  users: readonly string[],
-  purchases: readonly PurchaseRow[],
-  heldOut: readonly PurchaseRow[],
-  size: number,
-): Generator<{ users: string[]; purchases: PurchaseRow[]; heldOut: PurchaseRow[] }> {
-  // Rows are grouped by user (planImport emits them in user order), so a batch never splits a user.
-  const byUser = new Map<string, { purchases: PurchaseRow[]; heldOut: PurchaseRow[] }>();
-  for (const u of users) byUser.set(u, { purchases: [], heldOut: [] });
-  for (const p of purchases) byUser.get(p.user)!.purchases.push(p);
-  for (const h of heldOut) byUser.get(h.user)!.heldOut.push(h);
-  let batch = { users: [] as string[], purchases: [] as PurchaseRow[], heldOut: [] as PurchaseRow[] };
-  for (const u of users) {
-    const rows = byUser.get(u)!;
-    batch.users.push(u);
-    batch.purchases.push(...rows.purchases);
-    batch.heldOut.push(...rows.heldOut);
-    if (batch.purchases.length + batch.heldOut.length >= size) {
-      yield batch;
-      batch = { users: [], purchases: [], heldOut: [] };
-    }
-  }
-  if (batch.users.length > 0) yield batch;
-}
-
-function dedupe<T>(rows: readonly T[], key: (row: T) => string): T[] {
-  const seen = new Map<string, T>();
-  for (const row of rows) seen.set(key(row), row);
-  return [...seen.values()];
-}
-
-function isLocated(source: DatasetSource): source is LocatedDatasetSource {
-  return typeof (source as Partial<LocatedDatasetSource>).locatedInteractions === 'function';
+  });
+  const counts = await repo.countRelationships();
+  for (const k of plan.kinds) edgesPerKind[k] = counts.find((c) => c.type === kindNames(k).rel)?.count ?? 0;
+  return edgesPerKind;
 }

@@ -30,6 +30,19 @@ export interface PurchaseRow {
   readonly at: number | null;
 }
 
+export interface UserPurchases {
+  readonly id: string;
+  readonly purchased: ReadonlyArray<{ readonly item: string; readonly rating: number; readonly at: number | null }>;
+}
+
+export interface NetworkEdgeRow {
+  /** The smaller item id (code-unit order); edges point from a to b. */
+  readonly a: string;
+  readonly b: string;
+  readonly weight: number;
+  readonly via: readonly string[];
+}
+
 export interface NetworkKindParam {
   readonly prefix: string;
   readonly rel: string;
@@ -42,6 +55,8 @@ export interface DatasetMeta {
   readonly minHistory: number;
   readonly minSupport: number;
   readonly topM: number | null;
+  /** How the graph was written: `transactional` batches or the neo4j-admin `bulk` importer. */
+  readonly writer: string | null;
   readonly importedAt: string | null;
 }
 
@@ -77,27 +92,36 @@ export class IngestRepository {
     await this.graph.write('ingest/merge-items', { rows });
   }
 
-  /** Values, item links and the linked items' `attrs` cache of one batch land together or not at all. */
-  async mergeAttributes(values: readonly AttributeValueRow[], links: readonly ItemAttributeRow[]): Promise<void> {
+  /** Attribute values alone (MERGE on uid): a value may serve links of several batches. */
+  async mergeAttributeValues(values: readonly AttributeValueRow[]): Promise<void> {
+    await this.graph.write('ingest/merge-attribute-values', { rows: values });
+  }
+
+  /** Item links and the linked items' `attrs` cache of one batch land together or not at all. */
+  async linkAttributes(links: readonly ItemAttributeRow[]): Promise<void> {
     const ids = [...new Set(links.map((l) => l.item))];
     await this.graph.writeAll([
-      { name: 'ingest/merge-attribute-values', params: { rows: values } },
       { name: 'ingest/link-item-attributes', params: { rows: links } },
       { name: 'ingest/refresh-item-attribute-keys', params: { ids } },
     ]);
   }
 
-  /** Users, their training purchases and held-out pairs of one batch in one transaction. */
-  async mergeUsersAndPurchases(
-    userIds: readonly string[],
-    purchases: readonly PurchaseRow[],
-    heldOut: readonly PurchaseRow[],
-  ): Promise<void> {
+  /** Users with their training purchases, and their held-out pairs, of one batch in one transaction. */
+  async mergeUsersAndPurchases(users: readonly UserPurchases[], heldOut: readonly PurchaseRow[]): Promise<void> {
     await this.graph.writeAll([
-      { name: 'ingest/merge-users', params: { ids: userIds } },
-      { name: 'ingest/merge-purchases', params: { rows: purchases } },
+      { name: 'ingest/merge-user-purchases', params: { users } },
       { name: 'ingest/merge-held-out', params: { rows: heldOut } },
     ]);
+  }
+
+  /** Edges of one network built in memory (after deleteNetworkEdges for the same type). */
+  async createNetworkEdges(rel: string, rows: readonly NetworkEdgeRow[]): Promise<void> {
+    await this.graph.write('networks/create-network-edges', { rel, rows });
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const rows = await this.graph.read<{ any: boolean }>('stats/any-node');
+    return !(rows[0]?.any ?? false);
   }
 
   async deleteNetworkEdges(relTypes: readonly string[]): Promise<void> {
@@ -137,6 +161,7 @@ export class IngestRepository {
       minHistory: number;
       minSupport: number;
       topM: number | null;
+      writer: string | null;
       importedAt: string | null;
     }>('ingest/read-dataset-meta');
     const row = rows[0];

@@ -135,6 +135,20 @@ describe('buildAttributeNetworks', () => {
     expect(() => buildAttributeNetworks(input, { topM: 0 })).toThrow(/topM/);
   });
 
+  it('agrees with the brute-force reference under every cap setting; a cap above every degree changes nothing', () => {
+    const world = generateMovieWorld({ seed: 8, users: 50, items: 70 });
+    for (const caps of [{ minSupport: 1, topM: null }, { minSupport: 1, topM: 1 }, { minSupport: 1, topM: 4 }, { minSupport: 3, topM: 2 }]) {
+      const built = buildAttributeNetworks(world, { minHistory: 5, ...caps });
+      for (const kind of ['actor', 'director', 'genre']) {
+        expect({ caps, kind, edges: built.edges.get(kind) }).toEqual({ caps, kind, edges: bruteForce(world, kind, { minHistory: 5, heldOut: [], ...caps }) });
+      }
+    }
+    const uncapped = buildAttributeNetworks(world, { minHistory: 5, topM: null });
+    const roomy = buildAttributeNetworks(world, { minHistory: 5, topM: world.items.length });
+    expect(roomy.edges).toEqual(uncapped.edges);
+    expect(roomy.stats.edgesBeforeTopM).toEqual(uncapped.stats.edgesPerKind);
+  });
+
   it('agrees with a brute-force reference on a synthetic world (with topM and held-out pairs)', () => {
     const world = generateMovieWorld({ seed: 5, users: 60, items: 80 });
     const heldOut = world.interactions.filter((_, n) => n % 7 === 0);
@@ -158,7 +172,7 @@ describe('buildAttributeNetworks', () => {
 function bruteForce(
   world: { items: { item: string }[]; attributes: AttributeRecord[]; interactions: InteractionRecord[] },
   kind: string,
-  opts: { minHistory: number; minSupport: number; topM: number; heldOut: InteractionRecord[] },
+  opts: { minHistory: number; minSupport: number; topM: number | null; heldOut: readonly { user: string; item: string }[] },
 ): NetworkEdge[] {
   const last = new Map<string, number>();
   for (const x of world.interactions) last.set(`${x.user}|${x.item}`, x.rating);
@@ -185,8 +199,9 @@ function bruteForce(
       .filter((x) => x.a === item || x.b === item)
       .map((x) => ({ x, other: x.a === item ? x.b : x.a }))
       .sort((s, t) => t.x.weight - s.x.weight || (s.other < t.other ? -1 : 1))
-      .slice(0, opts.topM)
       .map((s) => s.x);
-  const keep = new Set(ids.flatMap(top));
+  if (opts.topM === null) return all;
+  const topM = opts.topM;
+  const keep = new Set(ids.flatMap((item) => top(item).slice(0, topM)));
   return all.filter((x) => keep.has(x));
 }

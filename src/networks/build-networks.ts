@@ -1,7 +1,7 @@
 /**
- * Reference in-memory construction of the attribute networks G_k (DESIGN.md §1). The Neo4j
- * import (cypher/) must produce exactly these edges; the model and evaluation use this directly
- * when no database is involved.
+ * Construction of the attribute networks G_k, in memory. The Neo4j import writes exactly these
+ * edges (and the Cypher construction in cypher/networks/ is tested to agree with them); the model
+ * and evaluation use them directly when no database is involved.
  *
  * Semantics, in order:
  *  1. Items: every distinct id in `items` (first record wins), whether or not anyone bought it.
@@ -16,33 +16,43 @@
  *     Everything below uses training positives of kept users only (no leakage of held-out items).
  *  5. c(i, j) = number of kept users having both i and j among their training positives.
  *  6. For each kind k: the undirected edge i-j is in G_k iff c(i, j) >= `minSupport`
- *     (default 1) AND i and j share at least one value of kind k. weight = c(i, j);
+ *     AND i and j share at least one value of kind k. weight = c(i, j);
  *     via = the shared value ids sorted ascending by UTF-16 code units (JS `<`, Cypher's
  *     string order), first `VIA_CAP` (5) of them.
- *  7. Optional `topM`: rank each item's neighbours in G_k by weight desc, then neighbour item id
- *     asc (code-unit string compare); keep an edge iff it is within the top M of EITHER endpoint.
+ *  7. `topM`: rank each item's neighbours in G_k by weight desc, then neighbour item id asc
+ *     (code-unit string compare); keep an edge iff it is within the top M of EITHER endpoint.
+ *     `topM: null` keeps every edge.
  *  8. Index order: items and users sorted by id with a numeric-aware collation ('2' < '10';
  *     `localeCompare(b, undefined, { numeric: true })`), ties (e.g. '01' vs '1') broken by code
  *     units. In `edges`, a is the endpoint that comes first in that item order. CSR rows are
  *     sorted by column index, weights are c(i, j).
+ *  Defaults of minSupport and topM: NETWORK_DEFAULTS (chosen by measurement, see the README).
  *
- * Cost: O(sum over kept users of |R_u|^2 / 2) for co-purchase counting, with one dense Int32Array
- * counter row reused per item, plus a sorted merge of the two items' value lists per candidate pair.
+ * Cost. Capped (the default): item by item, the full co-purchase row of i is counted in a dense
+ * counter (sum over kept users of |R_u|^2 increments in all), the neighbours sharing a value of k
+ * go through a bounded heap of size M per kind, and only the M survivors per item and kind are
+ * kept: memory is O(items x M x kinds + purchases), whatever the density of the co-purchase graph.
+ * Uncapped: each pair is counted once (j > i) and every edge is kept, so memory follows the edge
+ * count, which for a kind shared by most of the catalogue (genres) is quadratic in the items.
  */
 import type { AttributeRecord, InteractionRecord, ItemRecord } from '../datasets/dataset.types';
+import { columnsFromRecords, type DatasetColumns } from '../datasets/dataset-columns';
 import type { CsrAdjacency, GraphData } from '../model/graph-data';
-import { upperBound } from '../common/sorted-search';
+import { buildTrainingSet, type PositiveRows, type UserItemPair } from './training-set';
 
 export { collectDataset } from '../datasets/collect-dataset';
 export type { CollectedDataset } from '../datasets/collect-dataset';
+export { compareIds } from './item-order';
+export type { UserItemPair } from './training-set';
 
 /** At most this many shared values are listed in an edge's `via`. */
 export const VIA_CAP = 5;
 
-export interface UserItemPair {
-  readonly user: string;
-  readonly item: string;
-}
+/**
+ * Default caps of the attribute networks (import and in-memory builds alike): minimum
+ * co-purchasers of an edge, and neighbours kept per item and network (union rule).
+ */
+export const NETWORK_DEFAULTS: { readonly minSupport: number; readonly topM: number | null } = { minSupport: 1, topM: null };
 
 export interface NetworkInput {
   readonly items: readonly ItemRecord[];
@@ -50,15 +60,18 @@ export interface NetworkInput {
   readonly interactions: readonly InteractionRecord[];
 }
 
-export interface NetworkOptions {
+export interface NetworkCaps {
+  /** Minimum co-purchase count c(i, j) for an edge (default NETWORK_DEFAULTS.minSupport). */
+  readonly minSupport?: number;
+  /** Per-item cap on neighbours per kind, union rule; null: no cap (default NETWORK_DEFAULTS.topM). */
+  readonly topM?: number | null;
+}
+
+export interface NetworkOptions extends NetworkCaps {
   /** A rating strictly above this is a positive (default 3). */
   readonly positiveThreshold?: number;
   /** Users with fewer positives (before held-out removal) are dropped (default 5). */
   readonly minHistory?: number;
-  /** Minimum co-purchase count c(i, j) for an edge (default 1). */
-  readonly minSupport?: number;
-  /** Per-item cap on neighbours per kind, union rule (default: no cap). */
-  readonly topM?: number;
   /** (user, item) pairs excluded from training positives, e.g. the leave-one-out test items. */
   readonly heldOut?: Iterable<UserItemPair>;
   /** Attribute kinds to build networks for (default: every kind in `attributes`, sorted). */
@@ -104,183 +117,77 @@ export interface BuiltNetworks {
   readonly stats: NetworkStats;
 }
 
-const collator = new Intl.Collator(undefined, { numeric: true });
-
-/** The item/user order used everywhere in the model: numeric-aware, ties by code units. */
-export function compareIds(a: string, b: string): number {
-  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
 export function buildAttributeNetworks(input: NetworkInput, opts: NetworkOptions = {}): BuiltNetworks {
-  const o = resolveOptions(opts, input.attributes);
-  const itemIds = [...new Set(input.items.map((r) => r.item))].sort(compareIds);
-  const itemIndex = new Map(itemIds.map((id, i) => [id, i]));
-  const users = collectRatings(input.interactions, itemIndex);
-  const training = trainingPositives(users, itemIndex, o);
-  const values = indexValues(input.attributes, itemIndex, o.kinds);
-  const raw = countAndLink(itemIds.length, training.userItems, values, o.minSupport);
-  const kept = raw.map((edges) => (o.topM === undefined ? edges : capTopM(edges, itemIds, o.topM)));
-  const networks = kept.map((edges, k): CsrAdjacency => toCsr(o.kinds[k], itemIds.length, edges));
+  const kinds = opts.kinds ?? [...new Set(input.attributes.map((a) => a.kind))].sort();
+  if (new Set(kinds).size !== kinds.length) throw new RangeError(`kinds must be distinct, got ${kinds.join(', ')}`);
+  const caps = resolveCaps(opts);
+  const columns = columnsFromRecords(input, { kinds });
+  const set = buildTrainingSet(columns, opts);
+  const values = kindValues(columns, set.itemOrder, kinds);
+  const built = buildNetworks(set.training, set.itemIds, values, caps);
+  const networks = built.kinds.map((edges, k): CsrAdjacency => toCsr(kinds[k], set.itemIds.length, edges));
+  const userItems = Array.from(set.userIds, (_, u) => set.training.item.subarray(set.training.ptr[u], set.training.ptr[u + 1]));
 
   const edges = new Map<string, NetworkEdge[]>();
-  if (o.edgeList) o.kinds.forEach((kind, k) => edges.set(kind, toEdgeRecords(kept[k], itemIds, values[k].valueIds)));
-  const perKind = (list: EdgeBuffer[]): Record<string, number> =>
-    Object.fromEntries(o.kinds.map((kind, k) => [kind, list[k].length]));
+  if (opts.edgeList ?? true) kinds.forEach((kind, k) => edges.set(kind, toEdgeRecords(built.kinds[k], set.itemIds, values[k].valueIds)));
+  const perKind = (counts: ArrayLike<number>): Record<string, number> => Object.fromEntries(kinds.map((kind, k) => [kind, counts[k]]));
   return {
-    graph: { itemIds, userIds: training.userIds, networks, userItems: training.userItems },
+    graph: { itemIds: set.itemIds, userIds: set.userIds, networks, userItems },
     edges,
     stats: {
-      items: itemIds.length,
-      usersTotal: users.ids.length,
-      usersKept: training.userIds.length,
-      usersDropped: users.ids.length - training.userIds.length,
-      positives: training.positives,
-      trainingPositives: training.positives - training.heldOutRemoved,
-      heldOutRemoved: training.heldOutRemoved,
-      unknownItemInteractions: users.unknownItems,
-      unknownItemAttributes: values.reduce((n, v) => n + v.unknownItems, 0),
-      coPurchaseEdges: raw.coPurchaseEdges,
-      edgesBeforeTopM: perKind(raw),
-      edgesPerKind: perKind(kept),
+      items: set.itemIds.length,
+      usersTotal: set.stats.usersTotal,
+      usersKept: set.stats.usersKept,
+      usersDropped: set.stats.usersTotal - set.stats.usersKept,
+      positives: set.stats.positives,
+      trainingPositives: set.stats.positives - set.stats.heldOutRemoved,
+      heldOutRemoved: set.stats.heldOutRemoved,
+      unknownItemInteractions: columns.counts.unknownItemInteractions,
+      unknownItemAttributes: columns.counts.unknownItemAttributes,
+      coPurchaseEdges: built.coPurchaseEdges,
+      edgesBeforeTopM: perKind(built.edgesBeforeCap),
+      edgesPerKind: perKind(built.kinds.map((b) => b.length)),
     },
   };
 }
 
-interface Resolved {
-  positiveThreshold: number;
-  minHistory: number;
-  minSupport: number;
-  topM?: number;
-  heldOut?: Iterable<UserItemPair>;
-  kinds: readonly string[];
-  edgeList: boolean;
+export function resolveCaps(opts: NetworkCaps): { minSupport: number; topM: number | null } {
+  const minSupport = opts.minSupport ?? NETWORK_DEFAULTS.minSupport;
+  const topM = opts.topM === undefined ? NETWORK_DEFAULTS.topM : opts.topM;
+  if (!Number.isInteger(minSupport) || minSupport < 1) throw new RangeError(`minSupport must be an integer >= 1, got ${minSupport}`);
+  if (topM !== null && (!Number.isInteger(topM) || topM < 1)) throw new RangeError(`topM must be an integer >= 1 or null, got ${topM}`);
+  return { minSupport, topM };
 }
 
-function resolveOptions(opts: NetworkOptions, attributes: readonly AttributeRecord[]): Resolved {
-  const o: Resolved = {
-    positiveThreshold: opts.positiveThreshold ?? 3,
-    minHistory: opts.minHistory ?? 5,
-    minSupport: opts.minSupport ?? 1,
-    topM: opts.topM,
-    heldOut: opts.heldOut,
-    kinds: opts.kinds ?? [...new Set(attributes.map((a) => a.kind))].sort(),
-    edgeList: opts.edgeList ?? true,
-  };
-  if (!Number.isFinite(o.positiveThreshold)) throw new RangeError(`positiveThreshold must be a number, got ${o.positiveThreshold}`);
-  if (!Number.isInteger(o.minHistory) || o.minHistory < 0) throw new RangeError(`minHistory must be an integer >= 0, got ${o.minHistory}`);
-  if (!Number.isInteger(o.minSupport) || o.minSupport < 1) throw new RangeError(`minSupport must be an integer >= 1, got ${o.minSupport}`);
-  if (o.topM !== undefined && (!Number.isInteger(o.topM) || o.topM < 1)) throw new RangeError(`topM must be an integer >= 1, got ${o.topM}`);
-  if (new Set(o.kinds).size !== o.kinds.length) throw new RangeError(`kinds must be distinct, got ${o.kinds.join(', ')}`);
-  return o;
+/** One kind's values: value ids sorted by code units, and per model item the sorted value indexes (CSR). */
+export interface KindValues {
+  readonly kind: string;
+  readonly valueIds: readonly string[];
+  readonly ptr: Int32Array;
+  readonly values: Int32Array;
 }
 
-interface UserRatings {
-  /** Distinct user ids in first-seen order. */
-  ids: string[];
-  /** Per user (same order): item index -> last rating. */
-  ratings: Map<number, number>[];
-  unknownItems: number;
-}
-
-function collectRatings(interactions: readonly InteractionRecord[], itemIndex: ReadonlyMap<string, number>): UserRatings {
-  const userIndex = new Map<string, number>();
-  const ids: string[] = [];
-  const ratings: Map<number, number>[] = [];
-  let unknownItems = 0;
-  for (const r of interactions) {
-    let u = userIndex.get(r.user);
-    if (u === undefined) {
-      u = ids.length;
-      userIndex.set(r.user, u);
-      ids.push(r.user);
-      ratings.push(new Map());
-    }
-    const i = itemIndex.get(r.item);
-    if (i === undefined) {
-      unknownItems++;
-      continue;
-    }
-    ratings[u].set(i, r.rating); // a repeated pair: the last record wins
-  }
-  return { ids, ratings, unknownItems };
-}
-
-interface Training {
-  userIds: string[];
-  userItems: Int32Array[];
-  positives: number;
-  heldOutRemoved: number;
-}
-
-function trainingPositives(users: UserRatings, itemIndex: ReadonlyMap<string, number>, o: Resolved): Training {
-  const heldOut = new Map<string, Set<number>>();
-  for (const p of o.heldOut ?? []) {
-    const i = itemIndex.get(p.item);
-    if (i === undefined) continue;
-    const set = heldOut.get(p.user);
-    if (set) set.add(i);
-    else heldOut.set(p.user, new Set([i]));
-  }
-  const order = users.ids.map((_, u) => u).sort((a, b) => compareIds(users.ids[a], users.ids[b]));
-  const userIds: string[] = [];
-  const userItems: Int32Array[] = [];
-  let positives = 0;
-  let heldOutRemoved = 0;
-  for (const u of order) {
-    const pos: number[] = [];
-    for (const [item, rating] of users.ratings[u]) if (rating > o.positiveThreshold) pos.push(item);
-    if (pos.length < o.minHistory) continue;
-    positives += pos.length;
-    const excluded = heldOut.get(users.ids[u]);
-    const kept = excluded ? pos.filter((i) => !excluded.has(i)) : pos;
-    heldOutRemoved += pos.length - kept.length;
-    userIds.push(users.ids[u]);
-    userItems.push(Int32Array.from(kept).sort());
-  }
-  return { userIds, userItems, positives, heldOutRemoved };
-}
-
-/** One kind's values: value ids sorted by code units, and per item the sorted value indexes (CSR). */
-interface KindValues {
-  valueIds: string[];
-  ptr: Int32Array;
-  values: Int32Array;
-  unknownItems: number;
-}
-
-function indexValues(
-  attributes: readonly AttributeRecord[],
-  itemIndex: ReadonlyMap<string, number>,
-  kinds: readonly string[],
-): KindValues[] {
-  const kindIndex = new Map(kinds.map((k, i) => [k, i]));
-  const perKind = kinds.map(() => ({ pairs: new Map<number, Set<string>>(), ids: new Set<string>(), unknown: 0 }));
-  for (const a of attributes) {
-    const k = kindIndex.get(a.kind);
-    if (k === undefined) continue;
-    const i = itemIndex.get(a.item);
-    if (i === undefined) {
-      perKind[k].unknown++;
-      continue;
-    }
-    const set = perKind[k].pairs.get(i);
-    if (set) set.add(a.value);
-    else perKind[k].pairs.set(i, new Set([a.value]));
-    perKind[k].ids.add(a.value);
-  }
-  const n = itemIndex.size;
-  return perKind.map(({ pairs, ids, unknown }) => {
+export function kindValues(columns: DatasetColumns, itemOrder: Int32Array, kinds: readonly string[]): KindValues[] {
+  const n = itemOrder.length;
+  const { links, values } = columns;
+  return kinds.map((kind) => {
     // Code-unit order of value ids makes a merge of index lists yield `via` already sorted.
-    const valueIds = [...ids].sort(byCodeUnits);
-    const valueIndex = new Map(valueIds.map((v, i) => [v, i]));
+    const own: number[] = [];
+    for (let v = 0; v < values.kinds.length; v++) if (values.kinds[v] === kind) own.push(v);
+    own.sort((a, b) => byCodeUnits(values.ids[a], values.ids[b]));
+    const local = new Int32Array(values.kinds.length).fill(-1);
+    own.forEach((v, index) => (local[v] = index));
     const ptr = new Int32Array(n + 1);
-    for (let i = 0; i < n; i++) ptr[i + 1] = ptr[i] + (pairs.get(i)?.size ?? 0);
-    const values = new Int32Array(ptr[n]);
-    for (const [i, set] of pairs) {
-      const row = Int32Array.from(set, (v) => valueIndex.get(v)!).sort();
-      values.set(row, ptr[i]);
+    for (let l = 0; l < links.item.length; l++) if (local[links.value[l]] >= 0) ptr[itemOrder[links.item[l]] + 1]++;
+    for (let i = 0; i < n; i++) ptr[i + 1] += ptr[i];
+    const fill = ptr.slice(0, n);
+    const out = new Int32Array(ptr[n]);
+    for (let l = 0; l < links.item.length; l++) {
+      const v = local[links.value[l]];
+      if (v >= 0) out[fill[itemOrder[links.item[l]]]++] = v;
     }
-    return { valueIds, ptr, values, unknownItems: unknown };
+    for (let i = 0; i < n; i++) out.subarray(ptr[i], ptr[i + 1]).sort();
+    return { kind, valueIds: own.map((v) => values.ids[v]), ptr, values: out };
   });
 }
 
@@ -288,8 +195,8 @@ function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Growable columnar edge list: endpoints a < b (item indexes), weight, and a CSR of via value indexes. */
-class EdgeBuffer {
+/** Columnar edge list: endpoints a < b (model item indexes), weight, and a CSR of via value indexes. */
+export class EdgeBuffer {
   length = 0;
   a = new Int32Array(1024);
   b = new Int32Array(1024);
@@ -313,15 +220,6 @@ class EdgeBuffer {
     this.length++;
     this.viaPtr[this.length] = start + sharedCount;
   }
-
-  /** A buffer holding the edges whose flag is set, in the same order. */
-  filter(keep: Uint8Array): EdgeBuffer {
-    const out = new EdgeBuffer();
-    for (let e = 0; e < this.length; e++) {
-      if (keep[e]) out.push(this.a[e], this.b[e], this.w[e], this.via.subarray(this.viaPtr[e], this.viaPtr[e + 1]), this.viaPtr[e + 1] - this.viaPtr[e]);
-    }
-    return out;
-  }
 }
 
 function grow(array: Int32Array, size: number): Int32Array {
@@ -330,54 +228,110 @@ function grow(array: Int32Array, size: number): Int32Array {
   return out;
 }
 
-type RawNetworks = EdgeBuffer[] & { coPurchaseEdges: number };
+export interface NetworkBuild {
+  /** Per kind (in the order of `values`): the edges, sorted by (a, b). */
+  readonly kinds: readonly EdgeBuffer[];
+  readonly coPurchaseEdges: number;
+  readonly edgesBeforeCap: Int32Array | Float64Array;
+}
+
+export interface BuildProgress {
+  /** Called now and then with the number of items whose rows are done. */
+  readonly onItems?: (done: number) => void;
+}
 
 /**
- * Counts c(i, j) for j > i item by item: for each buyer u of i, every j after i in R_u bumps a
- * dense counter. Candidates are visited in ascending j, so edges come out sorted by (a, b).
+ * Rules 5-7 over training positives (per user, items ascending) and each kind's values.
+ * `itemIds` gives the code-unit tie-break of the top-M ranking.
  */
-function countAndLink(n: number, userItems: readonly Int32Array[], values: readonly KindValues[], minSupport: number): RawNetworks {
-  const buyers = transpose(n, userItems);
+export function buildNetworks(
+  training: Pick<PositiveRows, 'ptr' | 'item'>,
+  itemIds: readonly string[],
+  values: readonly KindValues[],
+  caps: { readonly minSupport: number; readonly topM: number | null },
+  progress: BuildProgress = {},
+): NetworkBuild {
+  const n = itemIds.length;
+  const buyers = transpose(n, training);
   const counter = new Int32Array(n);
+  const touched = new Int32Array(n);
+  const stamps = values.map((kv) => new Int32Array(kv.valueIds.length));
   const shared = new Int32Array(VIA_CAP);
-  const out = values.map(() => new EdgeBuffer()) as RawNetworks;
+  const edgesBeforeCap = new Float64Array(values.length);
+  const { ptr: userPtr, item: userItems } = training;
+  const { minSupport, topM } = caps;
+  const rank = topM === null ? null : codeUnitRanks(itemIds);
+  const heaps = rank === null ? [] : values.map(() => new TopM(topM!, rank));
+  const selections = rank === null ? [] : values.map(() => new Selections(n));
+  const out = values.map(() => new EdgeBuffer());
   let coPurchaseEdges = 0;
-  const touched: number[] = [];
+
   for (let i = 0; i < n; i++) {
+    // Count c(i, j): for the capped build every j != i (i's whole row, so i can choose its top M);
+    // uncapped, only j > i (each pair once, in ascending j after the sort below).
+    let t = 0;
     for (let p = buyers.ptr[i]; p < buyers.ptr[i + 1]; p++) {
-      const items = userItems[buyers.users[p]];
-      for (let q = upperBound(items, i); q < items.length; q++) {
-        const j = items[q];
-        if (counter[j]++ === 0) touched.push(j);
+      const u = buyers.users[p];
+      const end = userPtr[u + 1];
+      for (let q = rank === null ? firstAbove(userItems, userPtr[u], end, i) : userPtr[u]; q < end; q++) {
+        const j = userItems[q];
+        if (j !== i && counter[j]++ === 0) touched[t++] = j;
       }
     }
-    touched.sort((x, y) => x - y);
-    for (const j of touched) {
+    if (rank === null) touched.subarray(0, t).sort();
+    for (let k = 0; k < values.length; k++) {
+      const kv = values[k];
+      for (let p = kv.ptr[i]; p < kv.ptr[i + 1]; p++) stamps[k][kv.values[p]] = i + 1;
+    }
+    for (let x = 0; x < t; x++) {
+      const j = touched[x];
       const c = counter[j];
       counter[j] = 0;
       if (c < minSupport) continue;
-      coPurchaseEdges++;
+      if (j > i) coPurchaseEdges++;
       for (let k = 0; k < values.length; k++) {
-        const count = intersect(values[k], i, j, shared);
-        if (count > 0) out[k].push(i, j, c, shared, count);
+        if (!sharesValue(values[k], stamps[k], j, i + 1)) continue;
+        if (j > i) edgesBeforeCap[k]++;
+        if (rank === null) out[k].push(i, j, c, shared, intersect(values[k], i, j, shared));
+        else heaps[k].offer(j, c);
       }
     }
-    touched.length = 0;
+    if (rank !== null) for (let k = 0; k < values.length; k++) selections[k].take(i, heaps[k]);
+    if ((i & 1023) === 1023) progress.onItems?.(i + 1);
   }
-  out.coPurchaseEdges = coPurchaseEdges;
-  return out;
+  progress.onItems?.(n);
+  const kinds = rank === null ? out : selections.map((s, k) => s.union(values[k], shared));
+  return { kinds, coPurchaseEdges, edgesBeforeCap };
+}
+
+/** First position in sorted[from, to) holding a value > x. */
+function firstAbove(sorted: Int32Array, from: number, to: number, x: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Does item j carry a value of this kind stamped with `stamp` (the values of the current item)? */
+function sharesValue(kv: KindValues, stamp: Int32Array, j: number, mark: number): boolean {
+  for (let p = kv.ptr[j]; p < kv.ptr[j + 1]; p++) if (stamp[kv.values[p]] === mark) return true;
+  return false;
 }
 
 /** Item -> buyers (user indexes), as CSR. */
-function transpose(n: number, userItems: readonly Int32Array[]): { ptr: Int32Array; users: Int32Array } {
+function transpose(n: number, training: Pick<PositiveRows, 'ptr' | 'item'>): { ptr: Int32Array; users: Int32Array } {
   const ptr = new Int32Array(n + 1);
-  for (const items of userItems) for (const i of items) ptr[i + 1]++;
+  for (let q = 0; q < training.item.length; q++) ptr[training.item[q] + 1]++;
   for (let i = 0; i < n; i++) ptr[i + 1] += ptr[i];
   const fill = ptr.slice(0, n);
   const users = new Int32Array(ptr[n]);
-  userItems.forEach((items, u) => {
-    for (const i of items) users[fill[i]++] = u;
-  });
+  for (let u = 0; u + 1 < training.ptr.length; u++) {
+    for (let q = training.ptr[u]; q < training.ptr[u + 1]; q++) users[fill[training.item[q]]++] = u;
+  }
   return { ptr, users };
 }
 
@@ -401,37 +355,123 @@ function intersect(kv: KindValues, i: number, j: number, out: Int32Array): numbe
   return count;
 }
 
-/** Keeps an edge iff it ranks in the top M (weight desc, neighbour id asc) of either endpoint. */
-function capTopM(edges: EdgeBuffer, itemIds: readonly string[], m: number): EdgeBuffer {
-  const n = itemIds.length;
-  const ptr = new Int32Array(n + 1);
-  for (let e = 0; e < edges.length; e++) {
-    ptr[edges.a[e] + 1]++;
-    ptr[edges.b[e] + 1]++;
-  }
-  for (let i = 0; i < n; i++) ptr[i + 1] += ptr[i];
-  const fill = ptr.slice(0, n);
-  const incident = new Int32Array(ptr[n]);
-  for (let e = 0; e < edges.length; e++) {
-    incident[fill[edges.a[e]]++] = e;
-    incident[fill[edges.b[e]]++] = e;
-  }
-  const keep = new Uint8Array(edges.length);
-  for (let i = 0; i < n; i++) {
-    const degree = ptr[i + 1] - ptr[i];
-    if (degree === 0) continue;
-    const row = Array.from(incident.subarray(ptr[i], ptr[i + 1]));
-    if (degree > m) {
-      const other = (e: number): string => itemIds[edges.a[e] === i ? edges.b[e] : edges.a[e]];
-      row.sort((x, y) => edges.w[y] - edges.w[x] || byCodeUnits(other(x), other(y)));
-    }
-    for (let r = 0; r < Math.min(m, degree); r++) keep[row[r]] = 1;
-  }
-  return edges.filter(keep);
+/** rank[i] = position of item i's id in code-unit order (the top-M tie-break). */
+function codeUnitRanks(itemIds: readonly string[]): Int32Array {
+  const order = [...itemIds.keys()].sort((a, b) => byCodeUnits(itemIds[a], itemIds[b]));
+  const rank = new Int32Array(itemIds.length);
+  order.forEach((item, r) => (rank[item] = r));
+  return rank;
 }
 
+/**
+ * The M best neighbours seen so far (weight desc, then code-unit id asc), as a binary heap whose
+ * root is the worst of them: a candidate only has to beat the root.
+ */
+class TopM {
+  size = 0;
+  readonly items: Int32Array;
+  readonly weights: Int32Array;
+
+  constructor(
+    private readonly m: number,
+    private readonly rank: Int32Array,
+  ) {
+    this.items = new Int32Array(m);
+    this.weights = new Int32Array(m);
+  }
+
+  offer(item: number, weight: number): void {
+    if (this.size < this.m) {
+      let s = this.size++;
+      while (s > 0) {
+        const parent = (s - 1) >> 1;
+        if (!this.worse(item, weight, this.items[parent], this.weights[parent])) break;
+        this.items[s] = this.items[parent];
+        this.weights[s] = this.weights[parent];
+        s = parent;
+      }
+      this.items[s] = item;
+      this.weights[s] = weight;
+      return;
+    }
+    if (!this.worse(this.items[0], this.weights[0], item, weight)) return;
+    let s = 0;
+    for (;;) {
+      const left = 2 * s + 1;
+      if (left >= this.size) break;
+      const right = left + 1;
+      const child = right < this.size && this.worse(this.items[right], this.weights[right], this.items[left], this.weights[left]) ? right : left;
+      if (!this.worse(this.items[child], this.weights[child], item, weight)) break;
+      this.items[s] = this.items[child];
+      this.weights[s] = this.weights[child];
+      s = child;
+    }
+    this.items[s] = item;
+    this.weights[s] = weight;
+  }
+
+  private worse(x: number, wx: number, y: number, wy: number): boolean {
+    return wx < wy || (wx === wy && this.rank[x] > this.rank[y]);
+  }
+}
+
+/** Each item's top-M choices, appended item by item; then the union of the choices as edges. */
+class Selections {
+  private readonly ptr: Int32Array;
+  private items = new Int32Array(1024);
+  private weights = new Int32Array(1024);
+
+  constructor(private readonly n: number) {
+    this.ptr = new Int32Array(n + 1);
+  }
+
+  take(i: number, heap: TopM): void {
+    const start = this.ptr[i];
+    if (start + heap.size > this.items.length) {
+      const size = Math.max(this.items.length * 2, start + heap.size);
+      this.items = grow(this.items, size);
+      this.weights = grow(this.weights, size);
+    }
+    this.items.set(heap.items.subarray(0, heap.size), start);
+    this.weights.set(heap.weights.subarray(0, heap.size), start);
+    this.ptr[i + 1] = start + heap.size;
+    heap.size = 0;
+  }
+
+  /** Edges chosen by either endpoint, once each, sorted by (a, b), with their via lists. */
+  union(kv: KindValues, shared: Int32Array): EdgeBuffer {
+    const n = this.n;
+    const rowPtr = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) for (let p = this.ptr[i]; p < this.ptr[i + 1]; p++) rowPtr[Math.min(i, this.items[p]) + 1]++;
+    for (let i = 0; i < n; i++) rowPtr[i + 1] += rowPtr[i];
+    const fill = rowPtr.slice(0, n);
+    // Key = other endpoint * 2^24 + weight: one numeric sort orders a row by b, and a pair chosen
+    // by both endpoints (same weight both times) becomes two equal keys.
+    const keys = new Float64Array(rowPtr[n]);
+    for (let i = 0; i < n; i++) {
+      for (let p = this.ptr[i]; p < this.ptr[i + 1]; p++) {
+        const j = this.items[p];
+        keys[fill[Math.min(i, j)]++] = Math.max(i, j) * WEIGHT_SPAN + this.weights[p];
+      }
+    }
+    const out = new EdgeBuffer();
+    for (let a = 0; a < n; a++) {
+      const row = keys.subarray(rowPtr[a], rowPtr[a + 1]).sort();
+      for (let r = 0; r < row.length; r++) {
+        if (r > 0 && row[r] === row[r - 1]) continue;
+        const b = Math.floor(row[r] / WEIGHT_SPAN);
+        out.push(a, b, row[r] - b * WEIGHT_SPAN, shared, intersect(kv, a, b, shared));
+      }
+    }
+    return out;
+  }
+}
+
+/** Co-purchase counts stay below 2^24 (16M users buying the same pair); item indexes below 2^29. */
+const WEIGHT_SPAN = 2 ** 24;
+
 /** Symmetric CSR with sorted rows; relies on edges being sorted by (a, b) with a < b. */
-function toCsr(kind: string, n: number, edges: EdgeBuffer): CsrAdjacency {
+export function toCsr(kind: string, n: number, edges: EdgeBuffer): CsrAdjacency {
   const indptr = new Int32Array(n + 1);
   for (let e = 0; e < edges.length; e++) {
     indptr[edges.a[e] + 1]++;

@@ -5,7 +5,11 @@ import neo4j, { type Driver } from 'neo4j-driver';
 import { loadConfig } from '../../src/config/app-config';
 import { GraphClient } from '../../src/graph/graph-client';
 import { IngestRepository } from '../../src/ingest/ingest.repository';
-import { importDataset, type ImportSummary } from '../../src/ingest/import-dataset';
+import { chooseWriter, importDataset, type ImportOptions, type ImportSummary } from '../../src/ingest/import-dataset';
+import { TransactionalWriter } from '../../src/ingest/transactional-writer';
+import { BulkWriter } from '../../src/ingest/bulk-writer';
+import { LocalNeo4j } from '../../src/ingest/local-neo4j';
+import { TEST_NEO4J, testNeo4jEnv } from './setup/test-neo4j';
 import { generateMovieWorld, syntheticSource, type SyntheticWorld } from '../../src/datasets/synthetic';
 import { openCsvDataset } from '../../src/datasets/csv-dataset';
 import { buildAttributeNetworks } from '../../src/networks/build-networks';
@@ -37,6 +41,30 @@ async function counts(): Promise<Record<string, number>> {
   for (const n of await repo.countNodes()) out[`:${n.label}`] = n.count;
   for (const r of await repo.countRelationships()) out[`[${r.type}]`] = r.count;
   return out;
+}
+
+/** Every network edge as stored (direction included): kind -> sorted `a>b weight via` lines. */
+async function networkEdges(): Promise<Record<string, string[]>> {
+  const rows = await cypher<{ rel: string; a: string; b: string; weight: number; via: string[] }>(
+    "MATCH (i:Item)-[r]->(j:Item) RETURN type(r) AS rel, i.id AS a, j.id AS b, r.weight AS weight, r.via AS via",
+  );
+  const out: Record<string, string[]> = {};
+  for (const r of rows) (out[r.rel] ??= []).push(`${r.a}>${r.b} ${r.weight} ${r.via.join(',')}`);
+  for (const list of Object.values(out)) list.sort();
+  return out;
+}
+
+/** Every node and relationship with its labels or type and its properties (the Meta node aside), sorted. */
+async function graphDump(): Promise<string[]> {
+  const sortedJson = (props: Record<string, unknown>): string => JSON.stringify(Object.fromEntries(Object.entries(props).sort(([x], [y]) => (x < y ? -1 : 1))));
+  const nodes = await cypher<{ labels: string[]; props: Record<string, unknown> }>('MATCH (n) WHERE NOT n:Meta RETURN labels(n) AS labels, properties(n) AS props');
+  const rels = await cypher<{ type: string; a: string; b: string; props: Record<string, unknown> }>(
+    'MATCH (x)-[r]->(y) RETURN type(r) AS type, coalesce(x.id, x.uid) AS a, coalesce(y.id, y.uid) AS b, properties(r) AS props',
+  );
+  return [
+    ...nodes.map((n) => `${[...n.labels].sort().join(':')} ${sortedJson(n.props)}`),
+    ...rels.map((r) => `${r.type} ${r.a}>${r.b} ${sortedJson(r.props)}`),
+  ].sort();
 }
 
 function csvLine(values: ReadonlyArray<string | number | undefined>): string {
@@ -166,6 +194,66 @@ describe('held-out pairs and the top-M cap', () => {
     expect(summary.edgesPerKind).toEqual(reference.stats.edgesPerKind);
     expect(reference.stats.edgesPerKind.genre!).toBeLessThan(reference.stats.edgesBeforeTopM.genre!);
   });
+});
+
+describe('the in-memory network construction (default) and the Cypher construction', () => {
+  const settings: ImportOptions[] = [{ topM: null }, { minSupport: 2, topM: 5 }, {}];
+  it.each(settings)('write the same edges, direction, weight and via included (%j)', async (caps) => {
+    await repo.deleteAll();
+    const viaCypher = await importDataset(repo, syntheticSource(world), { ...caps, networkBuild: 'cypher' });
+    const cypherEdges = await networkEdges();
+    const inMemory = await importDataset(repo, syntheticSource(world), caps);
+    expect(inMemory.edgesPerKind).toEqual(viaCypher.edgesPerKind);
+    expect(await networkEdges()).toEqual(cypherEdges);
+    expect(Object.values(cypherEdges).flat().length).toBeGreaterThan(100);
+  });
+
+  it('batches of any size write the same graph, and a rerun changes nothing', async () => {
+    await repo.deleteAll();
+    await importDataset(repo, syntheticSource(world), { topM: 5 });
+    const reference = await graphDump();
+    await repo.deleteAll();
+    const small = new TransactionalWriter(repo, { batchSize: 37, edgeBatchSize: 50 });
+    await importDataset(repo, syntheticSource(world), { topM: 5, writer: small });
+    expect(await graphDump()).toEqual(reference);
+    await importDataset(repo, syntheticSource(world), { topM: 5, writer: small });
+    expect(await graphDump()).toEqual(reference);
+  });
+});
+
+// The bulk importer stops and restarts the server: only on the launcher's own test server.
+const describeLocal = process.env.E2E_NEO4J_URI ? describe.skip : describe;
+
+describeLocal('the bulk importer (neo4j-admin) on the local test server', () => {
+  const local = new LocalNeo4j({ dataDir: TEST_NEO4J.dataDir, boltPort: Number(TEST_NEO4J.boltPort), scriptEnv: testNeo4jEnv() as Record<string, string> });
+  const heldOut = world.interactions.filter((r, i) => r.rating > 3 && i % 9 === 0).map((r) => ({ user: r.user, item: r.item }));
+
+  it('is chosen for an empty local database only, and refused with the reason otherwise', async () => {
+    await repo.deleteAll();
+    await importDataset(repo, syntheticSource(world), { topM: 5 });
+    const context = { repo, local, uri: config.neo4j.uri, replace: false };
+    expect((await chooseWriter('auto', context)).name).toBe('transactional');
+    await expect(chooseWriter('bulk', context)).rejects.toThrow(/empty database/);
+    expect((await chooseWriter('auto', { ...context, replace: true })).name).toBe('bulk');
+    await expect(chooseWriter('bulk', { ...context, uri: 'bolt://127.0.0.1:1' })).rejects.toThrow(/launcher/);
+    await repo.deleteAll();
+    expect((await chooseWriter('auto', context)).name).toBe('bulk');
+  });
+
+  it('writes the same graph as the transactional writer; importing again (transactional) changes nothing', async () => {
+    await repo.deleteAll();
+    await importDataset(repo, syntheticSource(world), { topM: 5, heldOut });
+    const transactional = await graphDump();
+    expect(transactional.some((line) => line.startsWith('HELD_OUT'))).toBe(true);
+
+    const summary = await importDataset(repo, syntheticSource(world), { topM: 5, heldOut, writer: new BulkWriter(local, repo) });
+    expect(summary.writer).toBe('bulk');
+    expect(await graphDump()).toEqual(transactional);
+    expect((await repo.readMeta())?.writer).toBe('bulk');
+
+    await importDataset(repo, syntheticSource(world), { topM: 5, heldOut });
+    expect(await graphDump()).toEqual(transactional);
+  }, 600_000);
 });
 
 describe('bad input', () => {

@@ -52,6 +52,7 @@ export class ConsoleProgress implements ProgressSink {
   }
 
   finish(extra: Readonly<Record<string, number | string>> = {}): void {
+    // A phase of unknown length (total 0) ends at the count it reached.
     this.done = Math.max(this.done, this.total);
     this.draw(extra, true);
   }
@@ -71,19 +72,24 @@ export class ConsoleProgress implements ProgressSink {
         unit: this.unit,
         ratePerSec: Math.round(rate),
         elapsedSec: round1(elapsed),
-        etaSec: round1(remaining),
+        ...(this.total > 0 ? { etaSec: round1(remaining) } : {}),
         ...extra,
       };
       this.stream.write(`${JSON.stringify(line)}\n`);
+      return;
+    }
+    const extras = Object.entries(extra)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    if (this.total === 0 && !final) {
+      // A stream of unknown length: count and rate, no bar and no ETA.
+      this.stream.write(`\r${this.phase.padEnd(18)} ${this.done} ${this.unit} ${Math.round(rate)}/s${extras ? ` ${extras}` : ''}\x1b[K`);
       return;
     }
     const fraction = this.total > 0 ? Math.min(1, this.done / this.total) : 1;
     const width = 24;
     const filled = Math.round(fraction * width);
     const bar = `${'#'.repeat(filled)}${'-'.repeat(width - filled)}`;
-    const extras = Object.entries(extra)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ');
     const text =
       `${this.phase.padEnd(18)} [${bar}] ${(fraction * 100).toFixed(0).padStart(3)}% ` +
       `${this.done}/${this.total} ${this.unit} ${Math.round(rate)}/s ` +

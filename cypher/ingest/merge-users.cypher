@@ -1,3 +1,0 @@
-// $ids: [user id]
-UNWIND $ids AS id
-MERGE (:User {id: id})
