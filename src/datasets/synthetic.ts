@@ -69,6 +69,24 @@ type Resolved = Omit<Required<SyntheticWorldOptions>, 'purchasesPerUser'> & {
   purchasesPerUser: readonly [number, number];
 };
 
+/**
+ * Options for a bigger world with the default world's proportions: actors and directors grow
+ * with the catalogue (0.4 and 1/15 per item), so a value is carried by as many items as in the
+ * default world instead of by ever more.
+ */
+export function scaledWorldOptions(users: number, items: number, purchasesPerUser?: readonly [number, number], seed?: number): SyntheticWorldOptions {
+  const scale = items / DEFAULTS.items;
+  return {
+    users,
+    items,
+    actors: Math.max(DEFAULTS.actors, Math.round(DEFAULTS.actors * scale)),
+    directors: Math.max(DEFAULTS.directors, Math.round(DEFAULTS.directors * scale)),
+    genres: GENRE_NAMES.length,
+    ...(purchasesPerUser ? { purchasesPerUser } : {}),
+    ...(seed === undefined ? {} : { seed }),
+  };
+}
+
 export function generateMovieWorld(opts: SyntheticWorldOptions = {}): SyntheticWorld {
   const o = resolveOptions(opts);
   const rng = createRng(o.seed);

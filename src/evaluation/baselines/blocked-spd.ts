@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { invertSpd } from './linalg';
 
-/** Tile size: products are (block x block) x (block x m); inverses of block x block run in JS. */
+/** Tile size: products are (m x block) x (block x block); the block x block pivot inverses run in JS. */
 export const DEFAULT_SPD_BLOCK = 512;
 
 export interface BlockedSpdOptions {
@@ -86,20 +86,23 @@ function sweepBlock(a: Float32Array, n: number, k0: number, k1: number, block: n
   });
   const wtT = tf.tensor2d(wt, [t, n]);
   try {
-    // Lower triangle, one tile row at a time: rows [i0, i1) need columns [0, i1).
-    for (let i0 = 0; i0 < n; i0 += block) {
-      // The pivot's own tile row gets nothing from the update (its rows of W are zero).
-      if (i0 === k0) continue;
-      const i1 = Math.min(n, i0 + block);
-      const rows = i1 - i0;
-      const product = tf.tidy(() => tf.matMul(tf.slice(v, [i0, 0], [rows, t]), tf.slice(wtT, [0, 0], [t, i1])));
+    // Lower triangle, one tile column at a time: columns [j0, j1) need rows [j0, n). A tall first
+    // operand times a small second one is the shape wasm's matMul runs fastest (the second operand
+    // is repacked on every call), and each result row lands in a contiguous run of `a`.
+    for (let j0 = 0; j0 < n; j0 += block) {
+      // The pivot's own tile column gets nothing from the update (its rows of W are zero).
+      if (j0 === k0) continue;
+      const j1 = Math.min(n, j0 + block);
+      const cols = j1 - j0;
+      const rows = n - j0;
+      const product = tf.tidy(() => tf.matMul(tf.slice(v, [j0, 0], [rows, t]), tf.slice(wtT, [0, j0], [t, cols])));
       const p = product.dataSync() as Float32Array;
       product.dispose();
       for (let r = 0; r < rows; r++) {
-        const ri = (i0 + r) * n;
-        const rp = r * i1;
-        const end = i0 + r + 1;
-        for (let j = 0; j < end; j++) a[ri + j] -= p[rp + j];
+        const ra = (j0 + r) * n + j0;
+        const rp = r * cols;
+        const end = Math.min(cols, r + 1);
+        for (let c = 0; c < end; c++) a[ra + c] -= p[rp + c];
       }
     }
     // The block column becomes W D, the pivot block -D.
