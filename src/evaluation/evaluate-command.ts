@@ -53,6 +53,9 @@ interface EvaluateCliOptions {
   faithfulnessUsers: number;
 }
 
+/** What a stage's progress counts. */
+const STAGE_UNITS: Partial<Record<RunProgress['stage'], string>> = { tune: 'values', fit: 'steps', evaluate: 'users' };
+
 /** Default caps: the quick eRAN rows of the default line-up, labelled with their cap in the report. */
 export const DEFAULT_ERAN_MINUTES = 0.5;
 export const DEFAULT_ERAN_PLUS_MINUTES = 2;
@@ -174,6 +177,7 @@ export function registerEvaluateCommand(program: Command): void {
       const progress = new ConsoleProgress();
       let phase = '';
       let phaseTotal = 0;
+      let phaseExtras: Record<string, string> = {};
       const runStarted = Date.now();
       const runExtras = (e: RunProgress): Record<string, string> => {
         if (!e.units) return {};
@@ -206,18 +210,24 @@ export function registerEvaluateCommand(program: Command): void {
         onProgress: (e: RunProgress) => {
           // One bar per stage of a model (tuning values, training steps, users); the whole run's
           // models done and its ETA ride along on every line.
+          if (e.stage === 'model') {
+            // A model's start only moves the run's count (carried by every bar); its failure gets a line of its own.
+            if (e.error) process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'model failed', seed: e.seed, model: e.model, error: e.error })}\n`);
+            return;
+          }
           const label = [e.stage, e.model, e.protocol, e.seed !== undefined ? `seed ${e.seed}` : ''].filter(Boolean).join(' ');
           const total = Math.max(1, e.total ?? 1);
           if (label !== phase || total !== phaseTotal) {
-            if (phase && label !== phase) progress.finish(runExtras(e));
+            if (phase && label !== phase) progress.finish(phaseExtras);
             phase = label;
             phaseTotal = total;
-            progress.start(label, total, e.stage === 'fit' ? 'steps' : e.stage === 'evaluate' ? 'units' : e.stage === 'tune' ? 'values' : 'steps');
+            progress.start(label, total, STAGE_UNITS[e.stage] ?? 'steps');
           }
-          progress.tick(Math.min(e.done ?? 0, total), runExtras(e));
+          phaseExtras = runExtras(e);
+          progress.tick(Math.min(e.done ?? 0, total), phaseExtras);
         },
       });
-      if (phase) progress.finish();
+      if (phase) progress.finish(phaseExtras);
       if (o.report) await writeReport(result, o.report);
       printHeadline(result);
       printStudies(result);

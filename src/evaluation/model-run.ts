@@ -109,6 +109,8 @@ export async function runModelOnSeed(
       criterion: inputs.criterion ?? DEFAULT_CRITERION,
       fullExclude: inputs.fullExclude,
       onStep: (s) => progress({ stage: 'tune', message: `${spec.name} ${spec.grid?.param}=${s.value}`, done: s.done, total: steps }),
+      // A validation fit of eRAN runs for minutes: its steps show as a fit bar between the tuning steps.
+      onFitProgress: (p) => progress({ stage: 'fit', message: `${spec.name}: validation fit`, done: p.done, total: Math.max(p.total, p.done) }),
     });
   }
   const params = tuned?.chosen ?? untunedParams(spec);

@@ -316,8 +316,9 @@ function tuningSection(result: EvaluationResult): string[] {
   const out = ['## Tuning', ''];
   if (result.tuning.length === 0) return [...out, 'No tuning (defaults and the first grid value were used).'];
   out.push(
-    'Each baseline\'s key hyper-parameter, at most 6 values, chosen per seed on a validation split cut from training data ' +
-      '(each user\'s latest training positive held out; for cold-start models, 40 further items held out). Validation score: mean over seeds.',
+    'Each tuned model\'s key hyper-parameter, at most 6 values, chosen per seed on a validation split cut from training data ' +
+      '(each user\'s latest training positive held out; for cold-start models, 40 further items held out). Validation score: mean over seeds ' +
+      '(over the seeds that tried the value, when a grid stops early after values without gain).',
     '',
   );
   out.push('| Model | parameter | criterion | values tried (validation score) | chosen per seed |', '| --- | --- | --- | --- | --- |');
@@ -329,9 +330,12 @@ function tuningSection(result: EvaluationResult): string[] {
       out.push(`| ${model} | none | — | — | — |`);
       continue;
     }
-    const values = first.tried.map((c) => c.value);
+    const values = [...new Set(list.flatMap((t) => t.tried.map((c) => c.value)))];
     const tried = values
-      .map((v) => `${v} (${spreadOf(list.map((t) => t.tried.find((c) => c.value === v)?.score ?? NaN)).mean.toFixed(4)})`)
+      .map((v) => {
+        const scores = list.map((t) => t.tried.find((c) => c.value === v)?.score).filter((x): x is number => x !== undefined);
+        return `${v} (${spreadOf(scores).mean.toFixed(4)}${scores.length < list.length ? `, ${scores.length} of ${list.length} seeds` : ''})`;
+      })
       .join(', ');
     const chosen = list.map((t) => `${t.seed}: ${t.chosen[first.param!]}`).join('; ');
     out.push(`| ${model} | ${first.param} | ${first.criterion} | ${tried} | ${chosen} |`);

@@ -4,6 +4,7 @@
  * fitted, and evaluated under every protocol it supports; results summarised over seeds.
  */
 import { promises as fs } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { collectDataset } from '../datasets/collect-dataset';
 import type { AttributeRecord, DatasetSource, InteractionRecord } from '../datasets/dataset.types';
@@ -84,6 +85,11 @@ export interface RunEvaluationOptions {
   readonly isolate?: boolean;
   /** tfjs backend for EASE's solve and the eRAN fits (default: the active one, else `auto`). */
   readonly backend?: BackendPreference;
+  /**
+   * Units (model, seed) run at once (default: the machine's cores): one in this process, the
+   * others in child processes (isolated models), so the eRAN fits overlap the baselines.
+   */
+  readonly concurrency?: number;
   readonly onProgress?: (event: RunProgress) => void;
   /** The attention study and the faithfulness study, for one eRAN model on every seed's leave-one-out split. */
   readonly studies?: StudyOptions;
@@ -108,6 +114,8 @@ export interface RunProgress {
   readonly total?: number;
   /** The whole run: (seed, model) units finished and planned. */
   readonly units?: { readonly done: number; readonly total: number };
+  /** Stage `model`: the model failed on this seed with this error. */
+  readonly error?: string;
 }
 
 /** A model that threw (or whose process died) on a seed: its error, nothing else of it is kept. */
@@ -177,6 +185,8 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
   };
   if (!opts.data && !opts.splitDir) throw new Error('runEvaluation: give `data`, `splitDir`, or both');
   const backend = await ensureBackend(opts.backend);
+  const isolate = opts.isolate ?? true;
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? availableParallelism()));
 
   progress({ stage: 'load', message: 'reading the dataset' });
   const data = opts.data ? await materialise(opts.data) : undefined;
@@ -230,21 +240,38 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
       hasAttributes: attributes !== undefined,
     };
     const rankFiles = new RankFileSet(ranks, seed);
-    for (const { spec, job } of plan) {
+    const runUnit = async ({ spec, job }: { spec: ModelSpec; job: ModelJob }): Promise<UnitResult> => {
       const unitStart = performance.now();
       progress({ stage: 'model', seed, model: spec.name, message: `seed ${seed}: ${spec.name}`, units: { ...units } });
-      const refusal = spec.capacity?.(inputs.loo.view) ?? (inputs.cold ? spec.capacity?.(inputs.cold.view) : undefined);
-      if (refusal) {
-        note(`${spec.name} not run on seed ${seed}: ${refusal}`);
-        units.done++;
-        continue;
-      }
       const forward = (e: ModelProgress): void => progress({ ...e, seed, model: spec.name, units: { ...units } });
       try {
-        const outcome: ModelOutcome =
-          spec.recipe && (opts.isolate ?? true)
+        const refusal = spec.capacity?.(inputs.loo.view) ?? (inputs.cold ? spec.capacity?.(inputs.cold.view) : undefined);
+        if (refusal) return { refusal };
+        const outcome =
+          spec.recipe && isolate
             ? await runIsolated({ recipe: spec.recipe, inputs, job, backend }, forward)
             : await runModelOnSeed(spec, inputs, job, forward);
+        return { outcome };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        progress({ stage: 'model', seed, model: spec.name, message: `seed ${seed}: ${spec.name} failed`, error: message, units: { ...units } });
+        return { failure: { seed, model: spec.name, error: message, seconds: (performance.now() - unitStart) / 1000 } };
+      } finally {
+        units.done++;
+      }
+    };
+    // Results are merged in plan order whatever order the units finish in, so the report and
+    // the rank files do not depend on the schedule.
+    const unitResults = await runConcurrently(plan, runUnit, isolate ? (u) => u.spec.recipe !== undefined : () => false, concurrency);
+    for (const [k, { spec, job }] of plan.entries()) {
+      const r = unitResults[k]!;
+      if ('refusal' in r) {
+        note(`${spec.name} not run on seed ${seed}: ${r.refusal}`);
+      } else if ('failure' in r) {
+        await rankFiles.discard(spec.name);
+        failures.push(r.failure);
+      } else {
+        const outcome = r.outcome;
         await rankFiles.commit(spec.name, job.protocols);
         runs.push(...outcome.runs);
         if (outcome.tuning) tuning.push(outcome.tuning);
@@ -252,13 +279,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
         outcome.notes.forEach(note);
         if (outcome.attention) attentionStudy.push(outcome.attention);
         if (outcome.faithfulness) faithfulness.push(outcome.faithfulness);
-      } catch (error) {
-        await rankFiles.discard(spec.name);
-        const message = error instanceof Error ? error.message : String(error);
-        failures.push({ seed, model: spec.name, error: message, seconds: (performance.now() - unitStart) / 1000 });
-        progress({ stage: 'model', seed, model: spec.name, message: `seed ${seed}: ${spec.name} failed: ${message}`, units: { ...units } });
       }
-      units.done++;
     }
     await rankFiles.finish();
   }
@@ -297,6 +318,28 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     await writeReport(result, opts.outDir);
   }
   return result;
+}
+
+type UnitResult = { readonly outcome: ModelOutcome } | { readonly failure: ModelFailure } | { readonly refusal: string };
+
+/**
+ * Runs every item, in order within each lane: items `inChild` picks share `slots - 1` lanes (child
+ * processes, started as lanes free up), the others run one at a time here; with one slot,
+ * everything runs one at a time in order. Results come back in the items' order.
+ */
+async function runConcurrently<T, R>(items: readonly T[], run: (item: T) => Promise<R>, inChild: (item: T) => boolean, slots: number): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  if (slots <= 1) {
+    for (const [k, item] of items.entries()) results[k] = await run(item);
+    return results;
+  }
+  const local = [...items.keys()].filter((k) => !inChild(items[k]!));
+  const remote = [...items.keys()].filter((k) => inChild(items[k]!));
+  const lane = async (queue: number[]): Promise<void> => {
+    for (let k = queue.shift(); k !== undefined; k = queue.shift()) results[k] = await run(items[k]!);
+  };
+  await Promise.all([lane(local), ...Array.from({ length: Math.min(slots - 1, remote.length) }, () => lane(remote))]);
+  return results;
 }
 
 /** The (model, job) units of a seed: each runnable model, plus a study-only fit when the study model is not among them. */
