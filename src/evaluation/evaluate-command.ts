@@ -174,10 +174,9 @@ export function registerEvaluateCommand(program: Command): void {
       const world = o.format === 'synthetic' ? generateMovieWorld(syntheticOptions(o)) : undefined;
       const source = world ? syntheticSource(world) : o.split && !o.path ? undefined : await openDataset(o.format, o.path);
       const data = source ? await collectDataset(source) : undefined;
-      const progress = new ConsoleProgress();
-      let phase = '';
-      let phaseTotal = 0;
-      let phaseExtras: Record<string, string> = {};
+      // One bar per model: with eRAN fits in child processes beside the baselines, two models
+      // report at once. The run's models done and its ETA ride along on every line.
+      const bars = new Map<string, { progress: ConsoleProgress; phase: string; total: number; extras: Record<string, string> }>();
       const runStarted = Date.now();
       const runExtras = (e: RunProgress): Record<string, string> => {
         if (!e.units) return {};
@@ -208,8 +207,6 @@ export function registerEvaluateCommand(program: Command): void {
             }
           : {}),
         onProgress: (e: RunProgress) => {
-          // One bar per stage of a model (tuning values, training steps, users); the whole run's
-          // models done and its ETA ride along on every line.
           if (e.stage === 'model') {
             // A model's start only moves the run's count (carried by every bar); its failure gets a line of its own.
             if (e.error) process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'model failed', seed: e.seed, model: e.model, error: e.error })}\n`);
@@ -217,17 +214,19 @@ export function registerEvaluateCommand(program: Command): void {
           }
           const label = [e.stage, e.model, e.protocol, e.seed !== undefined ? `seed ${e.seed}` : ''].filter(Boolean).join(' ');
           const total = Math.max(1, e.total ?? 1);
-          if (label !== phase || total !== phaseTotal) {
-            if (phase && label !== phase) progress.finish(phaseExtras);
-            phase = label;
-            phaseTotal = total;
-            progress.start(label, total, STAGE_UNITS[e.stage] ?? 'steps');
+          const key = e.model ?? '';
+          let bar = bars.get(key);
+          if (!bar || label !== bar.phase || total !== bar.total) {
+            if (bar && label !== bar.phase) bar.progress.finish(bar.extras);
+            bar = { progress: bar?.progress ?? new ConsoleProgress(), phase: label, total, extras: {} };
+            bars.set(key, bar);
+            bar.progress.start(label, total, STAGE_UNITS[e.stage] ?? 'steps');
           }
-          phaseExtras = runExtras(e);
-          progress.tick(Math.min(e.done ?? 0, total), phaseExtras);
+          bar.extras = runExtras(e);
+          bar.progress.tick(Math.min(e.done ?? 0, total), bar.extras);
         },
       });
-      if (phase) progress.finish(phaseExtras);
+      for (const bar of bars.values()) bar.progress.finish(bar.extras);
       if (o.report) await writeReport(result, o.report);
       printHeadline(result);
       printStudies(result);

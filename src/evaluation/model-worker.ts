@@ -44,3 +44,5 @@ async function handle(request: WorkerRequest): Promise<void> {
 process.once('message', (request: WorkerRequest) => {
   void handle(request);
 });
+// The harness is gone (killed, or crashed): nobody will read the outcome.
+process.once('disconnect', () => process.exit(1));
