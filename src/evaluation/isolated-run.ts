@@ -4,12 +4,18 @@
  * child, whose error (or exit code and last stderr lines) becomes that model's failure in the
  * report. The child also gives back its wasm heap, which never shrinks, when it exits.
  *
- * Messages are Node's advanced IPC serialization (structured clone): the splits go as typed arrays
- * and Maps, no files. A plain fork rather than a worker thread: a native backend's abort (the
+ * The seed's inputs (splits, views, validation splits: megabytes) go through a file written once
+ * per seed with v8.serialize (typed arrays and Maps survive), and the child reads it itself: an
+ * IPC message that large drains only while this process's event loop runs, and the baselines
+ * beside it keep the loop busy for a minute at a time, leaving the child waiting. Messages carry
+ * the small rest. A plain fork rather than a worker thread: a native backend's abort (the
  * TensorFlow C library) would take every thread of the process with it.
  */
 import { fork } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
+import { serialize } from 'node:v8';
 import type { BackendPreference } from '../model/backend';
 import type { ModelJob, ModelOutcome, ModelProgress, SeedInputs } from './model-run';
 import type { SpecRecipe } from './tune';
@@ -17,9 +23,17 @@ import type { SpecRecipe } from './tune';
 export interface WorkerRequest {
   readonly kind: 'run';
   readonly recipe: SpecRecipe;
-  readonly inputs: SeedInputs;
+  /** A file holding v8.serialize(SeedInputs) (writeSeedInputs). */
+  readonly inputsFile: string;
   readonly job: ModelJob;
   readonly backend: BackendPreference;
+}
+
+/** Writes one seed's inputs for the child processes; the caller removes the file when the seed is done. */
+export async function writeSeedInputs(inputs: SeedInputs): Promise<string> {
+  const file = join(tmpdir(), `eran-eval-${process.pid}-seed${inputs.seed}-${Date.now()}.bin`);
+  await fs.writeFile(file, serialize(inputs));
+  return file;
 }
 
 export type WorkerMessage =

@@ -29,6 +29,7 @@ import {
   tuneModel,
   untunedParams,
   type ValidationSplits,
+  yieldToEventLoop,
 } from './tune';
 
 /** One seed's problem, shared by every model of the seed; views carry the item attributes. */
@@ -143,6 +144,7 @@ export async function runModelOnSeed(
             : evaluateLooFull(looModel, loo, { onProgress, onTopList: parts.full, topListLength: inputs.ranks?.fullTop, exclude: inputs.fullExclude });
         results.push(stripRanks(result));
         candidates[protocol] = result.candidates;
+        await yieldToEventLoop();
       }
     }
     if (job.protocols.includes('cold-start') && cold) {

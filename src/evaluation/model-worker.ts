@@ -3,9 +3,11 @@
  * recipe (a module, a factory exported by it, plain options), runs it on the seed's inputs and
  * sends back the outcome, then exits.
  */
+import { readFileSync } from 'node:fs';
+import { deserialize } from 'node:v8';
 import { initBackend } from '../model/backend';
 import type { WorkerMessage, WorkerRequest } from './isolated-run';
-import { type ModelProgress, runModelOnSeed } from './model-run';
+import { type ModelProgress, runModelOnSeed, type SeedInputs } from './model-run';
 import type { ModelSpec, SpecRecipe } from './tune';
 
 /** At most one progress message per this many milliseconds (eRAN reports every training step). */
@@ -34,7 +36,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       last = now;
       send({ kind: 'progress', event });
     };
-    const outcome = await runModelOnSeed(spec, request.inputs, request.job, progress);
+    const inputs = deserialize(readFileSync(request.inputsFile)) as SeedInputs;
+    const outcome = await runModelOnSeed(spec, inputs, request.job, progress);
     send({ kind: 'done', outcome }, () => process.exit(0));
   } catch (error) {
     send({ kind: 'failed', message: error instanceof Error ? error.message : String(error) }, () => process.exit(1));

@@ -13,7 +13,7 @@ import type { AttentionStudyOptions, AttentionStudyResult } from './attention-st
 import { baselineSpecs } from './baselines/baseline-specs';
 import type { FaithfulnessSummary } from './faithfulness';
 import { type InteractionTable, tableFromRecords } from './interaction-table';
-import { runIsolated } from './isolated-run';
+import { runIsolated, writeSeedInputs } from './isolated-run';
 import { indexItemAttributes, type ItemAttributes } from './item-attributes';
 import { type ModelJob, type ModelOutcome, type ModelProgress, type ModelRun, runModelOnSeed, type SeedInputs } from './model-run';
 import { type FullRankingExclusion, PROTOCOLS, type ProtocolName } from './protocols';
@@ -240,6 +240,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
       hasAttributes: attributes !== undefined,
     };
     const rankFiles = new RankFileSet(ranks, seed);
+    const inputsFile = isolate && plan.some((u) => u.spec.recipe) ? await writeSeedInputs(inputs) : undefined;
     const runUnit = async ({ spec, job }: { spec: ModelSpec; job: ModelJob }): Promise<UnitResult> => {
       const unitStart = performance.now();
       progress({ stage: 'model', seed, model: spec.name, message: `seed ${seed}: ${spec.name}`, units: { ...units } });
@@ -249,7 +250,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
         if (refusal) return { refusal };
         const outcome =
           spec.recipe && isolate
-            ? await runIsolated({ recipe: spec.recipe, inputs, job, backend }, forward)
+            ? await runIsolated({ recipe: spec.recipe, inputsFile: inputsFile!, job, backend }, forward)
             : await runModelOnSeed(spec, inputs, job, forward);
         return { outcome };
       } catch (error) {
@@ -262,7 +263,12 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     };
     // Results are merged in plan order whatever order the units finish in, so the report and
     // the rank files do not depend on the schedule.
-    const unitResults = await runConcurrently(plan, runUnit, isolate ? (u) => u.spec.recipe !== undefined : () => false, concurrency);
+    let unitResults: UnitResult[];
+    try {
+      unitResults = await runConcurrently(plan, runUnit, isolate ? (u) => u.spec.recipe !== undefined : () => false, concurrency);
+    } finally {
+      if (inputsFile) await fs.rm(inputsFile, { force: true });
+    }
     for (const [k, { spec, job }] of plan.entries()) {
       const r = unitResults[k]!;
       if ('refusal' in r) {

@@ -165,6 +165,7 @@ export async function tuneModel(spec: ModelSpec, validation: ValidationSplits, o
       if (score === undefined) throw new Error(`tuning criterion ${criterionName} is not computed on validation`);
     }
     tried.push({ value, metrics, score, fitSeconds });
+    await yieldToEventLoop();
     opts.onStep?.({ model: spec.name, value, done: tried.length, total: values.length });
     if (spec.grid.stopAfter && tried.length - 1 - bestIndex(tried) >= spec.grid.stopAfter) break;
   }
@@ -187,4 +188,12 @@ function bestIndex(tried: readonly TuneCandidate[]): number {
     if (c.score > tried[best]!.score) best = i;
   });
   return best;
+}
+
+/**
+ * Lets I/O run (child processes' messages, their exits) between long synchronous steps: awaiting
+ * a resolved value only yields to other microtasks.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
