@@ -135,6 +135,24 @@ export function scaledWorldOptions(size: { readonly items: number; readonly user
   };
 }
 
+/**
+ * Options for a bigger world with the default world's proportions: actors and directors grow
+ * with the catalogue (0.4 and 1/15 per item), so a value is carried by as many items as in the
+ * default world instead of by ever more.
+ */
+export function proportionalWorldOptions(users: number, items: number, purchasesPerUser?: readonly [number, number], seed?: number): SyntheticWorldOptions {
+  const scale = items / DEFAULTS.items;
+  return {
+    users,
+    items,
+    actors: Math.max(DEFAULTS.actors, Math.round(DEFAULTS.actors * scale)),
+    directors: Math.max(DEFAULTS.directors, Math.round(DEFAULTS.directors * scale)),
+    genres: GENRE_NAMES.length,
+    ...(purchasesPerUser ? { purchasesPerUser } : {}),
+    ...(seed === undefined ? {} : { seed }),
+  };
+}
+
 export function generateWorldTables(opts: SyntheticWorldOptions = {}): WorldTables {
   const o = resolveOptions(opts);
   const rng = createRng(o.seed);

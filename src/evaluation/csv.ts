@@ -90,9 +90,10 @@ export interface CsvWriter {
   close(): Promise<void>;
 }
 
-export function openCsvWriter(path: string, header: readonly string[]): CsvWriter {
+/** `header` null: rows only (a part to be appended to a file that has one). */
+export function openCsvWriter(path: string, header: readonly string[] | null): CsvWriter {
   const stream: WriteStream = createWriteStream(path, { encoding: 'utf8' });
-  let buffer = csvLine(header);
+  let buffer = header ? csvLine(header) : '';
   const flush = (): void => {
     if (buffer.length > 0) stream.write(buffer);
     buffer = '';
@@ -110,6 +111,13 @@ export function openCsvWriter(path: string, header: readonly string[]): CsvWrite
       });
     },
   };
+}
+
+/** Writes `content` to `path` under a temporary name first, so that no reader ever sees a partial file. */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  await fs.writeFile(tmp, content);
+  await fs.rename(tmp, path);
 }
 
 function numberField(value: number): string {

@@ -1,8 +1,12 @@
 /**
- * eRAN and its ablations as harness models. eRAN is not tuned by the harness (one fit costs
- * minutes, a 6-value grid per seed would dominate the run); its settings are fixed up front and
- * printed in the report's settings, and the budget asymmetry is stated there.
+ * eRAN and its ablations as harness models. The default rows are not tuned (one fit costs
+ * minutes, a 6-value grid per seed would dominate the run): their settings are fixed up front and
+ * each row's budget (epochs, time cap) is printed in the report. `eran-converged` is the paper's
+ * model trained until validation stops improving: its epoch count is searched on the validation
+ * split the baselines are tuned on (1, 2, 4, ... epochs, stopping after two lengths without gain),
+ * with no time cap.
  */
+import { join } from 'node:path';
 import type { ModelSpec, Params } from './tune';
 import { createEranRecommender, type EranHarnessOptions } from './eran-recommender';
 import { scoringPreset, type EranVariant } from '../model/options';
@@ -17,7 +21,7 @@ export interface EranSpecOptions {
   readonly batchSize?: number;
 }
 
-export function eranSpec(variant: EranVariant, options: EranSpecOptions, name = variant): ModelSpec {
+export function eranSpec(variant: EranVariant, options: EranSpecOptions, name: string = variant): ModelSpec {
   const harness: EranHarnessOptions & { readonly name: string } = {
     name,
     variant,
@@ -32,16 +36,50 @@ export function eranSpec(variant: EranVariant, options: EranSpecOptions, name = 
   return eranModelSpec(harness);
 }
 
-/** Any eRAN configuration as a harness model: every protocol, attributes needed, not tuned. */
-function eranModelSpec(harness: EranHarnessOptions & { readonly name: string }): ModelSpec {
-  const defaults: Params = { epochs: harness.epochs };
+export type EranModelOptions = EranHarnessOptions & {
+  readonly name: string;
+  /** Search the epoch count on validation over these increasing values (with patience) instead of fixing it. */
+  readonly epochGrid?: readonly number[];
+};
+
+/** Epoch counts tried by eran-converged, and the patience over them. */
+export const CONVERGED_EPOCHS: readonly number[] = [1, 2, 4, 8, 16, 32];
+export const CONVERGED_PATIENCE = 2;
+
+/**
+ * Any eRAN configuration as a harness model: every protocol, attributes needed, not tuned. The
+ * options are plain data, so the spec carries them as its recipe and each fit runs in a child
+ * process (isolated-run.ts): a wasm abort or an out-of-memory there fails that model only.
+ */
+export function eranModelSpec(options: EranModelOptions): ModelSpec {
+  const { epochGrid, ...harness } = options;
+  const defaults: Params = epochGrid ? {} : { epochs: harness.epochs };
   return {
     name: harness.name,
     defaults,
-    create: () => createEranRecommender(harness),
+    create: (p) => createEranRecommender({ ...harness, epochs: p.epochs ?? harness.epochs }),
     protocols: ['loo-sampled', 'loo-full', 'cold-start'],
     needsAttributes: true,
+    recipe: { module: join(__dirname, 'eran-specs'), factory: 'eranModelSpec', options },
+    ...(epochGrid ? { grid: { param: 'epochs', values: epochGrid, untuned: harness.epochs, stopAfter: CONVERGED_PATIENCE } } : {}),
+    budget: eranBudget(options),
   };
+}
+
+function eranBudget(options: EranModelOptions): NonNullable<ModelSpec['budget']> {
+  const cap = options.maxSeconds === undefined ? '' : `, capped at ${options.maxSeconds} s of training per fit`;
+  const label = options.maxSeconds === undefined ? undefined : `${options.maxSeconds} s cap`;
+  if (options.scoring === 'mixture') {
+    return { text: `at most ${options.epochs} epochs, stopped when nDCG@10 on each user's latest training purchase fails to improve for 3 epochs, then a refit${cap}`, ...(label ? { cap: label } : {}) };
+  }
+  if (options.epochGrid) return { text: `no time cap; training length searched on validation${cap}`, ...(label ? { cap: label } : {}) };
+  return { text: `${options.epochs} epochs${cap}`, ...(label ? { cap: label } : {}) };
+}
+
+/** The paper's model (as eranSpec('eran')), its epoch count chosen on validation, no time cap. */
+export function eranConvergedSpec(options: Omit<EranSpecOptions, 'epochs' | 'maxSeconds'>, name = 'eran-converged'): ModelSpec {
+  const base = eranSpec('eran', { ...options, epochs: CONVERGED_EPOCHS[0]! }, name);
+  return eranModelSpec({ ...(base.recipe!.options as EranModelOptions), epochGrid: CONVERGED_EPOCHS });
 }
 
 /**

@@ -1,13 +1,13 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { ConsoleProgress } from '../common/logging/progress';
-import { initBackend } from '../model/backend';
+import { ConsoleProgress, formatSeconds } from '../common/logging/progress';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../model/backend';
 import { openDataset, DATASET_FORMATS, isDatasetFormat } from '../datasets/open-dataset';
-import { generateMovieWorld, syntheticSource } from '../datasets/synthetic';
+import { generateMovieWorld, proportionalWorldOptions, syntheticSource } from '../datasets/synthetic';
 import { DEFAULT_GROUP_SIZE, DEFAULT_STUDY_KIND } from './attention-study';
 import { DEFAULT_FAITHFULNESS_USERS } from './faithfulness';
 import { collectDataset } from '../datasets/collect-dataset';
 import { baselineSpecs } from './baselines/baseline-specs';
-import { ERAN_PLUS_DEFAULTS, eranKernelSpec, eranSpecs } from './eran-specs';
+import { ERAN_PLUS_DEFAULTS, eranConvergedSpec, eranKernelSpec, eranSpecs } from './eran-specs';
 import { PROTOCOLS, type ProtocolName } from './protocols';
 import { runEvaluation, type EvaluationResult, type RunProgress } from './run-evaluation';
 import { writeReport } from './report';
@@ -25,8 +25,13 @@ interface EvaluateCliOptions {
   report?: string;
   tune: boolean;
   eranEpochs: number;
-  eranMinutes?: number;
-  eranPlusMinutes?: number;
+  eranMinutes: number;
+  eranPlusMinutes: number;
+  backend: string;
+  isolate: boolean;
+  syntheticUsers?: number;
+  syntheticItems?: number;
+  syntheticPurchases?: string;
   eranHidden?: string;
   eranLr?: number;
   eranRecon: 'exact' | 'sampled';
@@ -48,6 +53,22 @@ interface EvaluateCliOptions {
   faithfulnessUsers: number;
 }
 
+/** What a stage's progress counts. */
+const STAGE_UNITS: Partial<Record<RunProgress['stage'], string>> = { tune: 'values', fit: 'steps', evaluate: 'users' };
+
+/** Default caps: the quick eRAN rows of the default line-up, labelled with their cap in the report. */
+export const DEFAULT_ERAN_MINUTES = 0.5;
+export const DEFAULT_ERAN_PLUS_MINUTES = 2;
+
+function syntheticOptions(o: EvaluateCliOptions): Parameters<typeof generateMovieWorld>[0] {
+  if (o.syntheticUsers === undefined && o.syntheticItems === undefined && o.syntheticPurchases === undefined) return {};
+  const purchases = o.syntheticPurchases?.split(',').map(Number);
+  if (purchases && (purchases.length !== 2 || purchases.some((p) => !Number.isInteger(p) || p < 1) || purchases[0]! > purchases[1]!)) {
+    throw new InvalidArgumentError(`--synthetic-purchases: expected min,max with 1 <= min <= max, got "${o.syntheticPurchases}"`);
+  }
+  return proportionalWorldOptions(o.syntheticUsers ?? 200, o.syntheticItems ?? 300, purchases ? [purchases[0]!, purchases[1]!] : undefined);
+}
+
 function positiveInt(name: string) {
   return (raw: string): number => {
     const n = Number(raw);
@@ -64,21 +85,21 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--format <format>', `dataset layout: ${DATASET_FORMATS.join(' | ')}`, 'synthetic')
     .option('--path <dir>', 'dataset folder')
     .option('--protocol <list>', `comma-separated: ${PROTOCOLS.join(', ')}`, PROTOCOLS.join(','))
-    .option('--models <list>', 'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2, eran-plus; eran-kernel on request)')
+    .option('--models <list>', 'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2, eran-plus; eran-kernel and eran-converged on request)')
     .option('--seeds <n>', 'number of seeds (1..n); mean and sd per metric', positiveInt('--seeds'), 3)
     .option('--export-split <dir>', 'write train.csv, test.csv, negatives.csv per seed')
     .option('--split <dir>', 'read the split from such a directory instead of building one')
-    .option('--export-ranks <dir>', 'write ranks-<protocol>-seed<s>.csv (user,item,score[,model,protocol])')
+    .option('--export-ranks <dir>', 'write ranks-<protocol>-seed<s>.csv for every protocol run (loo-full: each user\'s top 100 and the held-out item, with ranks)')
     .option('--report <dir>', 'write report.md with tables and SVG charts')
     .option('--no-tune', 'use each baseline\'s untuned default instead of tuning on a validation split')
     .option('--eran-epochs <n>', 'eRAN training epochs per fit', positiveInt('--eran-epochs'), 10)
-    .option('--eran-minutes <m>', 'cap on eRAN training time per fit', Number)
+    .option('--eran-minutes <m>', 'cap on eran, eran-l1, eran-l2 training time per fit; 0 = none (eran-converged has none)', Number, DEFAULT_ERAN_MINUTES)
     .option('--eran-hidden <list>', 'eRAN encoder widths, e.g. 1024,256,32 (paper)')
     .option('--eran-lr <lr>', 'eRAN Adam learning rate (paper 0.001)', Number)
     .option('--eran-recon <mode>', 'exact | sampled reconstruction', 'exact')
     .option('--eran-item-bias', 'eRAN improvement: learned item bias (off in the paper)', false)
     .option('--eran-plus-epochs <n>', `eran-plus: at most n epochs (early stopping on each user's latest training purchase; default ${ERAN_PLUS_DEFAULTS.epochs})`, positiveInt('--eran-plus-epochs'))
-    .option('--eran-plus-minutes <m>', 'cap on eran-plus training time per fit (default --eran-minutes)', Number)
+    .option('--eran-plus-minutes <m>', 'cap on eran-plus training time per fit; 0 = none (its early stopping only)', Number, DEFAULT_ERAN_PLUS_MINUTES)
     .option('--eran-plus-lr <lr>', `eran-plus Adam learning rate (default ${ERAN_PLUS_DEFAULTS.learningRate})`, Number)
     .option('--eran-plus-tau <t>', `eran-plus and eran-kernel kernel temperature (default ${ERAN_PLUS_DEFAULTS.tau})`, Number)
     .option('--eran-plus-hidden <list>', 'eran-plus and eran-kernel encoder widths (default 256,32)')
@@ -87,6 +108,11 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--eran-kernel-pairs <n>', 'eran-kernel (i, n) pairs per user and visit (default 16)', positiveInt('--eran-kernel-pairs'))
     .option('--eran-kernel-batch <n>', 'eran-kernel pairs per batch (default 512)', positiveInt('--eran-kernel-batch'))
     .option('--eran-kernel-keys <n>', 'eran-kernel: at most n purchases per user visit as kernel keys (default all)', positiveInt('--eran-kernel-keys'))
+    .option('--backend <name>', `tfjs backend for EASE's solve and the eRAN fits: ${BACKEND_PREFERENCES.join(' | ')}`, 'auto')
+    .option('--no-isolate', 'fit eRAN models in this process instead of one child process each')
+    .option('--synthetic-users <n>', 'synthetic world: users (default 200)', positiveInt('--synthetic-users'))
+    .option('--synthetic-items <n>', 'synthetic world: items (default 300; actors and directors grow with it)', positiveInt('--synthetic-items'))
+    .option('--synthetic-purchases <min,max>', 'synthetic world: purchases per user (default 10,25)')
     .option('--attention-study', 'attention study (paper 5.3): Max/Min/Random users by attention on --study-kind, refit without that network', false)
     .option('--faithfulness', 'explanation faithfulness: score and rank drop of top-10 items when the anchor j* vs a random purchase is removed', false)
     .option('--study-model <name>', 'the eRAN model the studies fit and inspect', 'eran-plus')
@@ -97,11 +123,11 @@ export function registerEvaluateCommand(program: Command): void {
       if (!isDatasetFormat(o.format)) throw new InvalidArgumentError(`unknown --format ${o.format}`);
       const protocols = o.protocol.split(',').map((p) => p.trim()) as ProtocolName[];
       for (const p of protocols) if (!PROTOCOLS.includes(p)) throw new InvalidArgumentError(`unknown protocol "${p}"`);
-      const plusMinutes = o.eranPlusMinutes ?? o.eranMinutes;
-      const plusSeconds = plusMinutes ? plusMinutes * 60 : undefined;
+      if (!(BACKEND_PREFERENCES as readonly string[]).includes(o.backend)) throw new InvalidArgumentError(`--backend: expected ${BACKEND_PREFERENCES.join(' | ')}, got ${o.backend}`);
+      const plusSeconds = o.eranPlusMinutes > 0 ? o.eranPlusMinutes * 60 : undefined;
       const eran = eranSpecs({
         epochs: o.eranEpochs,
-        maxSeconds: o.eranMinutes ? o.eranMinutes * 60 : undefined,
+        maxSeconds: o.eranMinutes > 0 ? o.eranMinutes * 60 : undefined,
         hidden: o.eranHidden?.split(',').map(Number),
         learningRate: o.eranLr,
         reconstruction: o.eranRecon,
@@ -125,8 +151,14 @@ export function registerEvaluateCommand(program: Command): void {
         batchSize: o.eranKernelBatch,
         userKeys: o.eranKernelKeys,
       });
+      const converged = eranConvergedSpec({
+        hidden: o.eranHidden?.split(',').map(Number),
+        learningRate: o.eranLr,
+        reconstruction: o.eranRecon,
+        itemBias: o.eranItemBias,
+      });
       const defaults: ModelSpec[] = [...baselineSpecs(), ...eran];
-      const all: ModelSpec[] = [...defaults, kernel];
+      const all: ModelSpec[] = [...defaults, kernel, converged];
       const wanted = o.models?.split(',').map((m) => m.trim());
       const models = wanted ? all.filter((m) => wanted.includes(m.name)) : defaults;
       if (wanted) {
@@ -138,15 +170,21 @@ export function registerEvaluateCommand(program: Command): void {
       if (studying && !studySpec?.name.startsWith('eran')) {
         throw new InvalidArgumentError(`--study-model ${o.studyModel}: expected an eRAN model (${all.filter((m) => m.name.startsWith('eran')).map((m) => m.name).join(', ')})`);
       }
-      if (studySpec || models.some((m) => m.name.startsWith('eran'))) {
-        await initBackend({ log: (message) => process.stderr.write(`${message}\n`) });
-      }
       // The synthetic world is built here (as openDataset would) to keep its planted drivers for the attention study.
-      const world = o.format === 'synthetic' ? generateMovieWorld() : undefined;
+      const world = o.format === 'synthetic' ? generateMovieWorld(syntheticOptions(o)) : undefined;
       const source = world ? syntheticSource(world) : o.split && !o.path ? undefined : await openDataset(o.format, o.path);
       const data = source ? await collectDataset(source) : undefined;
-      const progress = new ConsoleProgress();
-      let phase = '';
+      // One bar per model: with eRAN fits in child processes beside the baselines, two models
+      // report at once. The run's models done and its ETA ride along on every line.
+      const bars = new Map<string, { progress: ConsoleProgress; phase: string; total: number; extras: Record<string, string> }>();
+      const runStarted = Date.now();
+      const runExtras = (e: RunProgress): Record<string, string> => {
+        if (!e.units) return {};
+        const { done, total } = e.units;
+        const elapsed = (Date.now() - runStarted) / 1000;
+        const eta = done > 0 ? formatSeconds((elapsed / done) * (total - done)) : '?';
+        return { models: `${done}/${total}`, runEta: eta };
+      };
       const result = await runEvaluation({
         data: data ? { name: data.name, interactions: data.interactions, attributes: data.attributes } : undefined,
         splitDir: o.split,
@@ -156,6 +194,8 @@ export function registerEvaluateCommand(program: Command): void {
         models,
         protocols,
         tune: o.tune,
+        isolate: o.isolate,
+        backend: o.backend as BackendPreference,
         outDir: o.report,
         ...(studySpec
           ? {
@@ -167,16 +207,26 @@ export function registerEvaluateCommand(program: Command): void {
             }
           : {}),
         onProgress: (e: RunProgress) => {
-          const label = [e.stage, e.model, e.protocol, e.seed !== undefined ? `seed ${e.seed}` : ''].filter(Boolean).join(' ');
-          if (label !== phase) {
-            if (phase) progress.finish();
-            phase = label;
-            progress.start(label, e.total ?? 1, 'steps');
+          if (e.stage === 'model') {
+            // A model's start only moves the run's count (carried by every bar); its failure gets a line of its own.
+            if (e.error) process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'model failed', seed: e.seed, model: e.model, error: e.error })}\n`);
+            return;
           }
-          progress.tick(e.done ?? 0);
+          const label = [e.stage, e.model, e.protocol, e.seed !== undefined ? `seed ${e.seed}` : ''].filter(Boolean).join(' ');
+          const total = Math.max(1, e.total ?? 1);
+          const key = e.model ?? '';
+          let bar = bars.get(key);
+          if (!bar || label !== bar.phase || total !== bar.total) {
+            if (bar && label !== bar.phase) bar.progress.finish(bar.extras);
+            bar = { progress: bar?.progress ?? new ConsoleProgress(), phase: label, total, extras: {} };
+            bars.set(key, bar);
+            bar.progress.start(label, total, STAGE_UNITS[e.stage] ?? 'steps');
+          }
+          bar.extras = runExtras(e);
+          bar.progress.tick(Math.min(e.done ?? 0, total), bar.extras);
         },
       });
-      if (phase) progress.finish();
+      for (const bar of bars.values()) bar.progress.finish(bar.extras);
       if (o.report) await writeReport(result, o.report);
       printHeadline(result);
       printStudies(result);

@@ -92,6 +92,28 @@ export interface FullEvalOptions extends EvalOptions {
   /** Length of the top lists whose union gives catalogue coverage (default 10). */
   readonly coverageK?: number;
   readonly exclude?: FullRankingExclusion;
+  /** Receives each user's top `topListLength` items and the held-out item (a ranks file's rows). */
+  readonly onTopList?: (userIndex: number, rows: TopListRows) => void;
+  /** Default 100. */
+  readonly topListLength?: number;
+}
+
+/**
+ * What a full-ranking ranks file keeps per user: the top of the ranking (the coverage list is its
+ * first coverageK rows) and the held-out item, enough to recompute every full-ranking metric.
+ */
+export interface TopListRows {
+  /** Item indexes in ranking order (score, then item index); the held-out item is appended when below the list. */
+  readonly items: Int32Array;
+  readonly scores: Float32Array;
+  /**
+   * Each row's rank under the protocol's rule: 1 + the number of other candidates scoring at least
+   * as high (NaN as -Infinity). Equals the row's position unless scores tie; for the held-out item
+   * it is the rank every metric uses.
+   */
+  readonly ranks: Int32Array;
+  /** Position of the held-out item's row. */
+  readonly targetRow: number;
 }
 
 /**
@@ -143,6 +165,7 @@ export function evaluateLooFull(model: Recommender, split: LooSplit, opts: FullE
   const ranks = new Int32Array(split.userIds.length);
   const excluded = new Int32Array(split.itemIds.length).fill(-1);
   const lists: Int32Array[] = [];
+  const listLength = opts.onTopList ? Math.max(coverageK, opts.topListLength ?? 100) : coverageK;
   let candidateTotal = 0;
   users.forEach((u, n) => {
     const seen = row(excludedRows, u);
@@ -153,7 +176,10 @@ export function evaluateLooFull(model: Recommender, split: LooSplit, opts: FullE
     let rank = 1;
     for (let i = 0; i < scores.length; i++) if (i !== target && excluded[i] !== u && clean(scores[i]) >= t) rank++;
     ranks[u] = rank;
-    lists.push(topK(scores, coverageK, (i) => excluded[i] === u));
+    // topK's order is total (score, then index), so the first coverageK of a longer list are the same list.
+    const top = topK(scores, listLength, (i) => excluded[i] === u);
+    lists.push(top.length > coverageK ? top.subarray(0, coverageK) : top);
+    opts.onTopList?.(u, topListRows(top, scores, target, rank, (i) => excluded[i] !== u));
     candidateTotal += scores.length - seen.length;
     if (opts.onScores) {
       const candidates = Int32Array.from({ length: scores.length }, (_, i) => i).filter((i) => excluded[i] !== u);
@@ -207,6 +233,35 @@ export function evaluateColdStart(model: Recommender, split: ColdStartSplit, opt
     candidates: `all ${numUsers} users ranked for each of ${numCold} held-out items`,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+function topListRows(top: Int32Array, scores: Float32Array, target: number, targetRank: number, isCandidate: (i: number) => boolean): TopListRows {
+  let targetRow = top.indexOf(target);
+  const items = targetRow >= 0 ? top : Int32Array.from([...top, target]);
+  if (targetRow < 0) targetRow = top.length;
+  const rowScores = Float32Array.from(items, (i) => scores[i]);
+  const ranks = new Int32Array(items.length);
+  // Within the list, the candidates scoring at least as high as row r are listed before it or tie
+  // with it; only a tie with the last listed score can reach below the list, so that one count
+  // walks every candidate.
+  const last = top.length > 0 ? clean(scores[top[top.length - 1]]) : -Infinity;
+  let atLeastLast = -1;
+  for (let r = 0; r < top.length; r++) {
+    const s = clean(scores[top[r]]);
+    if (s === last) {
+      if (atLeastLast < 0) {
+        atLeastLast = 0;
+        for (let i = 0; i < scores.length; i++) if (isCandidate(i) && clean(scores[i]) >= s) atLeastLast++;
+      }
+      ranks[r] = atLeastLast;
+    } else {
+      let count = 0;
+      for (let q = 0; q < top.length && clean(scores[top[q]]) >= s; q++) count++;
+      ranks[r] = count;
+    }
+  }
+  ranks[targetRow] = targetRank;
+  return { items, scores: rowScores, ranks, targetRow };
 }
 
 export function testUsers(split: LooSplit): number[] {

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { renderAttentionStudy } from './attention-study';
+import { writeFileAtomic } from './csv';
 import { renderFaithfulness } from './faithfulness';
 import type { ProtocolName } from './protocols';
 import type { EvaluationResult, SummaryRow } from './run-evaluation';
@@ -61,11 +62,13 @@ export function renderReport(result: EvaluationResult): ReportFile[] {
   for (const [k, v] of Object.entries(result.settings)) md.push(`| ${k} | ${v} |`);
   md.push(`| total time | ${result.totalSeconds.toFixed(1)} s |`, '');
   if (result.notes.length > 0) md.push('Notes:', ...result.notes.map((n) => `- ${n}`), '');
+  md.push(...failureSection(result), ...budgetSection(result, models), '');
+  const labels = rowLabels(result);
 
   if (result.protocols.includes('loo-sampled')) {
     md.push('## Leave-one-out, sampled negatives (paper Tables 2-3)', '');
     md.push(`Candidates: ${result.candidates['loo-sampled'] ?? 'n/a'}. With one relevant item, P@K = HR@K / K.`, '');
-    md.push(...metricTable(result.summary, 'loo-sampled', models, SAMPLED_COLUMNS), '');
+    md.push(...metricTable(result.summary, 'loo-sampled', models, SAMPLED_COLUMNS, labels), '');
     files.push({
       name: 'loo-sampled.svg',
       content: barPanelsSvg(
@@ -82,7 +85,7 @@ export function renderReport(result: EvaluationResult): ReportFile[] {
         'Cov@10: share of the catalogue in at least one user\'s top 10.',
       '',
     );
-    md.push(...metricTable(result.summary, 'loo-full', models, FULL_COLUMNS), '');
+    md.push(...metricTable(result.summary, 'loo-full', models, FULL_COLUMNS, labels), '');
     files.push({
       name: 'loo-full.svg',
       content: barPanelsSvg(
@@ -99,7 +102,7 @@ export function renderReport(result: EvaluationResult): ReportFile[] {
     md.push(`Candidates: ${result.candidates['cold-start'] ?? 'n/a'}. Recall@K: share of an item's real buyers among its top-K users, averaged over items.`, '');
     const split = result.splits[0]?.coldStart;
     if (split) md.push(`Held-out items drawn among ${split.candidateItems} qualifying items (seed ${result.splits[0].seed}); ${split.buyers} buyers in all.`, '');
-    md.push(...metricTable(result.summary, 'cold-start', coldModels, ks.map((m) => ({ metric: m, title: m.replace('recall', 'R') }))), '');
+    md.push(...metricTable(result.summary, 'cold-start', coldModels, ks.map((m) => ({ metric: m, title: m.replace('recall', 'R') })), labels), '');
     files.push({
       name: 'cold-start.svg',
       content: lineChartSvg(
@@ -166,11 +169,17 @@ export function renderReport(result: EvaluationResult): ReportFile[] {
 export async function writeReport(result: EvaluationResult, dir: string): Promise<string[]> {
   await fs.mkdir(dir, { recursive: true });
   const files = [...renderReport(result), { name: 'results.json', content: JSON.stringify(result, null, 2) + '\n' }];
-  for (const file of files) await fs.writeFile(join(dir, file.name), file.content);
+  for (const file of files) await writeFileAtomic(join(dir, file.name), file.content);
   return files.map((f) => join(dir, f.name));
 }
 
-function metricTable(summary: readonly SummaryRow[], protocol: ProtocolName, models: readonly string[], columns: readonly Column[]): string[] {
+function metricTable(
+  summary: readonly SummaryRow[],
+  protocol: ProtocolName,
+  models: readonly string[],
+  columns: readonly Column[],
+  labels: ReadonlyMap<string, string> = new Map(),
+): string[] {
   const present = models.filter((m) => summary.some((s) => s.model === m && s.protocol === protocol));
   const best = columns.map((c) => {
     let top: Spread | undefined;
@@ -190,7 +199,7 @@ function metricTable(summary: readonly SummaryRow[], protocol: ProtocolName, mod
       if (s.mean === b.mean) return `**${text}**`;
       return withinSpread(s, b) ? `${text} ≈` : text;
     });
-    lines.push(`| ${m} | ${cells.join(' | ')} |`);
+    lines.push(`| ${labels.get(m) ?? m} | ${cells.join(' | ')} |`);
   }
   return lines;
 }
@@ -257,12 +266,59 @@ function pairedWins(result: EvaluationResult, a: string, b: string, protocol: Pr
   return { ahead, seeds };
 }
 
+// A capped model's rows (and those of its eq. 14 variants) carry the cap: they are quick rows.
+function rowLabels(result: EvaluationResult): Map<string, string> {
+  const labels = new Map<string, string>();
+  const models = new Set(result.runs.map((r) => r.model));
+  for (const b of result.budgets ?? []) {
+    if (!b.cap) continue;
+    for (const m of models) if (m === b.model || m.startsWith(`${b.model} `)) labels.set(m, `${m} (${b.cap})`);
+  }
+  return labels;
+}
+
+function failureSection(result: EvaluationResult): string[] {
+  const failures = result.failures ?? [];
+  if (failures.length === 0) return [];
+  const out = ['## Failed runs', '', 'These models threw or their process died on a seed; their rows (if any) average the other seeds only.', ''];
+  out.push('| seed | model | after | error |', '| ---: | --- | ---: | --- |');
+  for (const f of failures) out.push(`| ${f.seed} | ${f.model} | ${f.seconds.toFixed(1)} s | ${f.error.replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`);
+  return [...out, ''];
+}
+
+function budgetSection(result: EvaluationResult, models: readonly string[]): string[] {
+  const budgets = result.budgets ?? [];
+  if (budgets.length === 0) return [];
+  const out = [
+    '## Models and their budgets',
+    '',
+    'What each model was given. A row labelled with a cap is a quick row: its training may have been cut by the cap, so it need not show the model at its best. ' +
+      'Fit: mean seconds of the leave-one-out fit over seeds; training ended: epochs trained and why, per seed (eRAN models).',
+    '',
+    '| Model | budget | fit (s) | training ended |',
+    '| --- | --- | ---: | --- |',
+  ];
+  for (const b of budgets) {
+    const runs = result.runs.filter((r) => r.model === b.model);
+    const fit = runs.length ? spreadOf(runs.map((r) => r.fitSeconds)).mean.toFixed(1) : '—';
+    const ended = runs
+      .filter((r) => r.training && r.training.length > 0)
+      .map((r) => `${r.seed}: ${r.training!.length} epochs (${r.stopReason ?? '?'})`)
+      .join('; ');
+    const failed = (result.failures ?? []).filter((f) => f.model === b.model).map((f) => f.seed);
+    const name = models.includes(b.model) || failed.length === 0 ? b.model : `${b.model} (no result)`;
+    out.push(`| ${name} | ${b.budget} | ${fit} | ${ended || '—'}${failed.length ? `; failed on seed ${failed.join(', ')}` : ''} |`);
+  }
+  return out;
+}
+
 function tuningSection(result: EvaluationResult): string[] {
   const out = ['## Tuning', ''];
   if (result.tuning.length === 0) return [...out, 'No tuning (defaults and the first grid value were used).'];
   out.push(
-    'Each baseline\'s key hyper-parameter, at most 6 values, chosen per seed on a validation split cut from training data ' +
-      '(each user\'s latest training positive held out; for cold-start models, 40 further items held out). Validation score: mean over seeds.',
+    'Each tuned model\'s key hyper-parameter, at most 6 values, chosen per seed on a validation split cut from training data ' +
+      '(each user\'s latest training positive held out; for cold-start models, 40 further items held out). Validation score: mean over seeds ' +
+      '(over the seeds that tried the value, when a grid stops early after values without gain).',
     '',
   );
   out.push('| Model | parameter | criterion | values tried (validation score) | chosen per seed |', '| --- | --- | --- | --- | --- |');
@@ -274,9 +330,12 @@ function tuningSection(result: EvaluationResult): string[] {
       out.push(`| ${model} | none | — | — | — |`);
       continue;
     }
-    const values = first.tried.map((c) => c.value);
+    const values = [...new Set(list.flatMap((t) => t.tried.map((c) => c.value)))];
     const tried = values
-      .map((v) => `${v} (${spreadOf(list.map((t) => t.tried.find((c) => c.value === v)?.score ?? NaN)).mean.toFixed(4)})`)
+      .map((v) => {
+        const scores = list.map((t) => t.tried.find((c) => c.value === v)?.score).filter((x): x is number => x !== undefined);
+        return `${v} (${spreadOf(scores).mean.toFixed(4)}${scores.length < list.length ? `, ${scores.length} of ${list.length} seeds` : ''})`;
+      })
       .join(', ');
     const chosen = list.map((t) => `${t.seed}: ${t.chosen[first.param!]}`).join('; ');
     out.push(`| ${model} | ${first.param} | ${first.criterion} | ${tried} | ${chosen} |`);

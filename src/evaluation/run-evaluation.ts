@@ -4,26 +4,20 @@
  * fitted, and evaluated under every protocol it supports; results summarised over seeds.
  */
 import { promises as fs } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { collectDataset } from '../datasets/collect-dataset';
 import type { AttributeRecord, DatasetSource, InteractionRecord } from '../datasets/dataset.types';
-import { type AttentionStudyOptions, type AttentionStudyResult, DEFAULT_STUDY_KIND, isInspectable, runAttentionStudy } from './attention-study';
+import * as tf from '@tensorflow/tfjs-core';
+import type { AttentionStudyOptions, AttentionStudyResult } from './attention-study';
 import { baselineSpecs } from './baselines/baseline-specs';
-import { type FaithfulnessSummary, measureFaithfulness } from './faithfulness';
-import { type CsvWriter, openCsvWriter } from './csv';
+import type { FaithfulnessSummary } from './faithfulness';
 import { type InteractionTable, tableFromRecords } from './interaction-table';
+import { runIsolated, writeSeedInputs } from './isolated-run';
 import { indexItemAttributes, type ItemAttributes } from './item-attributes';
-import {
-  evaluateColdStart,
-  evaluateLooFull,
-  evaluateLooSampled,
-  type FullRankingExclusion,
-  PROTOCOLS,
-  type ProtocolName,
-  type ProtocolResult,
-  type Recommender,
-  type ScoreSink,
-} from './protocols';
+import { type ModelJob, type ModelOutcome, type ModelProgress, type ModelRun, runModelOnSeed, type SeedInputs } from './model-run';
+import { type FullRankingExclusion, PROTOCOLS, type ProtocolName } from './protocols';
+import { DEFAULT_FULL_TOP, RankFileSet, type RankExport } from './rank-files';
 import { writeReport } from './report';
 import {
   buildColdStartSplit,
@@ -40,20 +34,12 @@ import {
   type SplitStats,
 } from './split';
 import { allInteractions, exportSplit, importSplit, SPLIT_FILES } from './split-io';
-import type { TrainView } from './train-view';
 import { type Spread, spreadOf } from './stats';
 import { withAttributes } from './train-view';
-import type { TrainResult } from '../model/trainer';
-import {
-  DEFAULT_CRITERION,
-  type ModelSpec,
-  type Params,
-  specProtocols,
-  type TuneCriterion,
-  type TuneResult,
-  tuneModel,
-  untunedParams,
-} from './tune';
+import { type BackendPreference, initBackend } from '../model/backend';
+import { DEFAULT_CRITERION, type ModelSpec, specProtocols, type TuneCriterion, type TuneResult } from './tune';
+
+export type { ModelRun, ProtocolRun } from './model-run';
 
 /** Interactions (and attributes) already in memory. */
 export interface EvaluationData {
@@ -88,10 +74,22 @@ export interface RunEvaluationOptions {
   readonly criterion?: TuneCriterion;
   /** Write report.md, the SVG charts and results.json here. */
   readonly outDir?: string;
-  /** Write ranks-<protocol>-seed<s>.csv here (user,item,score; plus model,protocol when several models). */
+  /** Write ranks-<protocol>-seed<s>.csv here (rank-files.ts; plus model,protocol when several models). */
   readonly ranksDir?: string;
-  /** Protocols whose candidates are written to ranksDir (default loo-sampled; loo-full is ~N rows per user). */
+  /** Protocols whose ranks are written to ranksDir (default every protocol run; loo-full keeps each user's top 100 and target). */
   readonly rankProtocols?: readonly ProtocolName[];
+  /**
+   * Run models that carry a recipe (eRAN) in a child process each (default true), so that a crash
+   * there (a wasm abort) fails that model only. Any model that throws is reported as failed either way.
+   */
+  readonly isolate?: boolean;
+  /** tfjs backend for EASE's solve and the eRAN fits (default: the active one, else `auto`). */
+  readonly backend?: BackendPreference;
+  /**
+   * Units (model, seed) run at once (default: the machine's cores): one in this process, the
+   * others in child processes (isolated models), so the eRAN fits overlap the baselines.
+   */
+  readonly concurrency?: number;
   readonly onProgress?: (event: RunProgress) => void;
   /** The attention study and the faithfulness study, for one eRAN model on every seed's leave-one-out split. */
   readonly studies?: StudyOptions;
@@ -106,34 +104,34 @@ export interface StudyOptions {
 }
 
 export interface RunProgress {
-  readonly stage: 'load' | 'split' | 'tune' | 'fit' | 'evaluate' | 'study' | 'report';
+  readonly stage: 'load' | 'split' | 'model' | 'tune' | 'fit' | 'evaluate' | 'study' | 'report';
   readonly message: string;
   readonly seed?: number;
   readonly model?: string;
   readonly protocol?: ProtocolName;
+  /** Within the stage (tuning values, training steps, users); done <= total. */
   readonly done?: number;
   readonly total?: number;
+  /** The whole run: (seed, model) units finished and planned. */
+  readonly units?: { readonly done: number; readonly total: number };
+  /** Stage `model`: the model failed on this seed with this error. */
+  readonly error?: string;
 }
 
-export interface ProtocolRun {
-  readonly protocol: ProtocolName;
-  readonly metrics: Readonly<Record<string, number>>;
-  readonly evaluated: number;
-  readonly candidates: string;
+/** A model that threw (or whose process died) on a seed: its error, nothing else of it is kept. */
+export interface ModelFailure {
+  readonly seed: number;
+  readonly model: string;
+  readonly error: string;
   readonly seconds: number;
 }
 
-export interface ModelRun {
-  readonly seed: number;
+/** What each model was given: tuning, epochs, caps, early stopping. */
+export interface ModelBudget {
   readonly model: string;
-  readonly params: Params;
-  readonly tuneSeconds: number;
-  readonly fitSeconds: number;
-  /** Fit time on the cold-start split (a second fit), when the model runs cold start. */
-  readonly coldFitSeconds?: number;
-  readonly results: readonly ProtocolRun[];
-  /** eRAN models: per epoch of the leave-one-out fit, the mean training loss and the validation metric if any. */
-  readonly training?: ReadonlyArray<{ readonly epoch: number; readonly loss: number; readonly validation?: number }>;
+  readonly budget: string;
+  /** A quick row's label: its training may be cut by this cap, so it need not show the model at its best. */
+  readonly cap?: string;
 }
 
 export interface SummaryRow {
@@ -164,6 +162,9 @@ export interface EvaluationResult {
   readonly tuning: readonly TuneResult[];
   readonly summary: readonly SummaryRow[];
   readonly notes: readonly string[];
+  /** Models that failed on a seed (their rows average the other seeds). */
+  readonly failures: readonly ModelFailure[];
+  readonly budgets: readonly ModelBudget[];
   readonly totalSeconds: number;
   /** Per seed, with `studies.attention`. */
   readonly attentionStudy?: readonly AttentionStudyResult[];
@@ -179,23 +180,32 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
   const threshold = opts.positiveThreshold ?? DEFAULT_POSITIVE_THRESHOLD;
   const progress = opts.onProgress ?? ((): void => undefined);
   const notes: string[] = [];
+  const note = (text: string): void => {
+    if (!notes.includes(text)) notes.push(text);
+  };
   if (!opts.data && !opts.splitDir) throw new Error('runEvaluation: give `data`, `splitDir`, or both');
+  const backend = await ensureBackend(opts.backend);
+  const isolate = opts.isolate ?? true;
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? availableParallelism()));
 
   progress({ stage: 'load', message: 'reading the dataset' });
   const data = opts.data ? await materialise(opts.data) : undefined;
   const attributeRecords = data?.attributes && data.attributes.length > 0 ? data.attributes : undefined;
   const runnable = specs.filter((s) => {
     if (s.needsAttributes && !attributeRecords) {
-      notes.push(`${s.name} skipped: the data has no item attributes`);
+      note(`${s.name} skipped: the data has no item attributes`);
       return false;
     }
     return true;
   });
   const table = data ? tableFromRecords(data.interactions) : undefined;
+  const plan = planUnits(runnable, protocols, opts.studies);
+  const units = { done: 0, total: plan.length * seeds.length };
 
   const runs: ModelRun[] = [];
   const tuning: TuneResult[] = [];
   const splits: SeedSplitInfo[] = [];
+  const failures: ModelFailure[] = [];
   const candidates: Partial<Record<ProtocolName, string>> = {};
   const attentionStudy: AttentionStudyResult[] = [];
   const faithfulness: FaithfulnessSummary[] = [];
@@ -203,9 +213,7 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
     progress({ stage: 'split', seed, message: `seed ${seed}: building splits` });
     const { loo, coldItemIds } = await looSplitFor(seed, opts, table, notes);
     const attributes = attributeRecords ? indexItemAttributes(attributeRecords, loo.itemIds) : undefined;
-    const looView = withAttributes(loo.view, attributes);
     const cold = protocols.includes('cold-start') ? coldSplitFor(seed, loo, coldItemIds, attributes, opts) : undefined;
-    const coldView = cold ? withAttributes(cold.view, attributes) : undefined;
     if (opts.exportSplitDir) {
       await exportSplit(loo, seeds.length > 1 ? join(opts.exportSplitDir, `seed-${seed}`) : opts.exportSplitDir, cold);
     }
@@ -220,84 +228,66 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
         : {}),
     });
 
-    const rankFiles = createRankFiles(opts, seed, runnable, protocols);
-    const tuneOn = opts.tune ?? true;
-    const validation = tuneOn ? validationSplits(loo, cold, attributes, opts) : undefined;
-    let studyFit: { model: Recommender; params: Params } | undefined;
-    const variantRuns: ModelRun[] = [];
-    for (const spec of runnable) {
-      const wanted = specProtocols(spec).filter((p) => protocols.includes(p));
-      if (wanted.length === 0) continue;
-      progress({ stage: 'tune', seed, model: spec.name, message: `seed ${seed}: tuning ${spec.name}` });
-      const tuned = validation
-        ? await tuneModel(spec, validation, {
-            seed,
-            criterion: opts.criterion ?? DEFAULT_CRITERION,
-            fullExclude: opts.fullExclude,
-            onStep: (s) => progress({ stage: 'tune', seed, model: spec.name, done: s.done, total: s.total, message: `${spec.name} ${spec.grid?.param}=${s.value}` }),
-          })
-        : undefined;
-      if (tuned) tuning.push(tuned);
-      const params = tuned?.chosen ?? untunedParams(spec);
-      const results: ProtocolRun[] = [];
-      let fitSeconds = 0;
-      let coldFitSeconds: number | undefined;
-      let training: ModelRun['training'];
-      const loops = wanted.filter((p) => p !== 'cold-start');
-      if (loops.length > 0) {
-        progress({ stage: 'fit', seed, model: spec.name, message: `seed ${seed}: fitting ${spec.name}` });
-        const model = spec.create(params);
-        const t = performance.now();
-        await model.fit(looView, { seed });
-        fitSeconds = (performance.now() - t) / 1000;
-        training = trainingCurve(model);
-        if (spec.name === opts.studies?.spec.name) studyFit = { model, params };
-        for (const protocol of loops) {
-          const onScores = await rankFiles.sink(protocol, spec.name, loo.userIds, loo.itemIds);
-          const onProgress = evalProgress(progress, seed, spec.name);
-          const result =
-            protocol === 'loo-sampled'
-              ? evaluateLooSampled(model, loo, { onProgress, onScores })
-              : evaluateLooFull(model, loo, { onProgress, onScores, exclude: opts.fullExclude });
-          results.push(stripRanks(result));
-          candidates[protocol] = result.candidates;
-        }
+    const ranks = rankExport(opts, runnable, protocols);
+    const inputs: SeedInputs = {
+      seed,
+      loo: { ...loo, view: withAttributes(loo.view, attributes) },
+      ...(cold ? { cold: { ...cold, view: withAttributes(cold.view, attributes) } } : {}),
+      ...((opts.tune ?? true) ? { validation: validationSplits(loo, cold, attributes, opts) } : {}),
+      fullExclude: opts.fullExclude,
+      criterion: opts.criterion ?? DEFAULT_CRITERION,
+      ...(ranks ? { ranks } : {}),
+      hasAttributes: attributes !== undefined,
+    };
+    const rankFiles = new RankFileSet(ranks, seed);
+    const inputsFile = isolate && plan.some((u) => u.spec.recipe) ? await writeSeedInputs(inputs) : undefined;
+    const runUnit = async ({ spec, job }: { spec: ModelSpec; job: ModelJob }): Promise<UnitResult> => {
+      const unitStart = performance.now();
+      progress({ stage: 'model', seed, model: spec.name, message: `seed ${seed}: ${spec.name}`, units: { ...units } });
+      const forward = (e: ModelProgress): void => progress({ ...e, seed, model: spec.name, units: { ...units } });
+      try {
+        const refusal = spec.capacity?.(inputs.loo.view) ?? (inputs.cold ? spec.capacity?.(inputs.cold.view) : undefined);
+        if (refusal) return { refusal };
+        const outcome =
+          spec.recipe && isolate
+            ? await runIsolated({ recipe: spec.recipe, inputsFile: inputsFile!, job, backend }, forward)
+            : await runModelOnSeed(spec, inputs, job, forward);
+        return { outcome };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        progress({ stage: 'model', seed, model: spec.name, message: `seed ${seed}: ${spec.name} failed`, error: message, units: { ...units } });
+        return { failure: { seed, model: spec.name, error: message, seconds: (performance.now() - unitStart) / 1000 } };
+      } finally {
+        units.done++;
       }
-      if (wanted.includes('cold-start') && cold && coldView) {
-        progress({ stage: 'fit', seed, model: spec.name, message: `seed ${seed}: fitting ${spec.name} for cold start` });
-        const model = spec.create(params);
-        const t = performance.now();
-        await model.fit(coldView, { seed });
-        coldFitSeconds = (performance.now() - t) / 1000;
-        const onScores = await rankFiles.sink('cold-start', spec.name, cold.userIds, cold.itemIds);
-        const result = evaluateColdStart(model, cold, { onProgress: evalProgress(progress, seed, spec.name), onScores });
-        results.push(stripRanks(result));
-        candidates['cold-start'] = result.candidates;
-        // eq. 14 variants of the same fit (paper 5.2 compares them): one cold-start row each.
-        for (const variant of model.coldVariants?.() ?? []) {
-          const variantName = `${spec.name} ${variant.suffix}`;
-          const r = evaluateColdStart(variant.model, cold, { onProgress: evalProgress(progress, seed, variantName) });
-          variantRuns.push({ seed, model: variantName, params, tuneSeconds: 0, fitSeconds: 0, results: [stripRanks(r)] });
-        }
+    };
+    // Results are merged in plan order whatever order the units finish in, so the report and
+    // the rank files do not depend on the schedule.
+    let unitResults: UnitResult[];
+    try {
+      unitResults = await runConcurrently(plan, runUnit, isolate ? (u) => u.spec.recipe !== undefined : () => false, concurrency);
+    } finally {
+      if (inputsFile) await fs.rm(inputsFile, { force: true });
+    }
+    for (const [k, { spec, job }] of plan.entries()) {
+      const r = unitResults[k]!;
+      if ('refusal' in r) {
+        note(`${spec.name} not run on seed ${seed}: ${r.refusal}`);
+      } else if ('failure' in r) {
+        await rankFiles.discard(spec.name);
+        failures.push(r.failure);
+      } else {
+        const outcome = r.outcome;
+        await rankFiles.commit(spec.name, job.protocols);
+        runs.push(...outcome.runs);
+        if (outcome.tuning) tuning.push(outcome.tuning);
+        Object.assign(candidates, outcome.candidates);
+        outcome.notes.forEach(note);
+        if (outcome.attention) attentionStudy.push(outcome.attention);
+        if (outcome.faithfulness) faithfulness.push(outcome.faithfulness);
       }
-      runs.push({
-        seed,
-        model: spec.name,
-        params,
-        tuneSeconds: tuned?.seconds ?? 0,
-        fitSeconds,
-        ...(coldFitSeconds === undefined ? {} : { coldFitSeconds }),
-        results,
-        ...(training ? { training } : {}),
-      });
-      runs.push(...variantRuns.splice(0));
     }
-    await rankFiles.close();
-    if (opts.studies) {
-      const done = await runStudies(opts.studies, { seed, loo, view: looView, fitted: studyFit, hasAttributes: attributes !== undefined, notes, progress });
-      if (done.attention) attentionStudy.push(done.attention);
-      if (done.faithfulness) faithfulness.push(done.faithfulness);
-    }
+    await rankFiles.finish();
   }
 
   const result: EvaluationResult = {
@@ -316,12 +306,15 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
       fullExclude: opts.fullExclude ?? 'interactions',
       tuned: opts.tune ?? true,
       criterion: `${(opts.criterion ?? DEFAULT_CRITERION).protocol} ${(opts.criterion ?? DEFAULT_CRITERION).metric}`,
+      backend: tf.getBackend(),
       ...(opts.splitDir ? { splitDir: opts.splitDir } : {}),
     },
     runs,
     tuning,
     summary: summarise(runs),
     notes,
+    failures,
+    budgets: runnable.map((spec) => budgetOf(spec, opts.tune ?? true)),
     totalSeconds: (performance.now() - started) / 1000,
     ...(attentionStudy.length ? { attentionStudy } : {}),
     ...(faithfulness.length ? { faithfulness } : {}),
@@ -333,59 +326,75 @@ export async function runEvaluation(opts: RunEvaluationOptions): Promise<Evaluat
   return result;
 }
 
+type UnitResult = { readonly outcome: ModelOutcome } | { readonly failure: ModelFailure } | { readonly refusal: string };
+
 /**
- * One seed's studies of the study model: its leave-one-out fit (reused, or fitted here with the
- * untuned parameters), the attention study (one more fit without the study kind) and faithfulness.
- * A study that cannot run on this data (no attributes, no such kind) leaves a note instead.
+ * Runs every item, in order within each lane: items `inChild` picks share `slots - 1` lanes (child
+ * processes, started as lanes free up), the others run one at a time here; with one slot,
+ * everything runs one at a time in order. Results come back in the items' order.
  */
-async function runStudies(
-  studies: StudyOptions,
-  ctx: {
-    seed: number;
-    loo: LooSplit;
-    view: TrainView;
-    fitted?: { model: Recommender; params: Params };
-    hasAttributes: boolean;
-    notes: string[];
-    progress: (e: RunProgress) => void;
-  },
-): Promise<{ attention?: AttentionStudyResult; faithfulness?: FaithfulnessSummary }> {
-  const { spec } = studies;
-  const { seed, loo, view, notes, progress } = ctx;
-  const note = (text: string): void => {
-    if (!notes.includes(text)) notes.push(text);
+async function runConcurrently<T, R>(items: readonly T[], run: (item: T) => Promise<R>, inChild: (item: T) => boolean, slots: number): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  if (slots <= 1) {
+    for (const [k, item] of items.entries()) results[k] = await run(item);
+    return results;
+  }
+  const local = [...items.keys()].filter((k) => !inChild(items[k]!));
+  const remote = [...items.keys()].filter((k) => inChild(items[k]!));
+  const lane = async (queue: number[]): Promise<void> => {
+    for (let k = queue.shift(); k !== undefined; k = queue.shift()) results[k] = await run(items[k]!);
   };
-  if (!ctx.hasAttributes) {
-    note(`studies skipped: ${spec.name} needs item attributes and the data has none`);
-    return {};
+  await Promise.all([lane(local), ...Array.from({ length: Math.min(slots - 1, remote.length) }, () => lane(remote))]);
+  return results;
+}
+
+/** The (model, job) units of a seed: each runnable model, plus a study-only fit when the study model is not among them. */
+function planUnits(
+  specs: readonly ModelSpec[],
+  protocols: readonly ProtocolName[],
+  studies: StudyOptions | undefined,
+): Array<{ spec: ModelSpec; job: ModelJob }> {
+  const studyJob = studies ? { ...(studies.attention ? { attention: studies.attention } : {}), ...(studies.faithfulness ? { faithfulness: studies.faithfulness } : {}) } : undefined;
+  const units: Array<{ spec: ModelSpec; job: ModelJob }> = [];
+  for (const spec of specs) {
+    const wanted = specProtocols(spec).filter((p) => protocols.includes(p));
+    if (wanted.length === 0) continue;
+    units.push({ spec, job: { protocols: wanted, ...(studyJob && spec.name === studies!.spec.name ? { studies: studyJob } : {}) } });
   }
-  const params = ctx.fitted?.params ?? untunedParams(spec);
-  let model = ctx.fitted?.model;
-  if (!model) {
-    progress({ stage: 'fit', seed, model: spec.name, message: `seed ${seed}: fitting ${spec.name} for the studies` });
-    model = spec.create(params);
-    await model.fit(view, { seed });
+  if (studies && studyJob && !units.some((u) => u.spec.name === studies.spec.name)) {
+    units.push({ spec: studies.spec, job: { protocols: [], studies: studyJob } });
   }
-  if (!isInspectable(model)) {
-    note(`studies skipped: ${spec.name} is not an eRAN model (nothing to inspect)`);
-    return {};
+  return units;
+}
+
+/** The backend EASE's solve and the child processes use: the caller's, the active one, or auto. */
+async function ensureBackend(prefer: BackendPreference | undefined): Promise<BackendPreference> {
+  if (prefer) {
+    await initBackend({ prefer });
+    return prefer;
   }
-  const out: { attention?: AttentionStudyResult; faithfulness?: FaithfulnessSummary } = {};
-  if (studies.attention) {
-    const kind = studies.attention.kind ?? DEFAULT_STUDY_KIND;
-    const kinds = view.attributes?.kinds ?? [];
-    if (!kinds.includes(kind) || kinds.length < 2) {
-      note(`attention study skipped: it needs the kind "${kind}" and at least one other (the data has ${kinds.join(', ') || 'none'}); choose one with --study-kind`);
-    } else {
-      progress({ stage: 'study', seed, model: spec.name, message: `seed ${seed}: attention study (${spec.name} without ${kind})` });
-      out.attention = await runAttentionStudy({ split: loo, view, full: model, create: () => spec.create(params), seed }, studies.attention);
-    }
+  // engine().backendName stays null until a backend is chosen; reading tf.getBackend() would choose one.
+  const active = tf.engine().backendName as string | null;
+  if (!active) {
+    await initBackend();
+    return 'auto';
   }
-  if (studies.faithfulness) {
-    progress({ stage: 'study', seed, model: spec.name, message: `seed ${seed}: explanation faithfulness (${spec.name})` });
-    out.faithfulness = measureFaithfulness(model, loo, view, { seed, ...studies.faithfulness }).summary;
+  return active === 'tensorflow' ? 'node' : (active as BackendPreference);
+}
+
+/** The budget each model gets, in words, for the report. */
+function budgetOf(spec: ModelSpec, tuned: boolean): ModelBudget {
+  const parts: string[] = [];
+  if (spec.grid) {
+    parts.push(
+      tuned
+        ? `${spec.grid.param} chosen on validation among ${spec.grid.values.join(', ')}${spec.grid.stopAfter ? ` (stops after ${spec.grid.stopAfter} values without gain)` : ''}`
+        : `${spec.grid.param} = ${spec.grid.untuned ?? spec.grid.values[0]} (untuned)`,
+    );
   }
-  return out;
+  if (spec.budget) parts.push(spec.budget.text);
+  if (parts.length === 0) parts.push('nothing to tune or train');
+  return { model: spec.name, budget: parts.join('; '), ...(spec.budget?.cap ? { cap: spec.budget.cap } : {}) };
 }
 
 /** Mean and spread over seeds of every (model, protocol, metric). */
@@ -402,13 +411,6 @@ export function summarise(runs: readonly ModelRun[]): SummaryRow[] {
     }
   }
   return [...groups.values()].map((g) => ({ model: g.model, protocol: g.protocol, metric: g.metric, spread: spreadOf(g.values) }));
-}
-
-/** The per-epoch losses of a model that keeps a training history (eRAN's lastTraining), else undefined. */
-function trainingCurve(model: Recommender): ModelRun['training'] {
-  const last = (model as { lastTraining?: () => TrainResult | null }).lastTraining?.();
-  if (!last) return undefined;
-  return last.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss.total, ...(e.validation === undefined ? {} : { validation: e.validation }) }));
 }
 
 async function materialise(data: EvaluationData | DatasetSource): Promise<EvaluationData> {
@@ -498,59 +500,12 @@ function validationSplits(
   return { loo: looValidation, coldStart: { ...c, view: withAttributes(c.view, attributes) } };
 }
 
-function evalProgress(progress: (e: RunProgress) => void, seed: number, model: string) {
-  return (p: { protocol: ProtocolName; done: number; total: number }): void =>
-    progress({ stage: 'evaluate', seed, model, protocol: p.protocol, done: p.done, total: p.total, message: `${model} ${p.protocol}` });
-}
-
-interface RankFiles {
-  sink(protocol: ProtocolName, model: string, userIds: readonly string[], itemIds: readonly string[]): Promise<ScoreSink | undefined>;
-  close(): Promise<void>;
-}
-
-// One ranks file per (protocol, seed): ranks-<protocol>-seed<s>.csv with user,item,score per
-// candidate, plus model,protocol columns when several models share the file.
-function createRankFiles(
-  opts: RunEvaluationOptions,
-  seed: number,
-  specs: readonly ModelSpec[],
-  protocols: readonly ProtocolName[],
-): RankFiles {
-  const wanted = (opts.rankProtocols ?? ['loo-sampled']).filter((p) => protocols.includes(p));
-  const writers = new Map<ProtocolName, { writer: CsvWriter; tagged: boolean }>();
-  return {
-    async sink(protocol, model, userIds, itemIds) {
-      if (!opts.ranksDir || !wanted.includes(protocol)) return undefined;
-      let entry = writers.get(protocol);
-      if (!entry) {
-        await fs.mkdir(opts.ranksDir, { recursive: true });
-        const tagged = specs.filter((s) => specProtocols(s).includes(protocol)).length > 1;
-        const header = tagged ? ['user', 'item', 'score', 'model', 'protocol'] : ['user', 'item', 'score'];
-        entry = { writer: openCsvWriter(join(opts.ranksDir, `ranks-${protocol}-seed${seed}.csv`), header), tagged };
-        writers.set(protocol, entry);
-      }
-      const { writer, tagged } = entry;
-      return (u, cands, scores) => {
-        for (let k = 0; k < cands.length; k++) {
-          const base = [userIds[u], itemIds[cands[k]], scores[k]];
-          writer.write(tagged ? [...base, model, protocol] : base);
-        }
-      };
-    },
-    async close() {
-      for (const { writer } of writers.values()) await writer.close();
-    },
-  };
-}
-
-function stripRanks(result: ProtocolResult): ProtocolRun {
-  return {
-    protocol: result.protocol,
-    metrics: result.metrics,
-    evaluated: result.evaluated,
-    candidates: result.candidates,
-    seconds: result.seconds,
-  };
+function rankExport(opts: RunEvaluationOptions, specs: readonly ModelSpec[], protocols: readonly ProtocolName[]): RankExport | undefined {
+  if (!opts.ranksDir) return undefined;
+  const wanted = (opts.rankProtocols ?? protocols).filter((p) => protocols.includes(p));
+  const tagged: Partial<Record<ProtocolName, boolean>> = {};
+  for (const p of wanted) tagged[p] = specs.filter((s) => specProtocols(s).includes(p)).length > 1;
+  return { dir: opts.ranksDir, protocols: wanted, tagged, fullTop: DEFAULT_FULL_TOP };
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -11,7 +11,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { columnIndexes, csvLine, readCsvFile } from './csv';
+import { columnIndexes, csvLine, readCsvFile, writeFileAtomic } from './csv';
 import { indexOfIds, type InteractionTable, sortedIds } from './interaction-table';
 import { assembleLooSplit, type ColdStartSplit, DEFAULT_MIN_POSITIVES, DEFAULT_POSITIVE_THRESHOLD, type LooSplit } from './split';
 import type { Csr } from './train-view';
@@ -41,16 +41,16 @@ export interface ImportedSplit {
 
 export async function exportSplit(split: LooSplit, dir: string, coldStart?: ColdStartSplit): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
-  await fs.writeFile(join(dir, SPLIT_FILES.train), tableCsv(split.train));
-  await fs.writeFile(join(dir, SPLIT_FILES.test), tableCsv(split.test));
+  await writeFileAtomic(join(dir, SPLIT_FILES.train), tableCsv(split.train));
+  await writeFileAtomic(join(dir, SPLIT_FILES.test), tableCsv(split.test));
   let negatives = csvLine(['user', 'item']);
   for (let u = 0; u < split.userIds.length; u++) {
     for (const i of row(split.negatives, u)) negatives += csvLine([split.userIds[u], split.itemIds[i]]);
   }
-  await fs.writeFile(join(dir, SPLIT_FILES.negatives), negatives);
+  await writeFileAtomic(join(dir, SPLIT_FILES.negatives), negatives);
   if (coldStart) {
     const lines = [csvLine(['item']), ...Array.from(coldStart.coldItems, (i) => csvLine([coldStart.itemIds[i]]))];
-    await fs.writeFile(join(dir, SPLIT_FILES.coldStartItems), lines.join(''));
+    await writeFileAtomic(join(dir, SPLIT_FILES.coldStartItems), lines.join(''));
   }
   const meta: SplitMeta = {
     format: 'eran-eval-split/1',
@@ -59,7 +59,7 @@ export async function exportSplit(split: LooSplit, dir: string, coldStart?: Cold
     minPositives: split.minPositives,
     numNegatives: split.numNegatives,
   };
-  await fs.writeFile(join(dir, SPLIT_FILES.meta), JSON.stringify(meta, null, 2) + '\n');
+  await writeFileAtomic(join(dir, SPLIT_FILES.meta), JSON.stringify(meta, null, 2) + '\n');
 }
 
 export interface ImportSplitOptions {

@@ -13,6 +13,7 @@ import {
   type Recommender,
 } from './protocols';
 import type { ColdStartSplit, LooSplit } from './split';
+import type { TrainView } from './train-view';
 
 export const TUNE_BUDGET = 6;
 
@@ -23,6 +24,11 @@ export interface HyperGrid {
   readonly values: readonly number[];
   /** The value used when tuning is off (default: the first grid value). */
   readonly untuned?: number;
+  /**
+   * Patience over the grid, for an increasing grid of training lengths: stop after this many
+   * successive values that do not beat the best score so far (default: try every value).
+   */
+  readonly stopAfter?: number;
 }
 
 /** Parameters for a run without tuning. */
@@ -47,6 +53,29 @@ export interface ModelSpec {
   readonly protocols?: readonly ProtocolName[];
   /** Needs item attributes; skipped (with a note) on data without them. */
   readonly needsAttributes?: boolean;
+  /**
+   * Why the model cannot run on this training view (a size limit), or undefined. Checked before
+   * any work, so the report says so instead of the run dying.
+   */
+  readonly capacity?: (view: TrainView) => string | undefined;
+  /** How to rebuild this spec in a child process; the harness then runs the model there (isolated-run.ts). */
+  readonly recipe?: SpecRecipe;
+  /**
+   * The training budget beyond the grid, in words (epochs, caps, early stopping), for the report;
+   * `cap` labels a quick row whose training a time cap may cut (e.g. "30 s cap").
+   */
+  readonly budget?: { readonly text: string; readonly cap?: string };
+}
+
+/**
+ * A spec as plain data: `require(module)[factory](options)` rebuilds it in another process.
+ * `module` is a path without extension, so it resolves to the .ts source under ts-node and to
+ * the compiled .js in dist.
+ */
+export interface SpecRecipe {
+  readonly module: string;
+  readonly factory: string;
+  readonly options: unknown;
 }
 
 export interface TuneCriterion {
@@ -136,10 +165,11 @@ export async function tuneModel(spec: ModelSpec, validation: ValidationSplits, o
       if (score === undefined) throw new Error(`tuning criterion ${criterionName} is not computed on validation`);
     }
     tried.push({ value, metrics, score, fitSeconds });
+    await yieldToEventLoop();
     opts.onStep?.({ model: spec.name, value, done: tried.length, total: values.length });
+    if (spec.grid.stopAfter && tried.length - 1 - bestIndex(tried) >= spec.grid.stopAfter) break;
   }
-  // The first (smallest-index) value wins a tie, so the grid order is the tie-break.
-  const best = tried.reduce((a, b) => (b.score > a.score ? b : a));
+  const best = tried[bestIndex(tried)]!;
   return {
     model: spec.name,
     seed: opts.seed,
@@ -149,4 +179,21 @@ export async function tuneModel(spec: ModelSpec, validation: ValidationSplits, o
     chosen: { ...defaults, [param]: best.value },
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+// The first (smallest-index) value wins a tie, so the grid order is the tie-break.
+function bestIndex(tried: readonly TuneCandidate[]): number {
+  let best = 0;
+  tried.forEach((c, i) => {
+    if (c.score > tried[best]!.score) best = i;
+  });
+  return best;
+}
+
+/**
+ * Lets I/O run (child processes' messages, their exits) between long synchronous steps: awaiting
+ * a resolved value only yields to other microtasks.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -7,7 +7,7 @@
 import type { Recommender } from '../protocols';
 import type { TrainView } from '../train-view';
 import { requireInteger } from '../validate';
-import { buildNeighbourhoods, type Neighbourhoods, scoreByNeighbours } from './neighbourhoods';
+import { buildNeighbourhoods, type Neighbourhoods, scoreByNeighbours, type SimilarityRow } from './neighbourhoods';
 
 export interface AttributeKnnOptions {
   /** Neighbourhood size k (<= 0: all). The tuned hyper-parameter. */
@@ -16,40 +16,44 @@ export interface AttributeKnnOptions {
   readonly kindWeights?: Readonly<Record<string, number>>;
 }
 
-/** Dense n x n cosine similarity of IDF-weighted attribute vectors. Exposed for tests. */
-export function attributeSimilarity(view: TrainView, kindWeights: Readonly<Record<string, number>> = {}): Float64Array {
+/**
+ * Rows of the cosine similarity of IDF-weighted attribute vectors, from per-value postings (no
+ * n x n table). Every pair's sum runs over kinds, then values, in the same order for every row,
+ * so row j and column j agree exactly. Exposed for tests.
+ */
+export function attributeSimilarityRows(view: TrainView, kindWeights: Readonly<Record<string, number>> = {}): SimilarityRow {
   const attrs = view.attributes;
   if (!attrs) throw new Error('attribute-knn needs item attributes in the TrainView');
   const n = view.numItems;
   let described = 0;
   for (let i = 0; i < n; i++) if (attrs.byKind.some((k) => k.indptr[i + 1] > k.indptr[i])) described++;
-  const sim = new Float64Array(n * n);
   const norm2 = new Float64Array(n);
-  for (const kv of attrs.byKind) {
+  const kinds = attrs.byKind.map((kv) => {
     const scale = kindWeights[kv.kind] ?? 1;
     const postings: number[][] = kv.valueIds.map(() => []);
     for (let i = 0; i < n; i++) for (let e = kv.indptr[i]; e < kv.indptr[i + 1]; e++) postings[kv.indices[e]].push(i);
-    for (const items of postings) {
-      if (items.length === 0) continue;
+    const w2 = postings.map((items) => {
+      if (items.length === 0) return 0;
       const w = scale * Math.log(described / items.length);
-      const w2 = w * w;
-      if (w2 === 0) continue;
-      for (let a = 0; a < items.length; a++) {
-        const ra = items[a] * n;
-        norm2[items[a]] += w2;
-        for (let b = a + 1; b < items.length; b++) sim[ra + items[b]] += w2;
+      return w * w;
+    });
+    return { kv, postings, w2 };
+  });
+  for (const { postings, w2 } of kinds) postings.forEach((items, v) => items.forEach((i) => (norm2[i] += w2[v])));
+  return (j, out) => {
+    for (const { kv, postings, w2 } of kinds) {
+      for (let e = kv.indptr[j]; e < kv.indptr[j + 1]; e++) {
+        const v = kv.indices[e];
+        if (w2[v] === 0) continue;
+        for (const i of postings[v]) out[i] += w2[v];
       }
     }
-  }
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
+    for (let i = 0; i < n; i++) {
+      if (out[i] === 0) continue;
       const d = Math.sqrt(norm2[i] * norm2[j]);
-      const s = d > 0 ? sim[i * n + j] / d : 0;
-      sim[i * n + j] = s;
-      sim[j * n + i] = s;
+      out[i] = d > 0 ? out[i] / d : 0;
     }
-  }
-  return sim;
+  };
 }
 
 export function createAttributeKnn(opts: AttributeKnnOptions): Recommender {
@@ -64,7 +68,7 @@ export function createAttributeKnn(opts: AttributeKnnOptions): Recommender {
       // Only items somebody bought can contribute to a score; neighbours are chosen among them.
       const existing = new Uint8Array(n);
       for (const i of train.positives.indices) existing[i] = 1;
-      nb = buildNeighbourhoods(attributeSimilarity(train, opts.kindWeights), n, opts.neighbours, existing);
+      nb = buildNeighbourhoods(n, opts.neighbours, attributeSimilarityRows(train, opts.kindWeights), existing);
       view = train;
       mark = new Int32Array(n);
     },

@@ -5,7 +5,7 @@
 import type { ModelSpec } from '../tune';
 import { createAttributeKnn } from './attribute-knn';
 import { BPR_DEFAULTS, createBprMf } from './bpr-mf';
-import { createEase } from './ease';
+import { createEase, easeCapacity } from './ease';
 import { DEFAULT_RECENCY_HALF_LIFE } from '../../model/recency';
 import { createItemKnn } from './item-knn';
 import { createMostActiveUsers, createMostPopular } from './most-popular';
@@ -53,6 +53,7 @@ export const EASE_SPEC: ModelSpec = {
   create: (p) => createEase({ lambda: p.lambda }),
   // Log-spaced by ~3x: EASE's optimum is broad, and the sweet spot moves with data density.
   grid: { param: 'lambda', values: [10, 30, 100, 300, 1000, 3000], untuned: 300 },
+  capacity: (view) => easeCapacity(view),
 };
 
 /**
@@ -63,6 +64,7 @@ export const EASE_RECENCY_SPEC: ModelSpec = {
   name: 'ease-recency',
   create: (p) => createEase({ lambda: p.lambda, recencyHalfLife: DEFAULT_RECENCY_HALF_LIFE }),
   grid: EASE_SPEC.grid,
+  capacity: EASE_SPEC.capacity,
 };
 
 export const ATTRIBUTE_KNN_SPEC: ModelSpec = {

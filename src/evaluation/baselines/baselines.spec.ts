@@ -4,11 +4,14 @@ import { indexItemAttributes } from '../item-attributes';
 import { evaluateColdStart, evaluateLooFull, evaluateLooSampled, type Recommender } from '../protocols';
 import { buildColdStartSplit, buildLooSplit } from '../split';
 import { buildTrainView, withAttributes } from '../train-view';
-import { attributeSimilarity, createAttributeKnn } from './attribute-knn';
+import { attributeSimilarityRows, createAttributeKnn } from './attribute-knn';
 import { createBprMf } from './bpr-mf';
-import { cooccurrence } from './cooccurrence';
-import { createEase, easeWeights } from './ease';
-import { createItemKnn } from './item-knn';
+import { boughtItems, cooccurrence } from './cooccurrence';
+import { createEase, easeCapacity, easeWeightsInPlace, easeWeightsReference } from './ease';
+import { invertSpdInPlace } from './blocked-spd';
+import { cosineRows, createItemKnn } from './item-knn';
+import { buildNeighbourhoods } from './neighbourhoods';
+import { useTestBackend } from '../../model/testing/use-test-backend';
 import { invertSpd } from './linalg';
 import { createMostActiveUsers, createMostPopular } from './most-popular';
 import { createRandomScores } from './random-scores';
@@ -81,8 +84,8 @@ describe('EASE', () => {
     const gram = X[0].map((_, i) => X[0].map((__, j) => X.reduce((s, r) => s + r[i] * r[j], 0) + (i === j ? lambda : 0)));
     const p = gaussJordanInverse(gram);
     const expected = p.map((r, i) => r.map((_, j) => (i === j ? 0 : -p[i][j] / p[j][j])));
-    const b = easeWeights(cooccurrence(tinyView), n, lambda);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(b[i * n + j]).toBeCloseTo(expected[i][j], 10);
+    const b = easeWeightsInPlace(cooccurrence(tinyView), n, lambda);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(b[i * n + j]).toBeCloseTo(expected[i][j], 6);
 
     const ease = createEase({ lambda });
     ease.fit(tinyView, { seed: 1 });
@@ -107,7 +110,7 @@ describe('EASE with recency weights', () => {
     );
     const lambda = 2;
     const n = 4;
-    const b = easeWeights(cooccurrence(timed), n, lambda);
+    const b = easeWeightsInPlace(cooccurrence(timed), n, lambda);
     const ease = createEase({ lambda, recencyHalfLife: 1 });
     expect(ease.name).toBe('ease-recency');
     ease.fit(timed, { seed: 1 });
@@ -208,12 +211,100 @@ describe('baselines on a world with planted structure', () => {
       ['1', 'actor', 'x'], ['1', 'genre', 'g'], ['2', 'actor', 'x'], ['2', 'genre', 'g'], ['3', 'genre', 'h'], ['4', 'genre', 'g'],
     ].map(([item, kind, value]) => ({ item, kind, value, name: value }));
     const small = withAttributes(tinyView, indexItemAttributes(attrs, tinyView.itemIds));
-    const sim = attributeSimilarity(small);
+    const rowOf = attributeSimilarityRows(small);
+    const sim = (j: number): Float64Array => {
+      const out = new Float64Array(4);
+      rowOf(j, out);
+      return out;
+    };
     const wx = Math.log(4 / 2);
     const wg = Math.log(4 / 3);
-    expect(sim[0 * 4 + 1]).toBeCloseTo(1, 12);
-    expect(sim[0 * 4 + 2]).toBe(0);
-    expect(sim[0 * 4 + 3]).toBeCloseTo((wg * wg) / Math.sqrt((wx * wx + wg * wg) * wg * wg), 12);
-    expect(sim[3 * 4 + 0]).toBeCloseTo(sim[0 * 4 + 3], 12);
+    expect(sim(0)[1]).toBeCloseTo(1, 12);
+    expect(sim(0)[2]).toBe(0);
+    expect(sim(0)[3]).toBeCloseTo((wg * wg) / Math.sqrt((wx * wx + wg * wg) * wg * wg), 12);
+    // Row and column agree exactly: the sums run in the same order.
+    expect(sim(3)[0]).toBe(sim(0)[3]);
+  });
+});
+
+describe('the blocked paths at scale', () => {
+  const world = generateMovieWorld({ seed: 5, users: 300, items: 420 });
+  const split = buildLooSplit(world.interactions, { seed: 1 });
+  const view = split.view;
+  beforeAll(async () => {
+    await useTestBackend();
+  });
+
+  it('invertSpdInPlace (tiles on tf.matMul) matches the float64 Cholesky inverse, uneven last tile included', () => {
+    const subset = boughtItems(view);
+    const m = subset.items.length;
+    const gram = cooccurrence(view, subset);
+    for (let i = 0; i < m; i++) gram[i * m + i] += 20;
+    const reference = invertSpdInPlace(Float32Array.from(gram), m, { block: m });
+    expect(m % 48).not.toBe(0);
+    const blocked = invertSpdInPlace(Float32Array.from(gram), m, { block: 48 });
+    let worst = 0;
+    let largest = 0;
+    for (let k = 0; k < m * m; k++) {
+      worst = Math.max(worst, Math.abs(blocked[k] - reference[k]));
+      largest = Math.max(largest, Math.abs(reference[k]));
+    }
+    expect(worst / largest).toBeLessThan(1e-4);
+    // Symmetric, and really the inverse: (A A^-1)_ii = 1.
+    expect(blocked[3 * m + 7]).toBe(blocked[7 * m + 3]);
+    for (const i of [0, m >> 1, m - 1]) {
+      let s = 0;
+      for (let k = 0; k < m; k++) s += gram[i * m + k] * blocked[k * m + i];
+      expect(s).toBeCloseTo(1, 3);
+    }
+  });
+
+  it('invertSpdInPlace names the pivot block that is not positive definite', () => {
+    const a = Float32Array.from({ length: 100 * 100 }, (_, k) => (k % 101 === 0 ? 1 : 0));
+    a[60 * 100 + 60] = -1;
+    expect(() => invertSpdInPlace(a, 100, { block: 32 })).toThrow(/rows 32\.\.63 is not positive definite/);
+  });
+
+  it('EASE on the blocked solve ranks as the float64 reference does; never-bought items score 0', () => {
+    const lambda = 30;
+    const n = view.numItems;
+    const reference = easeWeightsReference(Float64Array.from(cooccurrence(view)), n, lambda);
+    const fast = createEase({ lambda, block: 64 });
+    fast.fit(view, { seed: 1 });
+    const subset = boughtItems(view);
+    let worst = 0;
+    let largest = 0;
+    for (let u = 0; u < view.numUsers; u += 7) {
+      const scores = fast.scoreUser(u);
+      const expected = new Float64Array(n);
+      for (const i of view.positives.indices.subarray(view.positives.indptr[u], view.positives.indptr[u + 1])) {
+        for (let j = 0; j < n; j++) expected[j] += reference[i * n + j];
+      }
+      for (let j = 0; j < n; j++) {
+        worst = Math.max(worst, Math.abs(scores[j] - expected[j]));
+        largest = Math.max(largest, Math.abs(expected[j]));
+        if (subset.position[j] < 0) expect(scores[j]).toBe(0);
+      }
+      const top = (xs: ArrayLike<number>): number[] => Array.from(xs, (x, j) => [x, j]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, 10).map((p) => p[1]);
+      expect(top(scores)).toEqual(top(expected));
+    }
+    expect(worst / largest).toBeLessThan(1e-4);
+    expect(subset.items.length).toBeLessThan(n);
+  });
+
+  it('EASE refuses a catalogue above its item limit with the reason, before allocating anything', () => {
+    expect(easeCapacity(view)).toBeUndefined();
+    expect(easeCapacity(view, 100)).toMatch(/N x N weight matrix .* limit is 100/);
+    expect(() => createEase({ lambda: 10, maxItems: 100 }).fit(view, { seed: 1 })).toThrow(/limit is 100/);
+  });
+
+  it('a k-neighbourhood is the first k of the full neighbourhood (heap selection = sort), row by row', () => {
+    const n = view.numItems;
+    const all = buildNeighbourhoods(n, 0, cosineRows(view));
+    const top = buildNeighbourhoods(n, 7, cosineRows(view));
+    for (let j = 0; j < n; j++) {
+      const full = Array.from(all.indices.subarray(all.indptr[j], all.indptr[j + 1]));
+      expect(Array.from(top.indices.subarray(top.indptr[j], top.indptr[j + 1]))).toEqual(full.slice(0, 7));
+    }
   });
 });

@@ -18,23 +18,29 @@ export interface Neighbourhoods {
 }
 
 /**
- * Keep, per item, the k items with the highest positive similarity among `allowed` ones
- * (k <= 0 keeps all). `sim` is dense n x n row-major; the diagonal is ignored.
+ * Writes item j's similarity to every item into `out` (length n, zeroed by the caller) and
+ * returns nothing; only positive entries become neighbours.
  */
-export function buildNeighbourhoods(sim: Float64Array, n: number, k: number, allowed?: Uint8Array): Neighbourhoods {
+export type SimilarityRow = (j: number, out: Float64Array) => void;
+
+/**
+ * Keep, per item, the k items with the highest positive similarity among `allowed` ones
+ * (k <= 0 keeps all); the diagonal is ignored. Rows come one at a time from `rowOf`, so no
+ * n x n table is held.
+ */
+export function buildNeighbourhoods(n: number, k: number, rowOf: SimilarityRow, allowed?: Uint8Array): Neighbourhoods {
   const lists: { idx: Int32Array; w: Float32Array }[] = [];
   let total = 0;
+  const sim = new Float64Array(n);
   const cand: number[] = [];
   for (let j = 0; j < n; j++) {
+    sim.fill(0);
+    rowOf(j, sim);
     cand.length = 0;
-    const rj = j * n;
-    for (let i = 0; i < n; i++) if (i !== j && sim[rj + i] > 0 && (!allowed || allowed[i])) cand.push(i);
-    // Ties by index keep the neighbourhood (and thus every score) deterministic.
-    cand.sort((a, b) => sim[rj + b] - sim[rj + a] || a - b);
-    const keep = k > 0 ? Math.min(k, cand.length) : cand.length;
-    const idx = Int32Array.from(cand.slice(0, keep));
-    lists.push({ idx, w: Float32Array.from(idx, (i) => sim[rj + i]) });
-    total += keep;
+    for (let i = 0; i < n; i++) if (i !== j && sim[i] > 0 && (!allowed || allowed[i])) cand.push(i);
+    const idx = Int32Array.from(k > 0 && k < cand.length ? topByScore(cand, k, sim) : sortByScore(cand, sim));
+    lists.push({ idx, w: Float32Array.from(idx, (i) => sim[i]) });
+    total += idx.length;
   }
   const indptr = new Int32Array(n + 1);
   const indices = new Int32Array(total);
@@ -45,6 +51,48 @@ export function buildNeighbourhoods(sim: Float64Array, n: number, k: number, all
     weights.set(l.w, indptr[j]);
   });
   return { n, indptr, indices, weights, byNeighbour: transpose(n, indptr, indices, weights) };
+}
+
+// Best first; ties by index keep the neighbourhood (and thus every score) deterministic.
+function sortByScore(cand: number[], sim: Float64Array): number[] {
+  return cand.sort((a, b) => sim[b] - sim[a] || a - b);
+}
+
+/**
+ * The first k of sortByScore(cand), in that order, through a size-k heap (O(c log k) instead of
+ * O(c log c)): attribute similarities are dense (a shared genre links thousands of items).
+ */
+function topByScore(cand: readonly number[], k: number, sim: Float64Array): number[] {
+  // Min-heap on the ranking order: the root is the worst item kept so far.
+  const worse = (a: number, b: number): boolean => sim[a] < sim[b] || (sim[a] === sim[b] && a > b);
+  const heap: number[] = [];
+  const siftDown = (at: number): void => {
+    for (;;) {
+      const l = 2 * at + 1;
+      const r = l + 1;
+      let m = at;
+      if (l < heap.length && worse(heap[l], heap[m])) m = l;
+      if (r < heap.length && worse(heap[r], heap[m])) m = r;
+      if (m === at) return;
+      [heap[at], heap[m]] = [heap[m], heap[at]];
+      at = m;
+    }
+  };
+  for (const c of cand) {
+    if (heap.length < k) {
+      heap.push(c);
+      for (let at = heap.length - 1; at > 0; ) {
+        const parent = (at - 1) >> 1;
+        if (!worse(heap[at], heap[parent])) break;
+        [heap[at], heap[parent]] = [heap[parent], heap[at]];
+        at = parent;
+      }
+    } else if (worse(heap[0], c)) {
+      heap[0] = c;
+      siftDown(0);
+    }
+  }
+  return sortByScore(heap, sim);
 }
 
 /** Scores of user u for all items (candidates absent) or for the candidates. */
