@@ -4,8 +4,10 @@ import { explain as modelExplain } from '../model/explain';
 import { scoringPreset } from '../model/options';
 import { plantedGraph } from '../model/testing/planted-graph';
 import { useWasmBackend } from '../model/testing/use-wasm';
-import { EranEngine, newItemBias } from './eran-engine';
+import { EranEngine } from './eran-engine';
+import { MIXTURE_FAMILY } from './scoring/mixture-family';
 import type { UserHistory } from './recommender-engine';
+import { scoringFamilyOf } from './scoring/scoring-family-of';
 
 /** The adapter over src/model: ids <-> indexes, cached per-user state, cold items appended. */
 describe('EranEngine', () => {
@@ -45,7 +47,7 @@ describe('EranEngine', () => {
   it('serves repeated requests from cached scores, recomputed when the history version changes', () => {
     const tiny = new EranEngine(
       { embeddings: freezeEran(model, data.networks), model: null, itemIds: data.itemIds, userIds: data.userIds },
-      { scoreCacheBytes: 1 },
+      { userCacheBytes: 1 },
     );
     const first = engine.recommend(historyOf(3), 5, () => true);
     expect(engine.recommend(historyOf(3), 5, () => true)).toEqual(first);
@@ -61,16 +63,16 @@ describe('EranEngine', () => {
     const [e] = engine.explain(historyOf(4), [target!.itemId, 'unknown'], 3);
     expect(e!.attention.reduce((s, a) => s + a.weight, 0)).toBeCloseTo(1, 6);
     expect(e!.topKind).toBe([...e!.attention].sort((a, b) => b.weight - a.weight)[0]!.kind);
-    expect(e!.candidates).toHaveLength(3);
+    expect(e!.anchors).toHaveLength(3);
     // The same k*, attention and best anchor as the model core's explain().
     const reference = modelExplain(freezeEran(model, data.networks), 4, data.userItems[4]!, data.itemIds.indexOf(target!.itemId));
     expect(e!.topKind).toBe(reference.kind);
     e!.attention.forEach((a, k) => expect(a.weight).toBeCloseTo(reference.attention[k]!.weight, 10));
-    expect(e!.candidates[0]!.itemId).toBe(itemId(reference.anchor!));
-    expect(e!.candidates[0]!.similarity).toBeCloseTo(reference.anchorSimilarity!, 8);
+    expect(e!.anchors[0]!.itemId).toBe(itemId(reference.anchor!));
+    expect(e!.anchors[0]!.similarity).toBeCloseTo(reference.anchorSimilarity!, 8);
     const purchased = new Set(historyOf(4).purchased);
-    for (const c of e!.candidates) expect(purchased.has(c.itemId)).toBe(true);
-    for (let i = 1; i < 3; i++) expect(e!.candidates[i]!.similarity).toBeLessThanOrEqual(e!.candidates[i - 1]!.similarity);
+    for (const c of e!.anchors) expect(purchased.has(c.itemId)).toBe(true);
+    for (let i = 1; i < 3; i++) expect(e!.anchors[i]!.similarity).toBeLessThanOrEqual(e!.anchors[i - 1]!.similarity);
   });
 
   it('folds in a user it never learned, recomputed only when the history version changes', () => {
@@ -146,7 +148,7 @@ describe('EranEngine with a mixture (eran-plus) model', () => {
       const [explained] = engine.explain(history, [expected[0]!], 3);
       const core = modelExplain(emb, 4, items, data.itemIds.indexOf(expected[0]!), { times });
       expect(explained!.topKind).toBe(core.kind);
-      expect(explained!.candidates[0]!.itemId).toBe(itemId(core.anchor!));
+      expect(explained!.anchors[0]!.itemId).toBe(itemId(core.anchor!));
 
       const neighbours = new Map(emb.kinds.map((k) => [k, [itemId(0), itemId(1)]] as const));
       expect(engine.encodeNewItem('brand-new', neighbours)).toBe(true);
@@ -156,8 +158,8 @@ describe('EranEngine with a mixture (eran-plus) model', () => {
       const shifted = { ...emb, itemBias: Float32Array.from(emb.itemBias!, (_, i) => -5 - i) };
       // 60 items with biases -5 .. -64: ascending, index 30 is -34.
       expect(emb.itemBias!.length).toBe(60);
-      expect(newItemBias(shifted)).toBe(-34);
-      expect(newItemBias({ ...shifted, scoring: 'paper' })).toBe(0);
+      expect(MIXTURE_FAMILY.newItemBias(shifted)).toBe(-34);
+      expect(scoringFamilyOf({ ...shifted, scoring: 'paper' }).newItemBias({ ...shifted, scoring: 'paper' })).toBe(0);
     } finally {
       engine.dispose();
     }

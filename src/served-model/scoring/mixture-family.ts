@@ -1,0 +1,135 @@
+/**
+ * eran-plus ('mixture'): the attention mixes one similarity kernel per attribute network,
+ *   s(u, x) = b_x + tau log( sum_k a~^k_ux sum_{j in R_u \ {x}} w_uj K^k(x, j) + eps ),
+ *   K^k(x, j) = exp(-||h^k_x - h^k_j||^2 / tau),  h^k = code^k + e,
+ * with w_uj the recency weight of purchase j. The score is a sum of (kind, purchase) terms, so the
+ * explanation is read off it: j* = the purchase contributing most, k* = the kind carrying most of it.
+ */
+import type { EranEmbeddings } from '../../model/embeddings';
+import { strongestContribution } from '../../model/explain';
+import { meanUserEmbedding } from '../../model/fold-in';
+import { MIXTURE_EPSILON } from '../../model/mixture';
+import { kindVector, mixtureAttention, mixtureBreakdown } from '../../model/mixture-scoring';
+import { kernelTau } from '../../model/personalize';
+import { weightedHistory } from '../../model/scorer';
+import { containsSorted } from '../../common/sorted-search';
+import { recentFirst, type ItemExplanation, type ScoringFamily, type UserScorer } from './scoring-family';
+
+class MixtureUser implements UserScorer {
+  readonly items: Int32Array;
+  readonly recent: Int32Array;
+  private readonly weights: Float32Array;
+  /** Per kind: h^k_j of every purchase, row-major |R_u| x d. */
+  private readonly vectors: Float64Array[];
+  private readonly hx: Float64Array;
+  private readonly att: Float64Array;
+
+  constructor(
+    private readonly emb: EranEmbeddings,
+    readonly z: Float32Array,
+    history: ArrayLike<number>,
+    times: ArrayLike<number> | undefined,
+  ) {
+    // One weight per item: the recency weight of its latest purchase (1 without a half-life).
+    const { items, weights } = weightedHistory(emb, history, times);
+    this.items = items;
+    this.weights = weights;
+    this.recent = recentFirst(history, times);
+    const d = emb.dim;
+    this.hx = new Float64Array(d);
+    this.att = new Float64Array(emb.kinds.length);
+    // Rows computed from the codes directly rather than from a cached N x d table: the engine
+    // appends cold items to its embeddings, and a per-catalogue table would be rebuilt each time.
+    this.vectors = emb.kinds.map((_, k) => {
+      const out = new Float64Array(items.length * d);
+      items.forEach((j, p) => {
+        kindVector(emb, j, k, this.hx);
+        out.set(this.hx, p * d);
+      });
+      return out;
+    });
+  }
+
+  scoreCandidates(candidates: ArrayLike<number>, out: Float32Array): void {
+    const { emb, items, weights, hx, att } = this;
+    const d = emb.dim;
+    const kinds = emb.kinds.length;
+    const invTau = 1 / kernelTau(emb);
+    const tau = kernelTau(emb);
+    const r = items.length;
+    for (let c = 0; c < candidates.length; c++) {
+      const x = candidates[c]!;
+      if (containsSorted(items, x)) {
+        out[c] = -Infinity;
+        continue;
+      }
+      mixtureAttention(emb, this.z, x, att);
+      let mix = 0;
+      for (let k = 0; k < kinds; k++) {
+        kindVector(emb, x, k, hx);
+        const hv = this.vectors[k]!;
+        let sum = 0;
+        for (let p = 0; p < r; p++) {
+          const off = p * d;
+          let dist = 0;
+          for (let t = 0; t < d; t++) {
+            const diff = hx[t]! - hv[off + t]!;
+            dist += diff * diff;
+          }
+          sum += weights[p]! * Math.exp(-dist * invTau);
+        }
+        mix += att[k]! * sum;
+      }
+      out[c] = tau * Math.log(mix + MIXTURE_EPSILON) + (emb.itemBias ? emb.itemBias[x]! : 0);
+    }
+  }
+
+  /**
+   * j* is the purchase with the largest contribution a~^k w_j K^k summed over kinds (removing it
+   * lowers the score more than removing any other), k* the kind through which it contributes most;
+   * the anchors are the purchases by contribution, `similarity` their kernel similarity in k*.
+   */
+  explain(item: number, maxAnchors: number): ItemExplanation {
+    const parts = mixtureBreakdown(this.emb, this.z, this.items, this.weights, this.vectors, item);
+    const { kind, contributions } = strongestContribution(parts);
+    const terms = parts.terms[kind]!;
+    const tau = kernelTau(this.emb);
+    const anchors = Array.from(this.items.keys())
+      .filter((p) => this.items[p] !== item && contributions[p]! > 0)
+      .sort((a, b) => contributions[b]! - contributions[a]! || a - b)
+      .slice(0, maxAnchors)
+      .map((p) => ({ item: this.items[p]!, similarity: terms[p]! > 0 ? tau * Math.log(terms[p]! / this.weights[p]!) : -Infinity }));
+    return { kind, attention: parts.attention, anchors, adjacentFirst: false };
+  }
+}
+
+const meanZ = new WeakMap<Float32Array, Float32Array>();
+
+export const MIXTURE_FAMILY: ScoringFamily = {
+  scoring: 'mixture',
+  coldAggregate: 'kernel',
+  coldAggregates: ['min', 'max', 'mean', 'kernel'],
+  // The likelihood covers every item of the catalogue, bought or not: a never-bought item's
+  // trained vectors already say so, whereas attribute-only codes would make it look central.
+  keepsUnboughtItemVectors: true,
+  /**
+   * The likelihood is shift-invariant in the biases, so the neutral value is the median learned
+   * bias: a new item competes on its attribute kernels, neither pushed nor buried.
+   */
+  newItemBias(emb: EranEmbeddings): number {
+    if (emb.itemBias === null || emb.itemBias.length === 0) return 0;
+    const sorted = Float32Array.from(emb.itemBias).sort();
+    return sorted[Math.floor(sorted.length / 2)]!;
+  },
+  // z only steers the attention between kernels; the history itself carries the user (every
+  // purchase is a kernel key), so a new user starts from the mean learned attention.
+  newUser(emb: EranEmbeddings): Float32Array {
+    let z = meanZ.get(emb.users);
+    if (z === undefined) {
+      z = meanUserEmbedding(emb);
+      meanZ.set(emb.users, z);
+    }
+    return z;
+  },
+  user: (emb, z, history, times) => new MixtureUser(emb, z, history, times),
+};
