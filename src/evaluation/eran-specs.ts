@@ -6,6 +6,8 @@
 import type { ModelSpec, Params } from './tune';
 import { createEranRecommender, type EranHarnessOptions } from './eran-recommender';
 import { scoringPreset, type EranVariant } from '../model/options';
+import type { ScoringPath } from '../served-model/eran-engine';
+import type { CandidateOptions } from '../served-model/candidates/candidate-generator';
 
 export interface EranSpecOptions {
   readonly epochs: number;
@@ -65,6 +67,9 @@ export interface EranPlusOptions {
   /** Recency half-life in purchases; 0 = every purchase weighs 1. */
   readonly recencyHalfLife?: number;
   readonly itemInitStd?: number;
+  /** `candidates`: scored as the API serves (only the candidate generator's items); default exact. */
+  readonly servingPath?: ScoringPath;
+  readonly candidates?: CandidateOptions;
 }
 
 /**
@@ -92,6 +97,8 @@ export function eranPlusSpec(options: EranPlusOptions, name = 'eran-plus'): Mode
     ...(options.tau !== undefined ? { tau: options.tau } : {}),
     ...(options.recencyHalfLife !== undefined ? { recencyHalfLife: options.recencyHalfLife } : {}),
     ...(options.itemInitStd !== undefined ? { itemInitStd: options.itemInitStd } : {}),
+    ...(options.servingPath !== undefined ? { servingPath: options.servingPath } : {}),
+    ...(options.candidates !== undefined ? { candidates: options.candidates } : {}),
   });
 }
 

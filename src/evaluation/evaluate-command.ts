@@ -7,7 +7,7 @@ import { DEFAULT_GROUP_SIZE, DEFAULT_STUDY_KIND } from './attention-study';
 import { DEFAULT_FAITHFULNESS_USERS } from './faithfulness';
 import { collectDataset } from '../datasets/collect-dataset';
 import { baselineSpecs } from './baselines/baseline-specs';
-import { ERAN_PLUS_DEFAULTS, eranKernelSpec, eranSpecs } from './eran-specs';
+import { ERAN_PLUS_DEFAULTS, eranKernelSpec, eranPlusSpec, eranSpecs } from './eran-specs';
 import { PROTOCOLS, type ProtocolName } from './protocols';
 import { runEvaluation, type EvaluationResult, type RunProgress } from './run-evaluation';
 import { writeReport } from './report';
@@ -64,7 +64,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--format <format>', `dataset layout: ${DATASET_FORMATS.join(' | ')}`, 'synthetic')
     .option('--path <dir>', 'dataset folder')
     .option('--protocol <list>', `comma-separated: ${PROTOCOLS.join(', ')}`, PROTOCOLS.join(','))
-    .option('--models <list>', 'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2, eran-plus; eran-kernel on request)')
+    .option('--models <list>', 'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2, eran-plus; eran-kernel and eran-plus-candidates on request)')
     .option('--seeds <n>', 'number of seeds (1..n); mean and sd per metric', positiveInt('--seeds'), 3)
     .option('--export-split <dir>', 'write train.csv, test.csv, negatives.csv per seed')
     .option('--split <dir>', 'read the split from such a directory instead of building one')
@@ -99,6 +99,14 @@ export function registerEvaluateCommand(program: Command): void {
       for (const p of protocols) if (!PROTOCOLS.includes(p)) throw new InvalidArgumentError(`unknown protocol "${p}"`);
       const plusMinutes = o.eranPlusMinutes ?? o.eranMinutes;
       const plusSeconds = plusMinutes ? plusMinutes * 60 : undefined;
+      const plus = {
+        epochs: o.eranPlusEpochs ?? ERAN_PLUS_DEFAULTS.epochs,
+        maxSeconds: plusSeconds,
+        learningRate: o.eranPlusLr,
+        tau: o.eranPlusTau,
+        hidden: o.eranPlusHidden?.split(',').map(Number),
+        recencyHalfLife: o.eranPlusRecency,
+      };
       const eran = eranSpecs({
         epochs: o.eranEpochs,
         maxSeconds: o.eranMinutes ? o.eranMinutes * 60 : undefined,
@@ -106,14 +114,9 @@ export function registerEvaluateCommand(program: Command): void {
         learningRate: o.eranLr,
         reconstruction: o.eranRecon,
         itemBias: o.eranItemBias,
-      }, {
-        epochs: o.eranPlusEpochs ?? ERAN_PLUS_DEFAULTS.epochs,
-        maxSeconds: plusSeconds,
-        learningRate: o.eranPlusLr,
-        tau: o.eranPlusTau,
-        hidden: o.eranPlusHidden?.split(',').map(Number),
-        recencyHalfLife: o.eranPlusRecency,
-      });
+      }, plus);
+      // eran-plus scored as the API serves it (candidates, then exact scores): its nDCG beside eran-plus's.
+      const plusCandidates = eranPlusSpec({ ...plus, servingPath: 'candidates' }, 'eran-plus-candidates');
       const kernel = eranKernelSpec({
         epochs: o.eranEpochs,
         maxSeconds: plusSeconds,
@@ -126,7 +129,7 @@ export function registerEvaluateCommand(program: Command): void {
         userKeys: o.eranKernelKeys,
       });
       const defaults: ModelSpec[] = [...baselineSpecs(), ...eran];
-      const all: ModelSpec[] = [...defaults, kernel];
+      const all: ModelSpec[] = [...defaults, kernel, plusCandidates];
       const wanted = o.models?.split(',').map((m) => m.trim());
       const models = wanted ? all.filter((m) => wanted.includes(m.name)) : defaults;
       if (wanted) {

@@ -8,6 +8,9 @@ import { EranEngine } from './eran-engine';
 import { MIXTURE_FAMILY } from './scoring/mixture-family';
 import type { UserHistory } from './recommender-engine';
 import { scoringFamilyOf } from './scoring/scoring-family-of';
+import { CodeIndex } from './candidates/code-index';
+import { randomEmbeddings } from './testing/random-embeddings';
+import { Rng } from '../model/rng';
 
 /** The adapter over src/model: ids <-> indexes, cached per-user state, cold items appended. */
 describe('EranEngine', () => {
@@ -28,7 +31,11 @@ describe('EranEngine', () => {
 
   beforeEach(() => {
     model = buildEranFor(data, { hidden: [8, 4], seed: 2, userInitStd: 0.5 });
-    engine = new EranEngine({ embeddings: freezeEran(model, data.networks), model, itemIds: data.itemIds, userIds: data.userIds });
+    // The exact path: these tests compare with the model core, which scores every item.
+    engine = new EranEngine(
+      { embeddings: freezeEran(model, data.networks), model, itemIds: data.itemIds, userIds: data.userIds },
+      { scoringPath: 'exact' },
+    );
   });
 
   afterEach(() => engine.dispose());
@@ -163,5 +170,77 @@ describe('EranEngine with a mixture (eran-plus) model', () => {
     } finally {
       engine.dispose();
     }
+  });
+});
+
+/** The serving path: candidates (code space, network links, popularity), then exact scores. */
+describe('EranEngine on the candidate path', () => {
+  const emb = randomEmbeddings({ numItems: 1500, numUsers: 40, dim: 6, clusters: 30, scoring: 'mixture', recencyHalfLife: 5, seed: 12 });
+  const itemIds = Array.from({ length: emb.numItems }, (_, i) => `i${i}`);
+  const userIds = Array.from({ length: emb.numUsers }, (_, u) => `u${u}`);
+  const rng = new Rng(3);
+  // Histories of 15-40 items drawn from two favourite clusters of the actor codes' neighbourhoods.
+  const histories: UserHistory[] = userIds.map((userId) => {
+    const seeds = [rng.int(emb.numItems), rng.int(emb.numItems)];
+    const near = CodeIndex.build(emb, { neighbours: 30 });
+    const items = new Set<number>();
+    const size = 15 + rng.int(26);
+    while (items.size < size) {
+      const s = seeds[rng.int(2)]!;
+      const pool = near.neighbours(rng.int(3), s);
+      items.add(rng.next() < 0.8 ? pool[rng.int(pool.length)]! : rng.int(emb.numItems));
+    }
+    return { userId, purchased: [...items].map((i) => itemIds[i]!), version: 1 };
+  });
+  const source = { embeddings: emb, model: null, itemIds, userIds };
+
+  it('scores only a few hundred candidates, with the exact scores, and agrees with the exact path at the top', () => {
+    const exact = new EranEngine(source, { scoringPath: 'exact' });
+    const served = new EranEngine(source);
+    let overlap = 0;
+    for (const h of histories) {
+      const truth = exact.recommend(h, 10, () => true);
+      const exactScore = new Map(exact.recommend(h, emb.numItems, () => true).map((s) => [s.itemId, s.score]));
+      const got = served.recommend(h, 10, () => true);
+      expect(got).toHaveLength(10);
+      for (const s of got) expect(s.score).toBeCloseTo(exactScore.get(s.itemId)!, 5);
+      for (const s of got) expect(h.purchased).not.toContain(s.itemId);
+      const top = new Set(truth.map((s) => s.itemId));
+      overlap += got.filter((s) => top.has(s.itemId)).length / 10;
+    }
+    expect(overlap / histories.length).toBeGreaterThan(0.9);
+  });
+
+  it('fills k from further down the popularity order when a filter refuses every candidate', () => {
+    const served = new EranEngine(source);
+    const h = histories[0]!;
+    const usual = new Set(served.recommend(h, 300, () => true).slice(0, 200).map((s) => s.itemId));
+    const keep = (id: string): boolean => !usual.has(id) && Number(id.slice(1)) % 3 === 0;
+    const got = served.recommend(h, 10, keep);
+    expect(got).toHaveLength(10);
+    for (const s of got) expect(keep(s.itemId)).toBe(true);
+    for (let i = 1; i < got.length; i++) expect(got[i]!.score).toBeLessThanOrEqual(got[i - 1]!.score);
+  });
+
+  it('reads network links and purchase counts from the activation snapshot', async () => {
+    const served = new EranEngine(source, { candidates: { codeNeighbours: 0, popular: 1, networkNeighbours: 2 } });
+    const h: UserHistory = { userId: 'u1', purchased: ['i7'], version: 1 };
+    await served.activate({
+      purchases: new Map([['i900', 50], ['i3', 2]]),
+      links: new Map([['actor', new Map([['i7', ['i1200', 'i1300', 'i1400']]])]]),
+    });
+    // Candidates: i7's two strongest actor links and the most purchased item, nothing else.
+    expect(new Set(served.recommend(h, 3, () => true).map((s) => s.itemId))).toEqual(new Set(['i1200', 'i1300', 'i900']));
+  });
+
+  it('finds similar items among the item\'s neighbours in code space', () => {
+    const exact = new EranEngine(source, { scoringPath: 'exact' });
+    const served = new EranEngine(source);
+    let overlap = 0;
+    for (const item of ['i5', 'i600', 'i1499']) {
+      const truth = new Set(exact.similarItems(item, null, 5, (id) => id !== item).map((s) => s.itemId));
+      overlap += served.similarItems(item, null, 5, (id) => id !== item).filter((s) => truth.has(s.itemId)).length / 5;
+    }
+    expect(overlap / 3).toBeGreaterThan(0.8);
   });
 });

@@ -204,7 +204,7 @@ export class EranEngine implements RecommenderEngine {
         return { item: x, score: -squaredDistance(target, rep, d) };
       });
     const self = Int32Array.of(item);
-    const candidates = this.path === 'exact' ? this.allItems().filter((x) => x !== item) : this.candidates().around(self, self, SIMILAR_POPULAR);
+    const candidates = this.path === 'exact' ? this.allItems().filter((x) => x !== item) : this.candidates().similarTo(item, SIMILAR_POPULAR);
     const picked = score(candidates).filter((s) => keep(this.ids[s.item]!));
     picked.sort((a, b) => b.score - a.score || a.item - b.item);
     if (picked.length < k && this.path === 'candidates') {

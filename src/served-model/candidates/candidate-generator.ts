@@ -93,6 +93,25 @@ export class CandidateGenerator {
     return Int32Array.from(out);
   }
 
+  /**
+   * Candidates for items similar to `item`: its neighbours in the plain space (kinds averaged) and
+   * in each kind, its network links and the `popular` most popular items.
+   */
+  similarTo(item: number, popular: number): Int32Array {
+    const { codeNeighbours, networkNeighbours } = this.options;
+    const self = Int32Array.of(item);
+    const out: number[] = [];
+    const take = this.taker(self, out);
+    const { codes, networks } = this.sources;
+    codes.forEachNeighbour(codes.plainSpace, item, Infinity, take);
+    for (let k = 0; k < networks.length; k++) {
+      codes.forEachNeighbour(k, item, codeNeighbours, take);
+      networks[k]?.forEach(item, networkNeighbours, take);
+    }
+    for (let p = 0; p < Math.min(popular, this.popularity.length); p++) take(this.popularity[p]!);
+    return Int32Array.from(out);
+  }
+
   /** Positions in the popularity order: how far `morePopular` can go. */
   get popularityLength(): number {
     return this.popularity.length;

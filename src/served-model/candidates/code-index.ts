@@ -1,7 +1,14 @@
 /**
- * Nearest items in code space, per attribute kind: for every item, its few nearest items by
- * ||h^k_x - h^k_y||^2 (h^k = code^k + e, the vectors every scoring rule compares), computed when a
- * model is activated, so that a request only reads lists.
+ * Nearest items in code space: for every item, its few best neighbours in each attribute kind's
+ * space (h^k = code^k + e, the vectors every scoring rule compares) and in the plain space (the
+ * kinds' codes averaged, + e: similarity without a user), computed when a model is activated, so
+ * that a request only reads lists.
+ *
+ * In a kind's space the neighbours of j are ranked by b_y - ||h^k_y - h^k_j||^2 (b = the learned
+ * item bias, when the model has one): the share of y's score that purchase j alone would give
+ * under every scoring rule (tau log K = -||.||^2 for the kernel rules; eq. 13 adds b per purchase),
+ * so a popular item close to a purchase outranks an obscure one just as close. The plain space is
+ * ranked by distance alone.
  *
  * How: an inverted-file partition (IVF) per kind. k-means on a sample gives about sqrt(N) cells;
  * each item is compared with every centroid once, keeps its nearest cells, and its neighbours
@@ -17,6 +24,7 @@
  */
 import type { EranEmbeddings } from '../../model/embeddings';
 import { kindVector } from '../../model/mixture-scoring';
+import { addItemEmbedding } from '../../model/personalize';
 import { Rng } from '../../model/rng';
 import { NeighbourLists } from './neighbour-lists';
 
@@ -28,10 +36,12 @@ export interface CodeIndexOptions {
   /** k-means iterations on the sample (default 8). */
   readonly iterations?: number;
   readonly seed?: number;
+  /** Multiply-adds between two yields of the stepwise build (default 2M: a few ms). */
+  readonly stepWork?: number;
 }
 
-/** One kind's partition and the items' neighbour lists. */
-interface KindIndex {
+/** One space's partition and the items' neighbour lists. */
+interface SpaceIndex {
   readonly centroids: Float32Array;
   readonly cellCount: number;
   /** Members of each cell (cells are short lists; appended items go to the additions). */
@@ -44,18 +54,23 @@ export type BuildSteps<T> = Generator<void, T, void>;
 
 export class CodeIndex {
   private constructor(
-    private readonly kinds: KindIndex[],
+    private readonly spaces: SpaceIndex[],
     private readonly dim: number,
     private readonly options: Required<CodeIndexOptions>,
   ) {}
 
-  /** Item `item`'s nearest items in kind `k`, nearest first (at most `limit`). */
-  forEachNeighbour(k: number, item: number, limit: number, visit: (neighbour: number) => void): void {
-    this.kinds[k]!.lists.forEach(item, limit, visit);
+  /** The plain space's number: spaces 0..K-1 are the kinds, space K the averaged codes. */
+  get plainSpace(): number {
+    return this.spaces.length - 1;
   }
 
-  neighbours(k: number, item: number, limit = Infinity): number[] {
-    return this.kinds[k]!.lists.row(item, limit);
+  /** Item `item`'s best neighbours in space `s` (a kind index, or plainSpace), best first (at most `limit`). */
+  forEachNeighbour(s: number, item: number, limit: number, visit: (neighbour: number) => void): void {
+    this.spaces[s]!.lists.forEach(item, limit, visit);
+  }
+
+  neighbours(s: number, item: number, limit = Infinity): number[] {
+    return this.spaces[s]!.lists.row(item, limit);
   }
 
   /**
@@ -67,22 +82,26 @@ export class CodeIndex {
     const d = this.dim;
     const v = new Float64Array(d);
     const w = new Float64Array(d);
-    this.kinds.forEach((index, k) => {
-      kindVector(emb, item, k, v);
+    this.spaces.forEach((index, s) => {
+      spaceVector(emb, s, item, v);
+      const bias = biasOf(emb, s);
       const probes = nearestCentroids(index.centroids, index.cellCount, d, v, this.options.probes);
       index.cells.add(probes[0]!, item);
+      // Its own list ranks the others by b_y - distance; in theirs it ranks by b_item - distance,
+      // the same for all of them: it joins the lists of the items nearest to it.
       const best = new TopM(this.options.neighbours);
+      const nearest = new TopM(this.options.neighbours);
       for (const cell of probes) {
         index.cells.forEach(cell, Infinity, (y) => {
           if (y === item) return;
-          kindVector(emb, y, k, w);
-          best.offer(y, squaredDistance(v, 0, w, 0, d));
+          spaceVector(emb, s, y, w);
+          const distance = squaredDistance(v, 0, w, 0, d);
+          best.offer(y, distance - (bias?.[y] ?? 0));
+          nearest.offer(y, distance);
         });
       }
-      for (const y of best.items()) {
-        index.lists.add(item, y);
-        index.lists.add(y, item);
-      }
+      for (const y of best.items()) index.lists.add(item, y);
+      for (const y of nearest.items()) index.lists.add(y, item);
     });
   }
 
@@ -101,24 +120,40 @@ export class CodeIndex {
       probes: options.probes ?? 4,
       iterations: options.iterations ?? 8,
       seed: options.seed ?? 1,
+      stepWork: options.stepWork ?? 2_000_000,
     };
-    const kinds: KindIndex[] = [];
-    for (let k = 0; k < emb.kinds.length; k++) kinds.push(yield* buildKind(emb, k, opts));
-    return new CodeIndex(kinds, emb.dim, opts);
+    const spaces: SpaceIndex[] = [];
+    for (let s = 0; s <= emb.kinds.length; s++) spaces.push(yield* buildSpace(emb, s, opts));
+    return new CodeIndex(spaces, emb.dim, opts);
   }
 }
 
-/** Work between two yields, in multiply-adds. */
-const CHUNK = 2_000_000;
+/** Space s's vector of an item: h^s = code^s + e for a kind, the codes averaged + e for the plain space. */
+function spaceVector(emb: EranEmbeddings, s: number, item: number, out: Float64Array): void {
+  if (s < emb.kinds.length) {
+    kindVector(emb, item, s, out);
+    return;
+  }
+  const { dim: d, codes } = emb;
+  out.fill(0);
+  for (let k = 0; k < codes.length; k++) for (let t = 0; t < d; t++) out[t]! += codes[k]![item * d + t]! / codes.length;
+  addItemEmbedding(emb, item, out);
+}
 
-function* buildKind(emb: EranEmbeddings, k: number, opts: Required<CodeIndexOptions>): BuildSteps<KindIndex> {
+/** The bias neighbours are ranked with in space s (kinds only; null: distance alone). */
+function biasOf(emb: EranEmbeddings, s: number): ArrayLike<number> | null {
+  return s < emb.kinds.length ? emb.itemBias : null;
+}
+
+function* buildSpace(emb: EranEmbeddings, s: number, opts: Required<CodeIndexOptions>): BuildSteps<SpaceIndex> {
   const { numItems: n, dim: d } = emb;
   const table = new Float32Array(n * d);
   const v = new Float64Array(d);
   for (let x = 0; x < n; x++) {
-    kindVector(emb, x, k, v);
+    spaceVector(emb, s, x, v);
     table.set(v, x * d);
   }
+  const bias = biasOf(emb, s);
   const cellCount = Math.max(1, Math.min(n, Math.round(Math.sqrt(n))));
   const centroids = yield* kMeans(table, n, d, cellCount, opts);
   const probes = Math.min(opts.probes, cellCount);
@@ -129,7 +164,7 @@ function* buildKind(emb: EranEmbeddings, k: number, opts: Required<CodeIndexOpti
   for (let x = 0; x < n; x++) {
     probeOf.set(nearestCentroids(centroids, cellCount, d, table.subarray(x * d, (x + 1) * d), probes), x * probes);
     work += cellCount * d;
-    if (work > CHUNK) {
+    if (work > opts.stepWork) {
       work = 0;
       yield;
     }
@@ -144,11 +179,11 @@ function* buildKind(emb: EranEmbeddings, k: number, opts: Required<CodeIndexOpti
     best.clear();
     for (let q = 0; q < probes; q++) {
       const members = cellRows[probeOf[x * probes + q]!]!;
-      for (const y of members) if (y !== x) best.offer(y, squaredDistance(table, x * d, table, y * d, d));
+      for (const y of members) if (y !== x) best.offer(y, squaredDistance(table, x * d, table, y * d, d) - (bias?.[y] ?? 0));
       work += members.length * d;
     }
     rows.push(best.items());
-    if (work > CHUNK) {
+    if (work > opts.stepWork) {
       work = 0;
       yield;
     }
@@ -181,7 +216,7 @@ function* kMeans(table: Float32Array, n: number, d: number, count: number, opts:
       if (c !== assigned[s]) moved++;
       assigned[s] = c;
       work += count * d;
-      if (work > CHUNK) {
+      if (work > opts.stepWork) {
         work = 0;
         yield;
       }
@@ -216,7 +251,7 @@ function squaredDistance(a: ArrayLike<number>, ao: number, b: ArrayLike<number>,
   return s;
 }
 
-/** The m smallest distances seen, kept sorted (m is small: insertion is cheaper than a heap). */
+/** The m smallest keys seen, kept sorted (m is small: insertion is cheaper than a heap). */
 class TopM {
   private readonly ids: Int32Array;
   private readonly dist: Float64Array;
