@@ -1,7 +1,7 @@
 /**
  * npm run bench:candidates -- [--csv ../shared/data/ml100k-cast | --synthetic [--items 2000 --users 1500]]
  *                             [--seed 1] [--epochs 60] [--minutes 10] [--users-measured 0]
- *                             [--recent 20 --code 10 --network 5 --popular 50]
+ *                             [--recent 20 --code 10 --network 5 --popular 50] [--cache <file>]
  *
  * How much the served candidate path loses against exact scoring, on the harness's leave-one-out
  * split (the latest positive of each user held out): eran-plus is fitted once, then every test
@@ -11,9 +11,12 @@
  * training interactions excluded, as in the full protocol), candidates per user, nDCG@10 / HR@10
  * of both paths (full ranking and 100 sampled negatives), and the served engine's cost per user
  * on both paths: first request (no cached state: scorer, candidates, exact scores, top-10) and
- * the explanations' model part for those 10 items.
+ * the explanations' model part for those 10 items. --cache <file> keeps the fitted embeddings
+ * (written after the first run, read by later ones with the same data and seed: no training).
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { initBackend } from '../src/model/backend';
+import type { EranEmbeddings } from '../src/model/embeddings';
 import { openCsvDataset } from '../src/datasets/csv-dataset';
 import { collectDataset } from '../src/datasets/collect-dataset';
 import { generateMovieWorld, syntheticSource } from '../src/datasets/synthetic';
@@ -91,7 +94,10 @@ async function main(): Promise<void> {
   const view = withAttributes(loo.view, indexItemAttributes(data.attributes, loo.itemIds));
   log(`${data.name}: ${loo.userIds.length} users, ${loo.itemIds.length} items, ${loo.stats.trainPositives} training positives, seed ${seed}`);
 
-  const spec = eranPlusSpec({ epochs: num(args, 'epochs', 60), maxSeconds: num(args, 'minutes', 10) * 60, candidates });
+  const cache = typeof args.get('cache') === 'string' ? (args.get('cache') as string) : null;
+  const pretrained = cache !== null && existsSync(cache) ? readEmbeddings(cache) : undefined;
+  if (pretrained) log(`embeddings read from ${cache} (no training)`);
+  const spec = eranPlusSpec({ epochs: num(args, 'epochs', 60), maxSeconds: num(args, 'minutes', 10) * 60, candidates, pretrained });
   const model = spec.create(untunedParams(spec)) as EranRecommender;
   const fitStarted = Date.now();
   let lastLog = 0;
@@ -105,6 +111,7 @@ async function main(): Promise<void> {
     },
   });
   log(`eran-plus fitted in ${((Date.now() - fitStarted) / 1000).toFixed(0)} s`);
+  if (cache !== null && !pretrained) writeEmbeddings(cache, model.inspect()!.embeddings);
 
   const exact = model.withServingPath('exact');
   const served = model.withServingPath('candidates');
@@ -212,6 +219,29 @@ async function measureEngine(
     log(`  explain 10 (model):   ${fmt(explain)}`);
     engine.dispose();
   }
+}
+
+/** Embeddings as JSON with base64 Float32 arrays (a bench cache, not a checkpoint format). */
+function writeEmbeddings(file: string, emb: EranEmbeddings): void {
+  const b64 = (a: Float32Array | null | undefined): string | null => (a ? Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64') : null);
+  writeFileSync(file, JSON.stringify({ ...emb, codes: emb.codes.map(b64), users: b64(emb.users), itemBias: b64(emb.itemBias), itemEmbedding: b64(emb.itemEmbedding) }));
+}
+
+function readEmbeddings(file: string): EranEmbeddings {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { codes: string[]; users: string; itemBias: string | null; itemEmbedding: string | null };
+  const f32 = (s: string): Float32Array => {
+    const bytes = Buffer.from(s, 'base64');
+    const out = new Float32Array(bytes.length / 4);
+    new Uint8Array(out.buffer).set(bytes);
+    return out;
+  };
+  return {
+    ...(raw as unknown as EranEmbeddings),
+    codes: raw.codes.map(f32),
+    users: f32(raw.users),
+    itemBias: raw.itemBias === null ? null : f32(raw.itemBias),
+    itemEmbedding: raw.itemEmbedding === null ? null : f32(raw.itemEmbedding),
+  };
 }
 
 main().catch((error: unknown) => {

@@ -37,6 +37,11 @@ export type EranHarnessOptions = Omit<BuildEranOptions, 'numItems' | 'numUsers' 
   /** `exact` (default): every requested item is scored; `candidates`: only those the API's candidate generator proposes. */
   readonly servingPath?: ScoringPath;
   readonly candidates?: CandidateOptions;
+  /**
+   * Embeddings of an earlier fit on the same view and seed (benchmarks rerun without training):
+   * used as they are, so no cold-start codes are encoded (the encoders are not kept).
+   */
+  readonly pretrained?: EranEmbeddings;
 };
 
 /** Network links per item and kind the candidate generator reads (as the API's activation snapshot). */
@@ -83,7 +88,7 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
   let training: TrainResult | null = null;
   let networks: readonly CsrAdjacency[] = [];
   let graphToView = new Int32Array(0);
-  const { name, epochs, maxSeconds, stepsPerEpoch, coldAggregate, kinds, servingPath, candidates: candidateOptions, ...modelOptions } = options;
+  const { name, epochs, maxSeconds, stepsPerEpoch, coldAggregate, kinds, servingPath, candidates: candidateOptions, pretrained, ...modelOptions } = options;
   const modelUser = (userIndex: number): UserRef =>
     (viewToGraphUser[userIndex] ?? -1) >= 0 ? viewToGraphUser[userIndex]! : null;
 
@@ -119,6 +124,16 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       graphHistory = Array.from(viewToGraphUser, (g) => graph.userItems[g] ?? new Int32Array(0));
       graphTimes = Array.from(viewToGraphUser, (g) => graph.userItemTimes?.[g]);
 
+      generator = null;
+      if (pretrained !== undefined) {
+        if (pretrained.numItems !== graph.itemIds.length || pretrained.numUsers !== graph.userIds.length) {
+          throw new Error(`eran: pretrained embeddings have ${pretrained.numItems} items and ${pretrained.numUsers} users, the view's graph ${graph.itemIds.length} and ${graph.userIds.length}`);
+        }
+        emb = pretrained;
+        family = scoringFamilyOf(pretrained);
+        coldCodes = new Map();
+        return;
+      }
       const model = buildEranFor(graph, { ...modelOptions, seed: fitOpts.seed });
       try {
         const trainOptions: TrainOptions = { epochs, seed: fitOpts.seed, maxSeconds, stepsPerEpoch };
@@ -141,7 +156,6 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
           for (const [x, codes] of coldCodes) placeColdCodes(frozen, viewToGraph[x]!, codes, bias);
         }
         emb = frozen;
-        generator = null;
       } finally {
         model.dispose();
       }

@@ -8,6 +8,7 @@ import { createEranRecommender, type EranHarnessOptions } from './eran-recommend
 import { scoringPreset, type EranVariant } from '../model/options';
 import type { ScoringPath } from '../served-model/eran-engine';
 import type { CandidateOptions } from '../served-model/candidates/candidate-generator';
+import type { EranEmbeddings } from '../model/embeddings';
 
 export interface EranSpecOptions {
   readonly epochs: number;
@@ -70,6 +71,8 @@ export interface EranPlusOptions {
   /** `candidates`: scored as the API serves (only the candidate generator's items); default exact. */
   readonly servingPath?: ScoringPath;
   readonly candidates?: CandidateOptions;
+  /** Embeddings of an earlier fit on the same data and seed (benchmarks): no training. */
+  readonly pretrained?: EranEmbeddings;
 }
 
 /**
@@ -99,6 +102,7 @@ export function eranPlusSpec(options: EranPlusOptions, name = 'eran-plus'): Mode
     ...(options.itemInitStd !== undefined ? { itemInitStd: options.itemInitStd } : {}),
     ...(options.servingPath !== undefined ? { servingPath: options.servingPath } : {}),
     ...(options.candidates !== undefined ? { candidates: options.candidates } : {}),
+    ...(options.pretrained !== undefined ? { pretrained: options.pretrained } : {}),
   });
 }
 

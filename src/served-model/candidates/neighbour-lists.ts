@@ -21,14 +21,18 @@ export class NeighbourLists {
     return this.indptr.length - 1;
   }
 
-  /** Calls `visit` for the item's neighbours, the CSR row first (in its order), then additions. */
+  /**
+   * Calls `visit` for the item's neighbours: at most `limit` of its CSR row (in order), then at most
+   * `limit` additions, so that an item appended after the build is reachable from its neighbours
+   * even though it would not outrank their first `limit`.
+   */
   forEach(item: number, limit: number, visit: (neighbour: number) => void): void {
-    let left = limit;
     if (item < this.rows) {
-      for (let p = this.indptr[item]!; p < this.indptr[item + 1]! && left > 0; p++, left--) visit(this.indices[p]!);
+      const end = Math.min(this.indptr[item + 1]!, this.indptr[item]! + limit);
+      for (let p = this.indptr[item]!; p < end; p++) visit(this.indices[p]!);
     }
     const more = this.added.get(item);
-    if (more !== undefined) for (let q = 0; q < more.length && left > 0; q++, left--) visit(more[q]!);
+    if (more !== undefined) for (let q = 0; q < Math.min(limit, more.length); q++) visit(more[q]!);
   }
 
   /** The neighbours as an array (tests, diagnostics). */
