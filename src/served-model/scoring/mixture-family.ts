@@ -9,7 +9,7 @@ import type { EranEmbeddings } from '../../model/embeddings';
 import { strongestContribution } from '../../model/explain';
 import { meanUserEmbedding } from '../../model/fold-in';
 import { MIXTURE_EPSILON } from '../../model/mixture';
-import { kindVector, mixtureAttention, mixtureBreakdown } from '../../model/mixture-scoring';
+import { kindVector, mixtureBreakdown } from '../../model/mixture-scoring';
 import { kernelTau } from '../../model/personalize';
 import { weightedHistory } from '../../model/scorer';
 import { containsSorted } from '../../common/sorted-search';
@@ -21,6 +21,8 @@ class MixtureUser implements UserScorer {
   private readonly weights: Float32Array;
   /** Per kind: h^k_j of every purchase, row-major |R_u| x d. */
   private readonly vectors: Float64Array[];
+  /** Per kind: ||h^k_j||^2 of every purchase. */
+  private readonly norms: Float64Array[];
   private readonly hx: Float64Array;
   private readonly att: Float64Array;
 
@@ -48,39 +50,68 @@ class MixtureUser implements UserScorer {
       });
       return out;
     });
+    this.norms = this.vectors.map((v) => Float64Array.from({ length: items.length }, (_, p) => squaredNorm(v, p * d, d)));
   }
 
+  /**
+   * The cost is |candidates| x K x |R_u| x d multiply-adds: distances by the expansion
+   * ||x||^2 + ||j||^2 - 2 x.j over the prepared history (one multiply-add per dimension), the
+   * candidate's vectors read straight from the codes.
+   */
   scoreCandidates(candidates: ArrayLike<number>, out: Float32Array): void {
-    const { emb, items, weights, hx, att } = this;
+    const { emb, items, weights, hx, att, z } = this;
     const d = emb.dim;
     const kinds = emb.kinds.length;
-    const invTau = 1 / kernelTau(emb);
     const tau = kernelTau(emb);
+    const invTau = 1 / tau;
     const r = items.length;
+    const e = emb.itemEmbedding ?? null;
+    const bias = emb.itemBias;
     for (let c = 0; c < candidates.length; c++) {
       const x = candidates[c]!;
+      if (!(Number.isInteger(x) && x >= 0 && x < emb.numItems)) throw new Error(`candidates: expected item indexes in [0, ${emb.numItems}), got ${x}`);
       if (containsSorted(items, x)) {
         out[c] = -Infinity;
         continue;
       }
-      mixtureAttention(emb, this.z, x, att);
+      const xo = x * d;
+      // Items appended after training have no free vector: e = 0.
+      const hasE = e !== null && xo + d <= e.length;
+      // a~^k_ux = softmax_k(code^k_x . z_u)
+      let max = -Infinity;
+      for (let k = 0; k < kinds; k++) {
+        const code = emb.codes[k]!;
+        let a = 0;
+        for (let t = 0; t < d; t++) a += code[xo + t]! * z[t]!;
+        att[k] = a;
+        if (a > max) max = a;
+      }
+      let total = 0;
+      for (let k = 0; k < kinds; k++) {
+        att[k] = Math.exp(att[k]! - max);
+        total += att[k]!;
+      }
       let mix = 0;
       for (let k = 0; k < kinds; k++) {
-        kindVector(emb, x, k, hx);
-        const hv = this.vectors[k]!;
-        let sum = 0;
-        for (let p = 0; p < r; p++) {
-          const off = p * d;
-          let dist = 0;
-          for (let t = 0; t < d; t++) {
-            const diff = hx[t]! - hv[off + t]!;
-            dist += diff * diff;
-          }
-          sum += weights[p]! * Math.exp(-dist * invTau);
+        const code = emb.codes[k]!;
+        let nx = 0;
+        for (let t = 0; t < d; t++) {
+          const v = code[xo + t]! + (hasE ? e[xo + t]! : 0);
+          hx[t] = v;
+          nx += v * v;
         }
-        mix += att[k]! * sum;
+        const hv = this.vectors[k]!;
+        const hn = this.norms[k]!;
+        let sum = 0;
+        for (let p = 0, off = 0; p < r; p++, off += d) {
+          let dot = 0;
+          for (let t = 0; t < d; t++) dot += hx[t]! * hv[off + t]!;
+          const dist = nx + hn[p]! - 2 * dot;
+          sum += weights[p]! * Math.exp(-(dist > 0 ? dist : 0) * invTau);
+        }
+        mix += (att[k]! / total) * sum;
       }
-      out[c] = tau * Math.log(mix + MIXTURE_EPSILON) + (emb.itemBias ? emb.itemBias[x]! : 0);
+      out[c] = tau * Math.log(mix + MIXTURE_EPSILON) + (bias ? bias[x]! : 0);
     }
   }
 
@@ -101,6 +132,12 @@ class MixtureUser implements UserScorer {
       .map((p) => ({ item: this.items[p]!, similarity: terms[p]! > 0 ? tau * Math.log(terms[p]! / this.weights[p]!) : -Infinity }));
     return { kind, attention: parts.attention, anchors, adjacentFirst: false };
   }
+}
+
+function squaredNorm(v: Float64Array, offset: number, d: number): number {
+  let s = 0;
+  for (let t = 0; t < d; t++) s += v[offset + t]! * v[offset + t]!;
+  return s;
 }
 
 const meanZ = new WeakMap<Float32Array, Float32Array>();
