@@ -9,7 +9,8 @@ import type { EranEmbeddings } from '../../model/embeddings';
 import { strongestContribution } from '../../model/explain';
 import { meanUserEmbedding } from '../../model/fold-in';
 import { MIXTURE_EPSILON } from '../../model/mixture';
-import { kindVector, mixtureBreakdown } from '../../model/mixture-scoring';
+import { kindVector, mixtureAttention, mixtureBreakdown } from '../../model/mixture-scoring';
+import { kernelSums } from './kernel-sums';
 import { kernelTau } from '../../model/personalize';
 import { weightedHistory } from '../../model/scorer';
 import { containsSorted } from '../../common/sorted-search';
@@ -23,7 +24,6 @@ class MixtureUser implements UserScorer {
   private readonly vectors: Float64Array[];
   /** Per kind: ||h^k_j||^2 of every purchase. */
   private readonly norms: Float64Array[];
-  private readonly hx: Float64Array;
   private readonly att: Float64Array;
 
   constructor(
@@ -38,15 +38,15 @@ class MixtureUser implements UserScorer {
     this.weights = weights;
     this.recent = recentFirst(history, times);
     const d = emb.dim;
-    this.hx = new Float64Array(d);
     this.att = new Float64Array(emb.kinds.length);
     // Rows computed from the codes directly rather than from a cached N x d table: the engine
     // appends cold items to its embeddings, and a per-catalogue table would be rebuilt each time.
+    const row = new Float64Array(d);
     this.vectors = emb.kinds.map((_, k) => {
       const out = new Float64Array(items.length * d);
       items.forEach((j, p) => {
-        kindVector(emb, j, k, this.hx);
-        out.set(this.hx, p * d);
+        kindVector(emb, j, k, row);
+        out.set(row, p * d);
       });
       return out;
     });
@@ -54,65 +54,47 @@ class MixtureUser implements UserScorer {
   }
 
   /**
-   * The cost is |candidates| x K x |R_u| x d multiply-adds: distances by the expansion
-   * ||x||^2 + ||j||^2 - 2 x.j over the prepared history (one multiply-add per dimension), the
-   * candidate's vectors read straight from the codes.
+   * The cost is |candidates| x K x |R_u| x d multiply-adds (kernel-sums.ts runs them), plus the
+   * attention of each candidate.
    */
   scoreCandidates(candidates: ArrayLike<number>, out: Float32Array): void {
-    const { emb, items, weights, hx, att, z } = this;
+    const { emb, items, att, z } = this;
     const d = emb.dim;
     const kinds = emb.kinds.length;
     const tau = kernelTau(emb);
-    const invTau = 1 / tau;
-    const r = items.length;
     const e = emb.itemEmbedding ?? null;
-    const bias = emb.itemBias;
+    const scored: number[] = [];
     for (let c = 0; c < candidates.length; c++) {
       const x = candidates[c]!;
       if (!(Number.isInteger(x) && x >= 0 && x < emb.numItems)) throw new Error(`candidates: expected item indexes in [0, ${emb.numItems}), got ${x}`);
-      if (containsSorted(items, x)) {
-        out[c] = -Infinity;
-        continue;
-      }
-      const xo = x * d;
-      // Items appended after training have no free vector: e = 0.
-      const hasE = e !== null && xo + d <= e.length;
-      // a~^k_ux = softmax_k(code^k_x . z_u)
-      let max = -Infinity;
-      for (let k = 0; k < kinds; k++) {
-        const code = emb.codes[k]!;
-        let a = 0;
-        for (let t = 0; t < d; t++) a += code[xo + t]! * z[t]!;
-        att[k] = a;
-        if (a > max) max = a;
-      }
-      let total = 0;
-      for (let k = 0; k < kinds; k++) {
-        att[k] = Math.exp(att[k]! - max);
-        total += att[k]!;
-      }
-      let mix = 0;
-      for (let k = 0; k < kinds; k++) {
-        const code = emb.codes[k]!;
-        let nx = 0;
-        for (let t = 0; t < d; t++) {
-          const v = code[xo + t]! + (hasE ? e[xo + t]! : 0);
-          hx[t] = v;
-          nx += v * v;
-        }
-        const hv = this.vectors[k]!;
-        const hn = this.norms[k]!;
-        let sum = 0;
-        for (let p = 0, off = 0; p < r; p++, off += d) {
-          let dot = 0;
-          for (let t = 0; t < d; t++) dot += hx[t]! * hv[off + t]!;
-          const dist = nx + hn[p]! - 2 * dot;
-          sum += weights[p]! * Math.exp(-(dist > 0 ? dist : 0) * invTau);
-        }
-        mix += (att[k]! / total) * sum;
-      }
-      out[c] = tau * Math.log(mix + MIXTURE_EPSILON) + (bias ? bias[x]! : 0);
+      if (containsSorted(items, x)) out[c] = -Infinity;
+      else scored.push(c);
     }
+    const count = scored.length;
+    // a~^k_ux = softmax_k(code^k_x . z_u) per candidate, then mix_x = sum_k a~^k_ux C^k_ux
+    const attention = new Float64Array(count * kinds);
+    scored.forEach((c, q) => {
+      mixtureAttention(emb, z, candidates[c]!, att);
+      attention.set(att, q * kinds);
+    });
+    const mix = new Float64Array(count);
+    const vectors = new Float64Array(count * d);
+    const sums = new Float64Array(count);
+    for (let k = 0; k < kinds; k++) {
+      const code = emb.codes[k]!;
+      scored.forEach((c, q) => {
+        const xo = candidates[c]! * d;
+        // Items appended after training have no free vector: e = 0.
+        const hasE = e !== null && xo + d <= e.length;
+        for (let t = 0; t < d; t++) vectors[q * d + t] = code[xo + t]! + (hasE ? e[xo + t]! : 0);
+      });
+      kernelSums({ x: vectors, count, h: this.vectors[k]!, hNorms: this.norms[k]!, weights: this.weights, r: items.length, d, tau }, sums);
+      for (let q = 0; q < count; q++) mix[q] += attention[q * kinds + k]! * sums[q]!;
+    }
+    const bias = emb.itemBias;
+    scored.forEach((c, q) => {
+      out[c] = tau * Math.log(mix[q]! + MIXTURE_EPSILON) + (bias ? bias[candidates[c]!]! : 0);
+    });
   }
 
   /**

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../../model/rng';
+import { useWasmBackend } from '../../model/testing/use-wasm';
+import { kernelSums, type KernelSumsInput } from './kernel-sums';
+
+describe('kernelSums', () => {
+  const rng = new Rng(5);
+  const d = 8;
+  const count = 30;
+  const r = 12;
+  const x = Float64Array.from({ length: count * d }, () => rng.normal());
+  const h = Float64Array.from({ length: r * d }, () => rng.normal());
+  const hNorms = Float64Array.from({ length: r }, (_, p) => h.subarray(p * d, (p + 1) * d).reduce((s, v) => s + v * v, 0));
+  const weights = Float32Array.from({ length: r }, (_, p) => 2 ** (-p / 4));
+  const input: KernelSumsInput = { x, count, h, hNorms, weights, r, d, tau: 1.5 };
+
+  it('sums the weighted kernels of each candidate against the history', () => {
+    const out = new Float64Array(count);
+    kernelSums(input, out);
+    for (const c of [0, 7, 29]) {
+      let expected = 0;
+      for (let p = 0; p < r; p++) {
+        let dist = 0;
+        for (let t = 0; t < d; t++) dist += (x[c * d + t]! - h[p * d + t]!) ** 2;
+        expected += weights[p]! * Math.exp(-dist / 1.5);
+      }
+      expect(out[c]).toBeCloseTo(expected, 10);
+    }
+  });
+
+  it('gives the same sums on the wasm backend (float32 products) and frees its tensors', async () => {
+    await useWasmBackend();
+    const plain = new Float64Array(count);
+    kernelSums(input, plain, Infinity);
+    const before = tf.memory().numTensors;
+    const dense = new Float64Array(count);
+    kernelSums(input, dense, 0);
+    expect(tf.memory().numTensors).toBe(before);
+    dense.forEach((v, c) => expect(v).toBeCloseTo(plain[c]!, 4));
+  });
+});
