@@ -197,12 +197,16 @@ async function measureEngine(
     await engine.activate(snapshot);
     const activation = Number(process.hrtime.bigint() - activated) / 1e9;
     const first: number[] = [];
+    const firstCpu: number[] = [];
     const warm: number[] = [];
     const explain: number[] = [];
     for (const h of histories) {
+      const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       const top = engine.recommend(h, 10, () => true);
       const t1 = process.hrtime.bigint();
+      const cpu = process.cpuUsage(c0);
+      firstCpu.push((cpu.user + cpu.system) / 1000);
       engine.explain(h, top.map((s) => s.itemId), 20);
       const t2 = process.hrtime.bigint();
       engine.recommend(h, 10, () => true);
@@ -211,10 +215,11 @@ async function measureEngine(
       explain.push(Number(t2 - t1) / 1e6);
       warm.push(Number(t3 - t2) / 1e6);
     }
-    for (const a of [first, warm, explain]) a.sort((x, y) => x - y);
+    for (const a of [first, firstCpu, warm, explain]) a.sort((x, y) => x - y);
     const fmt = (a: number[]): string => `p50 ${quantile(a, 0.5).toFixed(2)} ms, p90 ${quantile(a, 0.9).toFixed(2)}, p99 ${quantile(a, 0.99).toFixed(2)}, max ${a[a.length - 1]!.toFixed(1)}`;
     log(`engine ${path.padEnd(10)} (${histories.length} users, activation ${activation.toFixed(2)} s)`);
     log(`  first request (cold): ${fmt(first)}`);
+    log(`    its CPU time:       ${fmt(firstCpu)}`);
     log(`  repeat (cached):      ${fmt(warm)}`);
     log(`  explain 10 (model):   ${fmt(explain)}`);
     engine.dispose();

@@ -1,9 +1,9 @@
 /**
- * The inner loop of kernel scoring: for C candidate vectors X (row-major C x d) and a user's R
- * history vectors H (R x d, squared norms given), per candidate
+ * The inner loop of kernel scoring: per attribute kind k, for C candidate vectors X_k (row-major
+ * C x d) and a user's R history vectors H_k (R x d, squared norms given), per candidate
  *   sum_p w_p exp(-max(0, ||x||^2 + ||h_p||^2 - 2 x . h_p) / tau).
- * That is C x R x d multiply-adds and C x R exponentials: the whole cost of a request for a
- * heavy user. Plain TypeScript runs the products one multiply-add at a time; the tfjs wasm backend
+ * That is K x C x R x d multiply-adds and K x C x R exponentials: the whole cost of a request for
+ * a heavy user. Plain TypeScript runs the products one multiply-add at a time; the tfjs wasm backend
  * runs them as one SIMD matrix product, several times faster once C x R is in the tens of
  * thousands, while its per-call overhead loses on small ones. So: the backend when one is
  * initialised (wasm or native) and the problem is large, plain TypeScript otherwise. Both compute
@@ -15,25 +15,29 @@ import * as tf from '@tensorflow/tfjs-core';
 export const DENSE_PAIRS_THRESHOLD = 20_000;
 
 export interface KernelSumsInput {
-  /** Candidate vectors, row-major count x d. */
-  readonly x: Float64Array;
+  /** Per kind: candidate vectors, row-major count x d. */
+  readonly x: readonly Float64Array[];
   readonly count: number;
-  /** History vectors, row-major r x d. */
-  readonly h: Float64Array;
-  readonly hNorms: Float64Array;
+  /** Per kind: history vectors, row-major r x d, and their squared norms. */
+  readonly h: readonly Float64Array[];
+  readonly hNorms: readonly Float64Array[];
   readonly weights: ArrayLike<number>;
   readonly r: number;
   readonly d: number;
   readonly tau: number;
 }
 
-/** The sums into `out` (length count); `densePairs` overrides the threshold (tests). */
-export function kernelSums(input: KernelSumsInput, out: Float64Array, densePairs = DENSE_PAIRS_THRESHOLD): void {
-  if (input.count * input.r >= densePairs && input.count > 0 && input.r > 0 && denseBackend()) denseSums(input, out);
-  else plainSums(input, out);
+/** The sums into `out[k]` (length count each); `densePairs` overrides the threshold (tests). */
+export function kernelSums(input: KernelSumsInput, out: readonly Float64Array[], densePairs = DENSE_PAIRS_THRESHOLD): void {
+  if (input.x.length * input.count * input.r >= densePairs && input.count > 0 && input.r > 0 && denseBackend()) denseSums(input, out);
+  else input.x.forEach((_, k) => plainSums(input, k, out[k]!));
 }
 
-function plainSums({ x, count, h, hNorms, weights, r, d, tau }: KernelSumsInput, out: Float64Array): void {
+function plainSums(input: KernelSumsInput, k: number, out: Float64Array): void {
+  const { count, weights, r, d, tau } = input;
+  const x = input.x[k]!;
+  const h = input.h[k]!;
+  const hNorms = input.hNorms[k]!;
   const invTau = 1 / tau;
   for (let c = 0, xo = 0; c < count; c++, xo += d) {
     let nx = 0;
@@ -49,22 +53,33 @@ function plainSums({ x, count, h, hNorms, weights, r, d, tau }: KernelSumsInput,
   }
 }
 
-function denseSums({ x, count, h, hNorms, weights, r, d, tau }: KernelSumsInput, out: Float64Array): void {
+/** All kinds in one batched product: a handful of backend calls per request whatever K is. */
+function denseSums({ x, count, h, hNorms, weights, r, d, tau }: KernelSumsInput, out: readonly Float64Array[]): void {
+  const kinds = x.length;
+  const xs = new Float32Array(kinds * count * d);
   // H transposed here: wasm's matMul with transposeB runs far below its plain product.
-  const ht = new Float32Array(d * r);
-  for (let p = 0; p < r; p++) for (let t = 0; t < d; t++) ht[t * r + p] = h[p * d + t]!;
+  const ht = new Float32Array(kinds * d * r);
+  const hn = new Float32Array(kinds * r);
+  for (let k = 0; k < kinds; k++) {
+    xs.set(x[k]!.subarray(0, count * d), k * count * d);
+    const hk = h[k]!;
+    for (let p = 0; p < r; p++) for (let t = 0; t < d; t++) ht[k * d * r + t * r + p] = hk[p * d + t]!;
+    hn.set(hNorms[k]!.subarray(0, r), k * r);
+  }
+  const w = new Float32Array(kinds * r);
+  for (let k = 0; k < kinds; k++) for (let p = 0; p < r; p++) w[k * r + p] = weights[p]!;
   const sums = tf.tidy(() => {
-    const xs = tf.tensor2d(Float32Array.from(x.subarray(0, count * d)), [count, d]);
-    const dot = tf.matMul(xs, tf.tensor2d(ht, [d, r]));
-    const nx = tf.sum(tf.square(xs), 1, true);
-    const dist = tf.relu(tf.sub(tf.add(nx, tf.tensor2d(Float32Array.from(hNorms.subarray(0, r)), [1, r])), tf.mul(dot, 2)));
+    const xt = tf.tensor3d(xs, [kinds, count, d]);
+    const dot = tf.matMul(xt, tf.tensor3d(ht, [kinds, d, r]));
+    const nx = tf.sum(tf.square(xt), 2, true);
+    const dist = tf.relu(tf.sub(tf.add(nx, tf.tensor3d(hn, [kinds, 1, r])), tf.mul(dot, 2)));
     const kernel = tf.exp(tf.mul(dist, -1 / tau));
-    return tf.matMul(kernel, tf.tensor2d(Float32Array.from({ length: r }, (_, p) => weights[p]!), [r, 1]));
+    return tf.matMul(kernel, tf.tensor3d(w, [kinds, r, 1]));
   });
   // Read outside tidy: tidy walks a returned typed array element by element.
   const values = sums.dataSync();
   sums.dispose();
-  for (let c = 0; c < count; c++) out[c] = values[c]!;
+  for (let k = 0; k < kinds; k++) for (let c = 0; c < count; c++) out[k]![c] = values[k * count + c]!;
 }
 
 /** Whether a fast tfjs backend is initialised (never initialises one: that is backend.ts's job). */

@@ -77,20 +77,21 @@ class MixtureUser implements UserScorer {
       mixtureAttention(emb, z, candidates[c]!, att);
       attention.set(att, q * kinds);
     });
-    const mix = new Float64Array(count);
-    const vectors = new Float64Array(count * d);
-    const sums = new Float64Array(count);
-    for (let k = 0; k < kinds; k++) {
+    const vectors = emb.kinds.map((_, k) => {
       const code = emb.codes[k]!;
+      const out = new Float64Array(count * d);
       scored.forEach((c, q) => {
         const xo = candidates[c]! * d;
         // Items appended after training have no free vector: e = 0.
         const hasE = e !== null && xo + d <= e.length;
-        for (let t = 0; t < d; t++) vectors[q * d + t] = code[xo + t]! + (hasE ? e[xo + t]! : 0);
+        for (let t = 0; t < d; t++) out[q * d + t] = code[xo + t]! + (hasE ? e[xo + t]! : 0);
       });
-      kernelSums({ x: vectors, count, h: this.vectors[k]!, hNorms: this.norms[k]!, weights: this.weights, r: items.length, d, tau }, sums);
-      for (let q = 0; q < count; q++) mix[q] += attention[q * kinds + k]! * sums[q]!;
-    }
+      return out;
+    });
+    const sums = emb.kinds.map(() => new Float64Array(count));
+    kernelSums({ x: vectors, count, h: this.vectors, hNorms: this.norms, weights: this.weights, r: items.length, d, tau }, sums);
+    const mix = new Float64Array(count);
+    for (let k = 0; k < kinds; k++) for (let q = 0; q < count; q++) mix[q] += attention[q * kinds + k]! * sums[k]![q]!;
     const bias = emb.itemBias;
     scored.forEach((c, q) => {
       out[c] = tau * Math.log(mix[q]! + MIXTURE_EPSILON) + (bias ? bias[candidates[c]!]! : 0);
