@@ -40,7 +40,8 @@ describe('eran-plus in the harness, exact and candidate paths', () => {
         // No recency half-life: purchase times do not change the scores, the core needs none.
         if (g >= 0 && Number.isFinite(core[g]!)) expect(score).toBeCloseTo(core[g]!, 4);
         else expect(score).toBe(-Infinity);
-        if (proposed.has(v)) expect(viaCandidates[v]).toBe(score);
+        // The same rule; large batches run their products in float32 on the backend.
+        if (proposed.has(v)) expect(viaCandidates[v]).toBeCloseTo(score, 4);
         else expect(viaCandidates[v]).toBe(-Infinity);
       });
     }
