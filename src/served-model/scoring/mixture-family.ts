@@ -55,21 +55,27 @@ class MixtureUser implements UserScorer {
 
   /**
    * The cost is |candidates| x K x |R_u| x d multiply-adds (kernel-sums.ts runs them), plus the
-   * attention of each candidate.
+   * attention of each candidate. Candidates go in blocks, so that the exact path over a whole
+   * catalogue never holds more than a block's K x |R_u| kernel values at once (the wasm heap is
+   * 32-bit and never shrinks).
    */
   scoreCandidates(candidates: ArrayLike<number>, out: Float32Array): void {
+    const scored: number[] = [];
+    for (let c = 0; c < candidates.length; c++) {
+      const x = candidates[c]!;
+      if (!(Number.isInteger(x) && x >= 0 && x < this.emb.numItems)) throw new Error(`candidates: expected item indexes in [0, ${this.emb.numItems}), got ${x}`);
+      if (containsSorted(this.items, x)) out[c] = -Infinity;
+      else scored.push(c);
+    }
+    for (let start = 0; start < scored.length; start += BLOCK) this.scoreBlock(candidates, scored.slice(start, start + BLOCK), out);
+  }
+
+  private scoreBlock(candidates: ArrayLike<number>, scored: readonly number[], out: Float32Array): void {
     const { emb, items, att, z } = this;
     const d = emb.dim;
     const kinds = emb.kinds.length;
     const tau = kernelTau(emb);
     const e = emb.itemEmbedding ?? null;
-    const scored: number[] = [];
-    for (let c = 0; c < candidates.length; c++) {
-      const x = candidates[c]!;
-      if (!(Number.isInteger(x) && x >= 0 && x < emb.numItems)) throw new Error(`candidates: expected item indexes in [0, ${emb.numItems}), got ${x}`);
-      if (containsSorted(items, x)) out[c] = -Infinity;
-      else scored.push(c);
-    }
     const count = scored.length;
     // a~^k_ux = softmax_k(code^k_x . z_u) per candidate, then mix_x = sum_k a~^k_ux C^k_ux
     const attention = new Float64Array(count * kinds);
@@ -79,22 +85,22 @@ class MixtureUser implements UserScorer {
     });
     const vectors = emb.kinds.map((_, k) => {
       const code = emb.codes[k]!;
-      const out = new Float64Array(count * d);
+      const rows = new Float64Array(count * d);
       scored.forEach((c, q) => {
         const xo = candidates[c]! * d;
         // Items appended after training have no free vector: e = 0.
         const hasE = e !== null && xo + d <= e.length;
-        for (let t = 0; t < d; t++) out[q * d + t] = code[xo + t]! + (hasE ? e[xo + t]! : 0);
+        for (let t = 0; t < d; t++) rows[q * d + t] = code[xo + t]! + (hasE ? e[xo + t]! : 0);
       });
-      return out;
+      return rows;
     });
     const sums = emb.kinds.map(() => new Float64Array(count));
     kernelSums({ x: vectors, count, h: this.vectors, hNorms: this.norms, weights: this.weights, r: items.length, d, tau }, sums);
-    const mix = new Float64Array(count);
-    for (let k = 0; k < kinds; k++) for (let q = 0; q < count; q++) mix[q] += attention[q * kinds + k]! * sums[k]![q]!;
     const bias = emb.itemBias;
     scored.forEach((c, q) => {
-      out[c] = tau * Math.log(mix[q]! + MIXTURE_EPSILON) + (bias ? bias[candidates[c]!]! : 0);
+      let mix = 0;
+      for (let k = 0; k < kinds; k++) mix += attention[q * kinds + k]! * sums[k]![q]!;
+      out[c] = tau * Math.log(mix + MIXTURE_EPSILON) + (bias ? bias[candidates[c]!]! : 0);
     });
   }
 
@@ -122,6 +128,9 @@ function squaredNorm(v: Float64Array, offset: number, d: number): number {
   for (let t = 0; t < d; t++) s += v[offset + t]! * v[offset + t]!;
   return s;
 }
+
+/** Candidates scored together (a request's few hundred fit in one block). */
+const BLOCK = 2048;
 
 const meanZ = new WeakMap<Float32Array, Float32Array>();
 
