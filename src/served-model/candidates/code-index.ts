@@ -26,6 +26,7 @@ import type { EranEmbeddings } from '../../model/embeddings';
 import { kindVector } from '../../model/mixture-scoring';
 import { addItemEmbedding } from '../../model/personalize';
 import { Rng } from '../../model/rng';
+import { pairDots } from '../scoring/kernel-sums';
 import { NeighbourLists } from './neighbour-lists';
 
 export interface CodeIndexOptions {
@@ -160,9 +161,11 @@ function* buildSpace(emb: EranEmbeddings, s: number, opts: Required<CodeIndexOpt
 
   // Every item against every centroid: its cell and the cells its neighbours are searched in.
   const probeOf = new Int32Array(n * probes);
+  const nearest = new TopM(probes);
   let work = 0;
   for (let x = 0; x < n; x++) {
-    probeOf.set(nearestCentroids(centroids, cellCount, d, table.subarray(x * d, (x + 1) * d), probes), x * probes);
+    nearestCentroidsInto(centroids, cellCount, d, table, x * d, nearest);
+    probeOf.set(nearest.items(), x * probes);
     work += cellCount * d;
     if (work > opts.stepWork) {
       work = 0;
@@ -173,22 +176,44 @@ function* buildSpace(emb: EranEmbeddings, s: number, opts: Required<CodeIndexOpt
   for (let x = 0; x < n; x++) cellRows[probeOf[x * probes]!]!.push(x);
   const cells = NeighbourLists.fromRows(cellRows);
 
-  const rows: Int32Array[] = [];
+  // Cell by cell: its members against every item of the cells any of them searches, distances
+  // by ||x||^2 + ||y||^2 - 2 x.y with the dot products as one block (a matrix product on the
+  // backend when one is initialised: N x probes x cell size pairs is where the build spends its time).
+  const norms = new Float64Array(n);
+  for (let x = 0; x < n; x++) for (let t = 0; t < d; t++) norms[x]! += table[x * d + t]! * table[x * d + t]!;
+  const rows: Int32Array[] = new Array<Int32Array>(n);
   const best = new TopM(opts.neighbours);
-  for (let x = 0; x < n; x++) {
-    best.clear();
-    for (let q = 0; q < probes; q++) {
-      const members = cellRows[probeOf[x * probes + q]!]!;
-      for (const y of members) if (y !== x) best.offer(y, squaredDistance(table, x * d, table, y * d, d) - (bias?.[y] ?? 0));
-      work += members.length * d;
-    }
-    rows.push(best.items());
+  for (let c = 0; c < cellCount; c++) {
+    const members = cellRows[c]!;
+    if (members.length === 0) continue;
+    const searched = new Set<number>();
+    for (const x of members) for (let q = 0; q < probes; q++) searched.add(probeOf[x * probes + q]!);
+    const pool = [...searched].flatMap((cell) => cellRows[cell]!);
+    const dots = pairDots(gatherRows(table, members, d), members.length, gatherRows(table, pool, d), pool.length, d);
+    members.forEach((x, i) => {
+      best.clear();
+      const nx = norms[x]!;
+      for (let j = 0; j < pool.length; j++) {
+        const y = pool[j]!;
+        if (y === x) continue;
+        const key = nx + norms[y]! - 2 * dots[i * pool.length + j]! - (bias === null ? 0 : bias[y]!);
+        if (key < best.worst) best.offer(y, key);
+      }
+      rows[x] = best.items();
+    });
+    work += members.length * pool.length * d;
     if (work > opts.stepWork) {
       work = 0;
       yield;
     }
   }
   return { centroids, cellCount, cells, lists: NeighbourLists.fromRows(rows) };
+}
+
+function gatherRows(table: Float32Array, items: readonly number[], d: number): Float32Array {
+  const out = new Float32Array(items.length * d);
+  items.forEach((x, i) => out.set(table.subarray(x * d, (x + 1) * d), i * d));
+  return out;
 }
 
 /** Lloyd's k-means on a seeded sample of the rows, initialised from distinct sample rows. */
@@ -210,9 +235,11 @@ function* kMeans(table: Float32Array, n: number, d: number, count: number, opts:
   let work = 0;
   for (let it = 0; it < opts.iterations; it++) {
     let moved = 0;
+    const nearest = new TopM(1);
     for (let s = 0; s < sample.length; s++) {
       const x = sample[s]!;
-      const c = nearestCentroids(centroids, count, d, table.subarray(x * d, (x + 1) * d), 1)[0]!;
+      nearestCentroidsInto(centroids, count, d, table, x * d, nearest);
+      const c = nearest.first();
       if (c !== assigned[s]) moved++;
       assigned[s] = c;
       work += count * d;
@@ -238,8 +265,25 @@ function* kMeans(table: Float32Array, n: number, d: number, count: number, opts:
 /** The `m` centroids nearest to v, nearest first. */
 function nearestCentroids(centroids: Float32Array, count: number, d: number, v: ArrayLike<number>, m: number): Int32Array {
   const best = new TopM(Math.min(m, count));
-  for (let c = 0; c < count; c++) best.offer(c, squaredDistance(v, 0, centroids, c * d, d));
+  nearestCentroidsInto(centroids, count, d, Float32Array.from(v), 0, best);
   return best.items();
+}
+
+/**
+ * The centroids nearest to v[offset..offset + d), into `best` (cleared first; its size is how
+ * many). Typed as Float32Array so that this hot loop stays monomorphic; `add` copies into one.
+ */
+function nearestCentroidsInto(centroids: Float32Array, count: number, d: number, v: Float32Array, offset: number, best: TopM): void {
+  best.clear();
+  for (let c = 0; c < count; c++) {
+    const co = c * d;
+    let s = 0;
+    for (let t = 0; t < d; t++) {
+      const diff = v[offset + t]! - centroids[co + t]!;
+      s += diff * diff;
+    }
+    if (s < best.worst) best.offer(c, s);
+  }
 }
 
 function squaredDistance(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number): number {
@@ -256,6 +300,8 @@ class TopM {
   private readonly ids: Int32Array;
   private readonly dist: Float64Array;
   private size = 0;
+  /** The key an offer must beat to enter (Infinity until full): read in the hot loops. */
+  worst = Infinity;
 
   constructor(private readonly m: number) {
     this.ids = new Int32Array(m);
@@ -264,6 +310,11 @@ class TopM {
 
   clear(): void {
     this.size = 0;
+    this.worst = Infinity;
+  }
+
+  first(): number {
+    return this.ids[0]!;
   }
 
   offer(id: number, distance: number): void {
@@ -277,6 +328,7 @@ class TopM {
     }
     this.dist[p] = distance;
     this.ids[p] = id;
+    if (this.size === this.m) this.worst = this.dist[this.m - 1]!;
   }
 
   items(): Int32Array {
