@@ -16,11 +16,14 @@
  * `neighbours` ids per item); build time is O(N sqrt(N) d) per kind, and items appended later
  * (cold-start items) are placed in a cell and linked both ways in O(sqrt(N) d).
  *
- * Why our own and not a library: hnswlib-node needs a native build at install, and usearch ships
- * prebuilt binaries; both build a graph index that took longer to construct at 100k items than
- * this partition (see the served-model README), and requests here never query the index: they
- * read the precomputed lists. What is needed is an all-items k-nearest-neighbour pass, which an
- * IVF does in a few dozen lines of plain TypeScript, with no native code to install on a server.
+ * Why our own and not a library: what serving needs is one all-items k-nearest-neighbour pass at
+ * activation plus cheap appends, never a query per request. hnswlib-node compiles a native addon at
+ * install; usearch loads a prebuilt one. Either builds an HNSW graph faster than this partition is
+ * built in plain TypeScript (measured at 100k items, see the served-model README), but then needs
+ * a query per item for the lists and blocks the event loop in native calls, where this build
+ * yields between steps so that a retrained model is indexed while the previous one serves. If
+ * activation time at catalogue scale becomes the bottleneck, usearch (prebuilt, multi-threaded
+ * batch add and search) is the library to move to.
  */
 import type { EranEmbeddings } from '../../model/embeddings';
 import { kindVector } from '../../model/mixture-scoring';
