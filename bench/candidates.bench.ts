@@ -1,5 +1,5 @@
 /**
- * npm run bench:candidates -- [--csv ../shared/data/ml100k-cast | --synthetic [--items 2000 --users 1500]]
+ * npm run bench:candidates -- [--csv <dataset dir, generic CSV layout> | --synthetic [--items 2000 --users 1500]]
  *                             [--seed 1] [--epochs 60] [--minutes 10] [--users-measured 0]
  *                             [--recent 20 --code 10 --network 5 --popular 50] [--cache <file>]
  *
