@@ -18,7 +18,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/app-config';
-import { CheckpointStore } from '../src/training/checkpoint-store';
+import { CheckpointStore } from '../src/served-model/checkpoint-store';
 import { GraphClient } from '../src/graph/graph-client';
 import { CatalogRepository } from '../src/catalog/catalog.repository';
 import { newApiKey, startApiServer, type ApiServer } from './api-server';

@@ -1,10 +1,13 @@
 /**
- * npm run bench:serve -- [--duration 60] [--rate 200] [--users 500] [--k 10] [--connections 1]
+ * npm run bench:serve -- [--duration 60] [--rate 200] [--users 200] [--k 10] [--connections 1]
  *                        [--driver both|autocannon|paced] [--url http://host:port] [--compare]
  *                        [--write-checks] [--no-cache] [--compiled]
  *
  * Drives `recommend` (explanations on) at a fixed request rate over many users and prints req/s,
- * p50, p99 and errors (HTTP and GraphQL), twice: with autocannon (`overallRate`; one connection by
+ * p50, p99 and errors (HTTP and GraphQL), for all requests and separately for each user's first
+ * request (cold: nothing about the user is cached in the server yet, neither their prepared scorer
+ * and ranked candidates nor their explanations) and the later ones (warm). Every phase, and the
+ * warm-up, gets its own slice of --users users, cycled through, so its first pass is cold. Twice: with autocannon (`overallRate`; one connection by
  * default, so its latency is the service time of back-to-back requests) and with an open-loop
  * paced sender (one request every 1/rate s, latency from the planned send time: queueing included). Without --url it starts `eran serve` in a
  * child process (same Neo4j and CHECKPOINT_DIR as the environment says), so the load generator and
@@ -48,7 +51,7 @@ const WITH_EXPLANATIONS = `query Bench($userId: ID!, $k: Int!) {
 const WITHOUT_EXPLANATIONS = `query Bench($userId: ID!, $k: Int!) { recommend(userId: $userId, k: $k) { rank score item { id title } } }`;
 
 function parseArgs(argv: readonly string[]): BenchOptions {
-  const o: BenchOptions = { duration: 60, rate: 200, users: 500, k: 10, connections: 1, url: null, compare: false, writeChecks: false, cache: true, driver: 'both', compiled: false };
+  const o: BenchOptions = { duration: 60, rate: 200, users: 200, k: 10, connections: 1, url: null, compare: false, writeChecks: false, cache: true, driver: 'both', compiled: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const next = (): string => {
@@ -95,16 +98,44 @@ interface BenchKeys {
   readonly admin: string;
 }
 
-interface PhaseResult {
-  readonly name: string;
-  readonly requests: number;
-  readonly reqPerSec: number;
+interface Quantiles {
+  readonly count: number;
   readonly p50: number;
   readonly p90: number;
   readonly p99: number;
   readonly max: number;
+}
+
+interface PhaseResult extends Quantiles {
+  readonly name: string;
+  readonly requests: number;
+  readonly reqPerSec: number;
+  /** Each user's first request. */
+  readonly cold: Quantiles;
+  /** Every later request. */
+  readonly warm: Quantiles;
   readonly httpErrors: number;
   readonly graphqlErrors: number;
+}
+
+function quantiles(values: number[]): Quantiles {
+  values.sort((a, b) => a - b);
+  const q = (p: number): number => values[Math.min(values.length - 1, Math.floor(p * values.length))] ?? NaN;
+  return { count: values.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: values[values.length - 1] ?? NaN };
+}
+
+/** Latencies of one phase, split by whether the request was its user's first. */
+class LatencyLog {
+  readonly cold: number[] = [];
+  readonly warm: number[] = [];
+
+  add(ms: number, first: boolean): void {
+    (first ? this.cold : this.warm).push(ms);
+  }
+
+  summary(): Quantiles & { cold: Quantiles; warm: Quantiles } {
+    return { ...quantiles([...this.cold, ...this.warm]), cold: quantiles([...this.cold]), warm: quantiles([...this.warm]) };
+  }
 }
 
 /** Latency measured per request in ms with sub-ms precision (autocannon's histogram is whole ms). */
@@ -112,8 +143,8 @@ async function runPhase(name: string, url: string, query: string, userIds: reado
   let next = 0;
   let graphqlErrors = 0;
   let firstError: string | null = null;
-  const latencies: number[] = [];
-  const sentAt = new WeakMap<object, bigint>();
+  const latencies = new LatencyLog();
+  const sentAt = new WeakMap<object, { at: bigint; first: boolean }>();
   const result = await autocannon({
     url: `${url}/graphql`,
     method: 'POST',
@@ -124,13 +155,13 @@ async function runPhase(name: string, url: string, query: string, userIds: reado
     requests: [
       {
         setupRequest: (req, context) => {
-          sentAt.set(context, process.hrtime.bigint());
+          sentAt.set(context, { at: process.hrtime.bigint(), first: next < userIds.length });
           const userId = userIds[next++ % userIds.length];
           return { ...req, body: JSON.stringify({ query, variables: { userId, k: o.k } }) };
         },
         onResponse: (status, body, context) => {
           const started = sentAt.get(context);
-          if (started !== undefined) latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+          if (started !== undefined) latencies.add(Number(process.hrtime.bigint() - started.at) / 1e6, started.first);
           if (status === 200 && body.includes('"errors"')) {
             graphqlErrors++;
             firstError ??= body.slice(0, 300);
@@ -140,16 +171,11 @@ async function runPhase(name: string, url: string, query: string, userIds: reado
     ],
   });
   if (firstError !== null) console.error(`${name}: first GraphQL error: ${firstError}`);
-  latencies.sort((a, b) => a - b);
-  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
   return {
     name,
     requests: result.requests.total,
     reqPerSec: result.requests.total / duration,
-    p50: q(0.5),
-    p90: q(0.9),
-    p99: q(0.99),
-    max: latencies[latencies.length - 1] ?? NaN,
+    ...latencies.summary(),
     httpErrors: result.errors + result.non2xx + result.timeouts,
     graphqlErrors,
   };
@@ -164,7 +190,7 @@ async function runPhase(name: string, url: string, query: string, userIds: reado
 async function runPaced(name: string, url: string, query: string, userIds: readonly string[], o: BenchOptions, duration: number): Promise<PhaseResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const target = new URL(`${url}/graphql`);
-  const latencies: number[] = [];
+  const latencies = new LatencyLog();
   let httpErrors = 0;
   let graphqlErrors = 0;
   let firstError: string | null = null;
@@ -182,7 +208,7 @@ async function runPaced(name: string, url: string, query: string, userIds: reado
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            latencies.push(Number(process.hrtime.bigint() - planned) / 1e6);
+            latencies.add(Number(process.hrtime.bigint() - planned) / 1e6, n < userIds.length);
             const text = Buffer.concat(chunks).toString('utf8');
             if (res.statusCode !== 200) httpErrors++;
             else if (text.includes('"errors"')) {
@@ -209,9 +235,7 @@ async function runPaced(name: string, url: string, query: string, userIds: reado
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   agent.destroy();
   if (firstError !== null) console.error(`${name}: first GraphQL error: ${firstError}`);
-  latencies.sort((a, b) => a - b);
-  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { name, requests: total, reqPerSec: total / seconds, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: latencies[latencies.length - 1] ?? NaN, httpErrors, graphqlErrors };
+  return { name, requests: total, reqPerSec: total / seconds, ...latencies.summary(), httpErrors, graphqlErrors };
 }
 
 async function post<T>(url: string, query: string, variables: Record<string, unknown>, key?: string): Promise<T> {
@@ -255,42 +279,52 @@ async function writeChecks(url: string, userIds: readonly string[], keys: BenchK
 }
 
 function print(r: PhaseResult, o: BenchOptions): void {
+  const line = (q: Quantiles): string => `p50 ${q.p50.toFixed(2)} ms  p90 ${q.p90.toFixed(2)} ms  p99 ${q.p99.toFixed(2)} ms  max ${q.max.toFixed(1)} ms`;
   console.log(
-    `${r.name.padEnd(36)} ${r.reqPerSec.toFixed(1).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p90 ${r.p90.toFixed(2)} ms  ` +
-      `p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(1)} ms  errors ${r.httpErrors + r.graphqlErrors} (http ${r.httpErrors}, graphql ${r.graphqlErrors})  ` +
+    `${r.name.padEnd(36)} ${r.reqPerSec.toFixed(1).padStart(7)} req/s  ${line(r)}  errors ${r.httpErrors + r.graphqlErrors} (http ${r.httpErrors}, graphql ${r.graphqlErrors})  ` +
       `[${r.requests} requests, target ${o.rate} req/s, k=${o.k}]`,
   );
+  console.log(`${''.padEnd(36)}   cold (first per user, ${r.cold.count}): ${line(r.cold)}`);
+  console.log(`${''.padEnd(36)}   warm (${r.warm.count}): ${line(r.warm)}`);
 }
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const config = loadConfig();
   const graph = await GraphClient.connect(config.neo4j);
-  let userIds: string[];
+  const phases: Array<['autocannon' | 'paced', string, string]> = [];
+  for (const [name, query] of [['recommend+explain', WITH_EXPLANATIONS], ...(o.compare ? [['recommend (no expl.)', WITHOUT_EXPLANATIONS]] : [])] as const) {
+    if (o.driver === 'autocannon' || o.driver === 'both') phases.push(['autocannon', name, query]);
+    if (o.driver === 'paced' || o.driver === 'both') phases.push(['paced', name, query]);
+  }
+  let allUserIds: string[];
   try {
-    userIds = await new CatalogRepository(graph).listUserIds(o.users);
+    // One slice of users per phase and one for the warm-up: each phase's first pass is cold.
+    allUserIds = await new CatalogRepository(graph).listUserIds(o.users * (phases.length + 1));
   } finally {
     await graph.close();
   }
-  if (userIds.length === 0) throw new Error('no users with purchases in the database: import a dataset first');
+  if (allUserIds.length === 0) throw new Error('no users with purchases in the database: import a dataset first');
+  const per = Math.max(1, Math.floor(allUserIds.length / (phases.length + 1)));
+  if (per < o.users) console.error(`serve bench: only ${allUserIds.length} users: ${per} per phase instead of ${o.users}`);
+  const sliceOf = (p: number): string[] => allUserIds.slice(p * per, (p + 1) * per);
   // --url: the keys of that server (BENCH_WRITER_KEY, BENCH_ADMIN_KEY); otherwise fresh ones.
   const keys: BenchKeys = { writer: process.env.BENCH_WRITER_KEY ?? newApiKey(), admin: process.env.BENCH_ADMIN_KEY ?? newApiKey() };
   const server = o.url === null ? await startServer(o.cache, o.compiled, keys) : { url: o.url, stop: async () => undefined };
   try {
     console.log(
-      `serve bench: ${server.url}, ${userIds.length} users, ${o.duration} s at ${o.rate} req/s, ${o.connections} connections, ` +
+      `serve bench: ${server.url}, ${per} users per phase, ${o.duration} s at ${o.rate} req/s, ${o.connections} connections, ` +
         `explanation cache ${o.url !== null ? 'as configured' : o.cache ? 'on' : 'off'}`,
     );
-    await runPhase('warm-up', server.url, WITH_EXPLANATIONS, userIds, { ...o }, 5);
+    await runPhase('warm-up', server.url, WITH_EXPLANATIONS, sliceOf(phases.length), { ...o }, 5);
     const results: PhaseResult[] = [];
-    const phases: Array<['autocannon' | 'paced', string, string]> = [['autocannon', 'recommend+explain', WITH_EXPLANATIONS]];
-    if (o.compare) phases.push(['autocannon', 'recommend (no expl.)', WITHOUT_EXPLANATIONS]);
-    for (const [driver, name, query] of phases) {
-      if (o.driver === driver || o.driver === 'both') results.push(await runPhase(`${name} [autocannon]`, server.url, query, userIds, o, name.includes('no expl') ? Math.max(10, Math.round(o.duration / 2)) : o.duration));
-      if (o.driver === 'paced' || o.driver === 'both') results.push(await runPaced(`${name} [paced]`, server.url, query, userIds, o, name.includes('no expl') ? Math.max(10, Math.round(o.duration / 2)) : o.duration));
+    for (const [p, [driver, name, query]] of phases.entries()) {
+      const duration = name.includes('no expl') ? Math.max(10, Math.round(o.duration / 2)) : o.duration;
+      const run = driver === 'autocannon' ? runPhase : runPaced;
+      results.push(await run(`${name} [${driver}]`, server.url, query, sliceOf(p), o, duration));
     }
     for (const r of results) print(r, o);
-    if (o.writeChecks) await writeChecks(server.url, userIds, keys);
+    if (o.writeChecks) await writeChecks(server.url, sliceOf(0), keys);
   } finally {
     await server.stop();
   }

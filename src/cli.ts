@@ -13,7 +13,7 @@ import { openDataset, DATASET_FORMATS, type DatasetFormat } from './datasets/ope
 import { readPairsCsv } from './datasets/pairs-csv';
 import { initBackend, BACKEND_PREFERENCES, type BackendPreference } from './model/backend';
 import { scoringPreset, type EranVariant, type ReconstructionMode, type ScoringMode } from './model/options';
-import { CheckpointStore } from './training/checkpoint-store';
+import { CheckpointStore } from './served-model/checkpoint-store';
 import { runTrainingPipeline } from './training/train-pipeline';
 import { printPipelineProgress, printPipelineResult } from './training/train-report';
 import { TrainingRepository } from './training/training.repository';

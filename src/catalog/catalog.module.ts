@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { GraphModule } from '../graph/graph.module';
-import { TrainingModule } from '../training/training.module';
+import { ServedModelModule } from '../served-model/served-model.module';
 import { CatalogRepository } from './catalog.repository';
 import { CatalogResolver } from './catalog.resolver';
 import { CatalogService } from './catalog.service';
 import { ItemResolver } from './item.resolver';
 
 @Module({
-  imports: [GraphModule, TrainingModule],
+  imports: [GraphModule, ServedModelModule],
   providers: [CatalogRepository, CatalogService, CatalogResolver, ItemResolver],
   exports: [CatalogService],
 })

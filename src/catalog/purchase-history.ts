@@ -1,4 +1,4 @@
-import type { UserHistory } from '../recommend/recommender-engine';
+import type { UserHistory } from '../served-model/recommender-engine';
 
 /**
  * R_u for every user, in memory: eq. 13 reads the history at request time, so it must be cheap to

@@ -9,7 +9,7 @@ import { importDataset } from '../ingest/import-dataset';
 import { openDataset } from '../datasets/open-dataset';
 import { initBackend, type BackendPreference } from '../model/backend';
 import { CatalogRepository } from '../catalog/catalog.repository';
-import { CheckpointStore } from '../training/checkpoint-store';
+import { CheckpointStore } from '../served-model/checkpoint-store';
 import { runTrainingPipeline } from '../training/train-pipeline';
 import { printPipelineProgress } from '../training/train-report';
 import { TrainingRepository } from '../training/training.repository';

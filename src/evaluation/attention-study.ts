@@ -93,6 +93,8 @@ export function restrictedToKinds(model: EranRecommender, keep: readonly string[
     inspect: () => model.inspect(),
     lastTraining: () => model.lastTraining(),
     coldVariants: () => model.coldVariants(),
+    withServingPath: (path) => model.withServingPath(path),
+    candidatesOf: (user) => model.candidatesOf(user),
   };
 }
 

@@ -4,6 +4,10 @@
  * item never sits in its own neighbourhood. Items without training positives (the cold-start
  * protocol's held-out items) are encoded from their attribute links alone (eq. 14 input: every
  * item sharing a value of kind k) and scored with the eq. 14 aggregate.
+ *
+ * Scores come from the same scoring family object the API serves with (src/served-model), on
+ * the exact path by default (every requested item scored) or, with `servingPath: 'candidates'`,
+ * as the API serves: only the items its candidate generator proposes get a score.
  */
 import type { AttributeRecord, InteractionRecord, ItemRecord } from '../datasets/dataset.types';
 import { buildAttributeNetworks } from '../networks/build-networks';
@@ -11,8 +15,14 @@ import { buildEranFor, encodeNewItem, freezeEran } from '../model/eran-model';
 import type { EranEmbeddings } from '../model/embeddings';
 import type { BuildEranOptions } from '../model/options';
 import type { CsrAdjacency, GraphData } from '../model/graph-data';
-import { defaultAggregate, scoreColdItem, scoreUser, type ColdAggregate, type UserRef } from '../model/scorer';
+import { scoreColdItem, type ColdAggregate, type UserRef } from '../model/scorer';
 import { trainEran, type TrainOptions, type TrainResult } from '../model/trainer';
+import { CandidateGenerator, type CandidateOptions } from '../served-model/candidates/candidate-generator';
+import { CodeIndex } from '../served-model/candidates/code-index';
+import { NeighbourLists } from '../served-model/candidates/neighbour-lists';
+import type { ScoringPath } from '../served-model/eran-engine';
+import { recentFirst, uniqueHistory, type ScoringFamily } from '../served-model/scoring/scoring-family';
+import { scoringFamilyOf } from '../served-model/scoring/scoring-family-of';
 import type { FitOptions, Recommender } from './protocols';
 import { row, type TrainView } from './train-view';
 
@@ -24,7 +34,18 @@ export type EranHarnessOptions = Omit<BuildEranOptions, 'numItems' | 'numUsers' 
   readonly coldAggregate?: ColdAggregate;
   /** Train on these attribute kinds only (default: every kind of the data), e.g. without `actor` for the attention study. */
   readonly kinds?: readonly string[];
+  /** `exact` (default): every requested item is scored; `candidates`: only those the API's candidate generator proposes. */
+  readonly servingPath?: ScoringPath;
+  readonly candidates?: CandidateOptions;
+  /**
+   * Embeddings of an earlier fit on the same view and seed (benchmarks rerun without training):
+   * used as they are, so no cold-start codes are encoded (the encoders are not kept).
+   */
+  readonly pretrained?: EranEmbeddings;
 };
+
+/** Network links per item and kind the candidate generator reads (as the API's activation snapshot). */
+const NETWORK_LINKS_PER_ITEM = 10;
 
 /** What studies of a fitted model need beyond scores: the frozen model and the index maps. */
 export interface EranInspection {
@@ -48,10 +69,16 @@ export interface EranRecommender extends Recommender {
   inspect(): EranInspection | null;
   /** The same fit scored with each other eq. 14 aggregate (cold-start protocol). */
   coldVariants(): ReadonlyArray<{ readonly suffix: string; readonly model: Recommender }>;
+  /** The same fit on the other scoring path (exact vs candidates), e.g. to compare their nDCG. */
+  withServingPath(path: ScoringPath): Recommender;
+  /** The graph item indexes the candidate path would score for a view user (sorted ascending). */
+  candidatesOf(userIndex: number): Int32Array;
 }
 
 export function createEranRecommender(options: EranHarnessOptions): EranRecommender {
   let emb: EranEmbeddings | null = null;
+  let family: ScoringFamily | null = null;
+  let generator: CandidateGenerator | null = null;
   let view: TrainView | null = null;
   let viewToGraph = new Int32Array(0);
   let graphHistory: Int32Array[] = [];
@@ -61,7 +88,7 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
   let training: TrainResult | null = null;
   let networks: readonly CsrAdjacency[] = [];
   let graphToView = new Int32Array(0);
-  const { name, epochs, maxSeconds, stepsPerEpoch, coldAggregate, kinds, ...modelOptions } = options;
+  const { name, epochs, maxSeconds, stepsPerEpoch, coldAggregate, kinds, servingPath, candidates: candidateOptions, pretrained, ...modelOptions } = options;
   const modelUser = (userIndex: number): UserRef =>
     (viewToGraphUser[userIndex] ?? -1) >= 0 ? viewToGraphUser[userIndex]! : null;
 
@@ -97,6 +124,16 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       graphHistory = Array.from(viewToGraphUser, (g) => graph.userItems[g] ?? new Int32Array(0));
       graphTimes = Array.from(viewToGraphUser, (g) => graph.userItemTimes?.[g]);
 
+      generator = null;
+      if (pretrained !== undefined) {
+        if (pretrained.numItems !== graph.itemIds.length || pretrained.numUsers !== graph.userIds.length) {
+          throw new Error(`eran: pretrained embeddings have ${pretrained.numItems} items and ${pretrained.numUsers} users, the view's graph ${graph.itemIds.length} and ${graph.userIds.length}`);
+        }
+        emb = pretrained;
+        family = scoringFamilyOf(pretrained);
+        coldCodes = new Map();
+        return;
+      }
       const model = buildEranFor(graph, { ...modelOptions, seed: fitOpts.seed });
       try {
         const trainOptions: TrainOptions = { epochs, seed: fitOpts.seed, maxSeconds, stepsPerEpoch };
@@ -110,25 +147,36 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
         coldCodes = encodeColdItems(train, graph.networks.map((n) => n.kind), viewToGraph, (neighbours) =>
           encodeNewItem(model, neighbours),
         );
-        // Items nobody bought in training are scored with their attribute-only (eq. 14) codes, and
-        // on the same scale as every other item, so a candidate list mixing both stays comparable.
-        // The mixture model's likelihood covers every item of the catalogue, bought or not, so its
-        // trained vectors already say "nobody bought this": replacing them would make such items
-        // look like central, popular ones. Its cold codes serve the cold-start protocol only.
-        if (frozen.scoring !== 'mixture') for (const [x, codes] of coldCodes) placeColdCodes(frozen, viewToGraph[x]!, codes);
+        // Items nobody bought in training: the family says whether their trained vectors stand
+        // (the mixture's likelihood covers them) or their attribute-only (eq. 14) codes replace
+        // them, on the same scale as every other item. Cold codes always serve the cold-start protocol.
+        family = scoringFamilyOf(frozen);
+        if (!family.keepsUnboughtItemVectors) {
+          const bias = family.newItemBias(frozen);
+          for (const [x, codes] of coldCodes) placeColdCodes(frozen, viewToGraph[x]!, codes, bias);
+        }
         emb = frozen;
       } finally {
         model.dispose();
       }
     },
 
-    scoreUser: (userIndex: number, candidates?: Int32Array): Float32Array => score(userIndex, candidates, coldAggregate),
+    scoreUser: (userIndex: number, candidates?: Int32Array): Float32Array => score(userIndex, candidates, coldAggregate, servingPath ?? 'exact'),
+
+    withServingPath: (path: ScoringPath): Recommender => ({
+      name: `${name ?? 'eran'} ${path}`,
+      fit: () => {
+        throw new Error('a serving-path variant shares its model\'s fit');
+      },
+      scoreUser: (userIndex: number, candidates?: Int32Array) => score(userIndex, candidates, coldAggregate, path),
+    }),
+
+    candidatesOf: (userIndex: number): Int32Array => Int32Array.from(candidateSet(userIndex)).sort(),
 
     coldVariants: () => {
-      if (emb === null) return [];
-      const chosen = coldAggregate ?? defaultAggregate(emb);
-      const all: ColdAggregate[] = emb.scoring === 'paper' ? ['min', 'max', 'mean'] : ['min', 'max', 'mean', 'kernel'];
-      return all
+      if (emb === null || family === null) return [];
+      const chosen = coldAggregate ?? family.coldAggregate;
+      return family.coldAggregates
         .filter((a) => a !== chosen)
         .map((aggregate) => ({
           suffix: `eq14-${aggregate}`,
@@ -137,21 +185,20 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
             fit: () => {
               throw new Error('an eq. 14 variant shares its model\'s fit');
             },
-            scoreUser: (userIndex: number, candidates?: Int32Array) => score(userIndex, candidates, aggregate),
+            scoreUser: (userIndex: number, candidates?: Int32Array) => score(userIndex, candidates, aggregate, servingPath ?? 'exact'),
           },
         }));
     },
   };
 
-  function score(userIndex: number, candidates: Int32Array | undefined, aggregate: ColdAggregate | undefined): Float32Array {
-    if (emb === null || view === null) throw new Error('eran: scoreUser before fit');
+  function score(userIndex: number, candidates: Int32Array | undefined, aggregate: ColdAggregate | undefined, path: ScoringPath): Float32Array {
+    if (emb === null || family === null || view === null) throw new Error('eran: scoreUser before fit');
     const history = graphHistory[userIndex] ?? new Int32Array(0);
-    // A user unknown to the model (no training positives) is folded in from the history.
     const user = modelUser(userIndex);
     const items = candidates ?? Int32Array.from({ length: view.numItems }, (_, i) => i);
-    const out = new Float32Array(items.length);
+    const out = new Float32Array(items.length).fill(-Infinity);
     // Only when every candidate is cold (the cold-start protocol ranks users per item) does the
-    // eq. 14 aggregate apply: unlike the eq. 13 sum it does not grow with |R_u|.
+    // eq. 14 aggregate apply: unlike the score it does not grow with |R_u|.
     const allCold = items.length > 0 && items.every((item) => coldCodes.has(item));
     if (allCold) {
       items.forEach((item, c) => {
@@ -159,12 +206,46 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       });
       return out;
     }
-    const graphScores = scoreUser(emb, user, history, { times: graphTimes[userIndex] });
+    // A user unknown to the model (no training positives) gets the family's new-user vector.
+    const d = emb.dim;
+    const z = user === null ? family.newUser(emb, history) : typeof user === 'number' ? emb.users.slice(user * d, (user + 1) * d) : user;
+    const scorer = family.user(emb, z, history, graphTimes[userIndex]);
+    const proposed = path === 'candidates' ? candidateSet(userIndex) : null;
+    const positions: number[] = [];
+    const graphItems: number[] = [];
     items.forEach((item, c) => {
       const g = viewToGraph[item]!;
-      out[c] = g >= 0 ? graphScores[g]! : -Infinity;
+      if (g >= 0 && (proposed === null || proposed.has(g))) {
+        positions.push(c);
+        graphItems.push(g);
+      }
+    });
+    const scores = new Float32Array(graphItems.length);
+    scorer.scoreCandidates(graphItems, scores);
+    positions.forEach((c, q) => {
+      out[c] = scores[q]!;
     });
     return out;
+  }
+
+  /** The items the API's candidate generator proposes for this user (graph indexes). */
+  function candidateSet(userIndex: number): Set<number> {
+    if (emb === null || family === null) throw new Error('eran: candidates before fit');
+    if (generator === null) {
+      const popularity = new Float64Array(emb.numItems);
+      for (const items of graphHistory) for (const g of items) popularity[g]!++;
+      generator = new CandidateGenerator(
+        {
+          codes: CodeIndex.build(emb),
+          networks: networks.map((net) => NeighbourLists.strongest(net, NETWORK_LINKS_PER_ITEM)),
+          popularity: Int32Array.from({ length: emb.numItems }, (_, i) => i).sort((a, b) => popularity[b]! - popularity[a]! || a - b),
+        },
+        emb.numItems,
+        candidateOptions,
+      );
+    }
+    const history = graphHistory[userIndex] ?? new Int32Array(0);
+    return new Set(generator.generate({ items: uniqueHistory(emb, history), recent: recentFirst(history, graphTimes[userIndex]) }));
   }
 }
 
@@ -201,12 +282,12 @@ function keepKinds(graph: GraphData, kinds: readonly string[]): GraphData {
   return { ...graph, networks: kinds.map((k) => graph.networks[have.indexOf(k)]!) };
 }
 
-function placeColdCodes(emb: EranEmbeddings, g: number, codes: readonly Float32Array[]): void {
+function placeColdCodes(emb: EranEmbeddings, g: number, codes: readonly Float32Array[], bias: number): void {
   if (g < 0) return;
   const d = emb.dim;
   codes.forEach((code, k) => emb.codes[k]!.set(code, g * d));
   emb.itemEmbedding?.fill(0, g * d, (g + 1) * d);
-  if (emb.itemBias) emb.itemBias[g] = 0;
+  if (emb.itemBias) emb.itemBias[g] = bias;
 }
 
 function viewRecords(train: TrainView): { items: ItemRecord[]; attributes: AttributeRecord[]; interactions: InteractionRecord[] } {

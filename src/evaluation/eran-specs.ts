@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import type { ModelSpec, Params } from './tune';
 import { createEranRecommender, type EranHarnessOptions } from './eran-recommender';
 import { scoringPreset, type EranVariant } from '../model/options';
+import type { ScoringPath } from '../served-model/eran-engine';
+import type { CandidateOptions } from '../served-model/candidates/candidate-generator';
+import type { EranEmbeddings } from '../model/embeddings';
 
 export interface EranSpecOptions {
   readonly epochs: number;
@@ -103,6 +106,11 @@ export interface EranPlusOptions {
   /** Recency half-life in purchases; 0 = every purchase weighs 1. */
   readonly recencyHalfLife?: number;
   readonly itemInitStd?: number;
+  /** `candidates`: scored as the API serves (only the candidate generator's items); default exact. */
+  readonly servingPath?: ScoringPath;
+  readonly candidates?: CandidateOptions;
+  /** Embeddings of an earlier fit on the same data and seed (benchmarks): no training. */
+  readonly pretrained?: EranEmbeddings;
 }
 
 /**
@@ -130,6 +138,9 @@ export function eranPlusSpec(options: EranPlusOptions, name = 'eran-plus'): Mode
     ...(options.tau !== undefined ? { tau: options.tau } : {}),
     ...(options.recencyHalfLife !== undefined ? { recencyHalfLife: options.recencyHalfLife } : {}),
     ...(options.itemInitStd !== undefined ? { itemInitStd: options.itemInitStd } : {}),
+    ...(options.servingPath !== undefined ? { servingPath: options.servingPath } : {}),
+    ...(options.candidates !== undefined ? { candidates: options.candidates } : {}),
+    ...(options.pretrained !== undefined ? { pretrained: options.pretrained } : {}),
   });
 }
 

@@ -7,7 +7,7 @@ import { DEFAULT_GROUP_SIZE, DEFAULT_STUDY_KIND } from './attention-study';
 import { DEFAULT_FAITHFULNESS_USERS } from './faithfulness';
 import { collectDataset } from '../datasets/collect-dataset';
 import { baselineSpecs } from './baselines/baseline-specs';
-import { ERAN_PLUS_DEFAULTS, eranConvergedSpec, eranKernelSpec, eranSpecs } from './eran-specs';
+import { ERAN_PLUS_DEFAULTS, eranConvergedSpec, eranKernelSpec, eranPlusSpec, eranSpecs } from './eran-specs';
 import { PROTOCOLS, type ProtocolName } from './protocols';
 import { runEvaluation, type EvaluationResult, type RunProgress } from './run-evaluation';
 import { writeReport } from './report';
@@ -85,7 +85,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--format <format>', `dataset layout: ${DATASET_FORMATS.join(' | ')}`, 'synthetic')
     .option('--path <dir>', 'dataset folder')
     .option('--protocol <list>', `comma-separated: ${PROTOCOLS.join(', ')}`, PROTOCOLS.join(','))
-    .option('--models <list>', 'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2, eran-plus; eran-kernel and eran-converged on request)')
+    .option('--models <list>', 'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2, eran-plus; eran-kernel, eran-converged and eran-plus-candidates on request)')
     .option('--seeds <n>', 'number of seeds (1..n); mean and sd per metric', positiveInt('--seeds'), 3)
     .option('--export-split <dir>', 'write train.csv, test.csv, negatives.csv per seed')
     .option('--split <dir>', 'read the split from such a directory instead of building one')
@@ -125,6 +125,14 @@ export function registerEvaluateCommand(program: Command): void {
       for (const p of protocols) if (!PROTOCOLS.includes(p)) throw new InvalidArgumentError(`unknown protocol "${p}"`);
       if (!(BACKEND_PREFERENCES as readonly string[]).includes(o.backend)) throw new InvalidArgumentError(`--backend: expected ${BACKEND_PREFERENCES.join(' | ')}, got ${o.backend}`);
       const plusSeconds = o.eranPlusMinutes > 0 ? o.eranPlusMinutes * 60 : undefined;
+      const plus = {
+        epochs: o.eranPlusEpochs ?? ERAN_PLUS_DEFAULTS.epochs,
+        maxSeconds: plusSeconds,
+        learningRate: o.eranPlusLr,
+        tau: o.eranPlusTau,
+        hidden: o.eranPlusHidden?.split(',').map(Number),
+        recencyHalfLife: o.eranPlusRecency,
+      };
       const eran = eranSpecs({
         epochs: o.eranEpochs,
         maxSeconds: o.eranMinutes > 0 ? o.eranMinutes * 60 : undefined,
@@ -132,14 +140,9 @@ export function registerEvaluateCommand(program: Command): void {
         learningRate: o.eranLr,
         reconstruction: o.eranRecon,
         itemBias: o.eranItemBias,
-      }, {
-        epochs: o.eranPlusEpochs ?? ERAN_PLUS_DEFAULTS.epochs,
-        maxSeconds: plusSeconds,
-        learningRate: o.eranPlusLr,
-        tau: o.eranPlusTau,
-        hidden: o.eranPlusHidden?.split(',').map(Number),
-        recencyHalfLife: o.eranPlusRecency,
-      });
+      }, plus);
+      // eran-plus scored as the API serves it (candidates, then exact scores): its nDCG beside eran-plus's.
+      const plusCandidates = eranPlusSpec({ ...plus, servingPath: 'candidates' }, 'eran-plus-candidates');
       const kernel = eranKernelSpec({
         epochs: o.eranEpochs,
         maxSeconds: plusSeconds,
@@ -158,7 +161,7 @@ export function registerEvaluateCommand(program: Command): void {
         itemBias: o.eranItemBias,
       });
       const defaults: ModelSpec[] = [...baselineSpecs(), ...eran];
-      const all: ModelSpec[] = [...defaults, kernel, converged];
+      const all: ModelSpec[] = [...defaults, kernel, converged, plusCandidates];
       const wanted = o.models?.split(',').map((m) => m.trim());
       const models = wanted ? all.filter((m) => wanted.includes(m.name)) : defaults;
       if (wanted) {

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { GraphModule } from '../graph/graph.module';
-import { TrainingModule } from '../training/training.module';
+import { ServedModelModule } from '../served-model/served-model.module';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 
 @Module({
-  imports: [GraphModule, TrainingModule],
+  imports: [GraphModule, ServedModelModule],
   controllers: [HealthController],
   providers: [HealthService],
 })

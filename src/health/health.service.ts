@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { GraphClient } from '../graph/graph-client';
-import { ModelRegistryService } from '../training/model-registry.service';
+import { ModelRegistryService } from '../served-model/model-registry.service';
 
 export interface HealthReport {
   readonly status: 'ok' | 'degraded';

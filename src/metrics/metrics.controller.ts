@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
-import { ModelRegistryService } from '../training/model-registry.service';
+import { ModelRegistryService } from '../served-model/model-registry.service';
 import { MetricsService } from './metrics.service';
 
 interface PlainResponse {

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
-import { TrainingModule } from '../training/training.module';
+import { ServedModelModule } from '../served-model/served-model.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 
 @Module({
-  imports: [TrainingModule],
+  imports: [ServedModelModule],
   controllers: [MetricsController],
   providers: [MetricsService],
   exports: [MetricsService],

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { API_TUNING, type ApiTuning } from '../config/config.module';
 import { DomainError, ErrorKind } from '../common/errors/domain-error';
 import { CatalogService, type AttributeConstraint } from '../catalog/catalog.service';
-import { ModelRegistryService } from '../training/model-registry.service';
+import { ModelRegistryService } from '../served-model/model-registry.service';
 import { ExplanationRepository, type ExplanationMode, type PathNode, type PathRelationship, type SharedValue } from './explanation.repository';
 import { ExplanationCache } from './explanation-cache';
 import { explanationText, purchaseVerb } from './explanation-text';
-import type { KindWeight, ScoredItem, ScoredUser } from './recommender-engine';
+import type { KindWeight, ScoredItem, ScoredUser } from '../served-model/recommender-engine';
 import { RecommendErrorCode } from './recommend.errors';
 
 export interface RecommendQuery {
@@ -48,7 +48,7 @@ export interface Explanation {
   readonly text: string;
 }
 
-/** Purchases the graph may choose j* among: the most similar ones under sim_u. */
+/** Purchases the graph may choose j* among: the best ones under the model's rule. */
 const ANCHOR_CANDIDATES = 20;
 
 /**
@@ -123,20 +123,26 @@ export class RecommendService {
     const verb = purchaseVerb(model.kinds);
     const byUser = new Map<string, string[]>();
     for (const key of keys) byUser.set(key.userId, [...(byUser.get(key.userId) ?? []), key.itemId]);
-    const modelPart = new Map<string, { topKind: string; attention: readonly KindWeight[]; candidates: readonly string[] }>();
+    const modelPart = new Map<string, { topKind: string; attention: readonly KindWeight[]; anchors: readonly string[]; adjacentFirst: boolean }>();
     for (const [userId, itemIds] of byUser) {
       const history = this.catalog.historyOf(userId);
       if (history === null) continue;
       for (const e of model.engine.explain(history, itemIds, ANCHOR_CANDIDATES)) {
-        modelPart.set(pairKey(userId, e.itemId), { topKind: e.topKind, attention: e.attention, candidates: e.candidates.map((c) => c.itemId) });
+        modelPart.set(pairKey(userId, e.itemId), {
+          topKind: e.topKind,
+          attention: e.attention,
+          anchors: e.anchors.map((a) => a.itemId),
+          adjacentFirst: e.adjacentFirst,
+        });
       }
     }
     const requests = keys.flatMap((k) => {
       const m = modelPart.get(pairKey(k.userId, k.itemId));
       if (m === undefined) return [];
+      if (!m.adjacentFirst) return [{ userId: k.userId, itemId: k.itemId, kind: m.topKind, candidates: m.anchors }];
       // Paper 3.4: prefer a j* adjacent to i in G_k*. Stable partition: adjacent first, each part by similarity.
-      const linked = m.candidates.filter((j) => this.catalog.linkedInNetwork(m.topKind, j, k.itemId));
-      const others = m.candidates.filter((j) => !linked.includes(j));
+      const linked = m.anchors.filter((j) => this.catalog.linkedInNetwork(m.topKind, j, k.itemId));
+      const others = m.anchors.filter((j) => !linked.includes(j));
       return [{ userId: k.userId, itemId: k.itemId, kind: m.topKind, candidates: [...linked, ...others] }];
     });
     return (await this.explanations.explain(requests, model.kinds)).flatMap((g) => {

@@ -6,7 +6,7 @@ import type { EranHyperParams } from '../model/options';
 import { Rng } from '../model/rng';
 import { trainEran, type TrainResult } from '../model/trainer';
 import { sampledRanking } from '../model/validation';
-import type { CheckpointStore } from './checkpoint-store';
+import type { CheckpointStore } from '../served-model/checkpoint-store';
 import type { TrainingRepository } from './training.repository';
 
 /**

@@ -1,4 +1,4 @@
-import type { ServedModel } from './model-registry.service';
+import type { ServedModel } from '../served-model/served-model';
 import type { TrainingJob } from './training-job.service';
 import { ModelInfoModel } from './models/model-info.model';
 import { TrainingJobModel, TrainingJobStatus } from './models/training-job.model';

@@ -1,17 +1,13 @@
 import { Module } from '@nestjs/common';
 import { GraphModule } from '../graph/graph.module';
-import { ModelRegistryService } from './model-registry.service';
+import { ServedModelModule } from '../served-model/served-model.module';
 import { TrainingJobService } from './training-job.service';
 import { TrainingAdminResolver, TrainingResolver } from './training.resolver';
 import { TrainingService } from './training.service';
 
-/**
- * Model versions and retraining. Exports the registry (the served model is what every
- * model-backed feature reads) and nothing else.
- */
+/** Retraining jobs and the served model's description in the API; the swap itself is the registry's. */
 @Module({
-  imports: [GraphModule],
-  providers: [ModelRegistryService, TrainingJobService, TrainingService, TrainingResolver, TrainingAdminResolver],
-  exports: [ModelRegistryService],
+  imports: [GraphModule, ServedModelModule],
+  providers: [TrainingJobService, TrainingService, TrainingResolver, TrainingAdminResolver],
 })
 export class TrainingModule {}

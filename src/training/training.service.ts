@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ModelRegistryService, type ServedModel } from './model-registry.service';
+import { ModelRegistryService } from '../served-model/model-registry.service';
+import type { ServedModel } from '../served-model/served-model';
 import { TrainingJobService, type TrainingJob } from './training-job.service';
 import type { RetrainOptionsInput } from './dto/retrain-options.input';
 import { scoringPreset } from '../model/options';

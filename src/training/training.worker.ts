@@ -1,7 +1,7 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { GraphClient, GraphError, GraphUnavailableError } from '../graph/graph-client';
 import { initBackend, type BackendPreference } from '../model/backend';
-import { CheckpointStore } from './checkpoint-store';
+import { CheckpointStore } from '../served-model/checkpoint-store';
 import { PipelineError, runTrainingPipeline } from './train-pipeline';
 import type { FromTrainingWorker, ToTrainingWorker, TrainingFailure, TrainingWorkerData } from './training-worker.protocol';
 import { TrainingRepository } from './training.repository';

@@ -14,7 +14,7 @@ import { importDataset } from '../../src/ingest/import-dataset';
 import { generateMovieWorld, syntheticSource } from '../../src/datasets/synthetic';
 import { initBackend } from '../../src/model/backend';
 import { scoringPreset } from '../../src/model/options';
-import { CheckpointStore } from '../../src/training/checkpoint-store';
+import { CheckpointStore } from '../../src/served-model/checkpoint-store';
 import { runTrainingPipeline } from '../../src/training/train-pipeline';
 import { TrainingRepository } from '../../src/training/training.repository';
 import { chromiumAvailability, launchChromium, warnSkipped } from './setup/chromium';

@@ -12,7 +12,7 @@ import { IngestRepository } from '../../src/ingest/ingest.repository';
 import { importDataset } from '../../src/ingest/import-dataset';
 import { generateMovieWorld, syntheticSource } from '../../src/datasets/synthetic';
 import { initBackend } from '../../src/model/backend';
-import { CheckpointStore } from '../../src/training/checkpoint-store';
+import { CheckpointStore } from '../../src/served-model/checkpoint-store';
 import { runTrainingPipeline } from '../../src/training/train-pipeline';
 import { TrainingRepository } from '../../src/training/training.repository';
 import { TrainingJobService } from '../../src/training/training-job.service';

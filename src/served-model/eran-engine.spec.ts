@@ -4,8 +4,13 @@ import { explain as modelExplain } from '../model/explain';
 import { scoringPreset } from '../model/options';
 import { plantedGraph } from '../model/testing/planted-graph';
 import { useTestBackend } from '../model/testing/use-test-backend';
-import { EranEngine, newItemBias } from './eran-engine';
+import { EranEngine } from './eran-engine';
+import { MIXTURE_FAMILY } from './scoring/mixture-family';
 import type { UserHistory } from './recommender-engine';
+import { scoringFamilyOf } from './scoring/scoring-family-of';
+import { CodeIndex } from './candidates/code-index';
+import { randomEmbeddings } from './testing/random-embeddings';
+import { Rng } from '../model/rng';
 
 /** The adapter over src/model: ids <-> indexes, cached per-user state, cold items appended. */
 describe('EranEngine', () => {
@@ -26,7 +31,11 @@ describe('EranEngine', () => {
 
   beforeEach(() => {
     model = buildEranFor(data, { hidden: [8, 4], seed: 2, userInitStd: 0.5 });
-    engine = new EranEngine({ embeddings: freezeEran(model, data.networks), model, itemIds: data.itemIds, userIds: data.userIds });
+    // The exact path: these tests compare with the model core, which scores every item.
+    engine = new EranEngine(
+      { embeddings: freezeEran(model, data.networks), model, itemIds: data.itemIds, userIds: data.userIds },
+      { scoringPath: 'exact' },
+    );
   });
 
   afterEach(() => engine.dispose());
@@ -45,7 +54,7 @@ describe('EranEngine', () => {
   it('serves repeated requests from cached scores, recomputed when the history version changes', () => {
     const tiny = new EranEngine(
       { embeddings: freezeEran(model, data.networks), model: null, itemIds: data.itemIds, userIds: data.userIds },
-      { scoreCacheBytes: 1 },
+      { userCacheBytes: 1 },
     );
     const first = engine.recommend(historyOf(3), 5, () => true);
     expect(engine.recommend(historyOf(3), 5, () => true)).toEqual(first);
@@ -61,16 +70,16 @@ describe('EranEngine', () => {
     const [e] = engine.explain(historyOf(4), [target!.itemId, 'unknown'], 3);
     expect(e!.attention.reduce((s, a) => s + a.weight, 0)).toBeCloseTo(1, 6);
     expect(e!.topKind).toBe([...e!.attention].sort((a, b) => b.weight - a.weight)[0]!.kind);
-    expect(e!.candidates).toHaveLength(3);
+    expect(e!.anchors).toHaveLength(3);
     // The same k*, attention and best anchor as the model core's explain().
     const reference = modelExplain(freezeEran(model, data.networks), 4, data.userItems[4]!, data.itemIds.indexOf(target!.itemId));
     expect(e!.topKind).toBe(reference.kind);
     e!.attention.forEach((a, k) => expect(a.weight).toBeCloseTo(reference.attention[k]!.weight, 10));
-    expect(e!.candidates[0]!.itemId).toBe(itemId(reference.anchor!));
-    expect(e!.candidates[0]!.similarity).toBeCloseTo(reference.anchorSimilarity!, 8);
+    expect(e!.anchors[0]!.itemId).toBe(itemId(reference.anchor!));
+    expect(e!.anchors[0]!.similarity).toBeCloseTo(reference.anchorSimilarity!, 8);
     const purchased = new Set(historyOf(4).purchased);
-    for (const c of e!.candidates) expect(purchased.has(c.itemId)).toBe(true);
-    for (let i = 1; i < 3; i++) expect(e!.candidates[i]!.similarity).toBeLessThanOrEqual(e!.candidates[i - 1]!.similarity);
+    for (const c of e!.anchors) expect(purchased.has(c.itemId)).toBe(true);
+    for (let i = 1; i < 3; i++) expect(e!.anchors[i]!.similarity).toBeLessThanOrEqual(e!.anchors[i - 1]!.similarity);
   });
 
   it('folds in a user it never learned, recomputed only when the history version changes', () => {
@@ -146,7 +155,7 @@ describe('EranEngine with a mixture (eran-plus) model', () => {
       const [explained] = engine.explain(history, [expected[0]!], 3);
       const core = modelExplain(emb, 4, items, data.itemIds.indexOf(expected[0]!), { times });
       expect(explained!.topKind).toBe(core.kind);
-      expect(explained!.candidates[0]!.itemId).toBe(itemId(core.anchor!));
+      expect(explained!.anchors[0]!.itemId).toBe(itemId(core.anchor!));
 
       const neighbours = new Map(emb.kinds.map((k) => [k, [itemId(0), itemId(1)]] as const));
       expect(engine.encodeNewItem('brand-new', neighbours)).toBe(true);
@@ -156,10 +165,82 @@ describe('EranEngine with a mixture (eran-plus) model', () => {
       const shifted = { ...emb, itemBias: Float32Array.from(emb.itemBias!, (_, i) => -5 - i) };
       // 60 items with biases -5 .. -64: ascending, index 30 is -34.
       expect(emb.itemBias!.length).toBe(60);
-      expect(newItemBias(shifted)).toBe(-34);
-      expect(newItemBias({ ...shifted, scoring: 'paper' })).toBe(0);
+      expect(MIXTURE_FAMILY.newItemBias(shifted)).toBe(-34);
+      expect(scoringFamilyOf({ ...shifted, scoring: 'paper' }).newItemBias({ ...shifted, scoring: 'paper' })).toBe(0);
     } finally {
       engine.dispose();
     }
+  });
+});
+
+/** The serving path: candidates (code space, network links, popularity), then exact scores. */
+describe('EranEngine on the candidate path', () => {
+  const emb = randomEmbeddings({ numItems: 1500, numUsers: 40, dim: 6, clusters: 30, scoring: 'mixture', recencyHalfLife: 5, seed: 12 });
+  const itemIds = Array.from({ length: emb.numItems }, (_, i) => `i${i}`);
+  const userIds = Array.from({ length: emb.numUsers }, (_, u) => `u${u}`);
+  const rng = new Rng(3);
+  // Histories of 15-40 items drawn from two favourite clusters of the actor codes' neighbourhoods.
+  const histories: UserHistory[] = userIds.map((userId) => {
+    const seeds = [rng.int(emb.numItems), rng.int(emb.numItems)];
+    const near = CodeIndex.build(emb, { neighbours: 30 });
+    const items = new Set<number>();
+    const size = 15 + rng.int(26);
+    while (items.size < size) {
+      const s = seeds[rng.int(2)]!;
+      const pool = near.neighbours(rng.int(3), s);
+      items.add(rng.next() < 0.8 ? pool[rng.int(pool.length)]! : rng.int(emb.numItems));
+    }
+    return { userId, purchased: [...items].map((i) => itemIds[i]!), version: 1 };
+  });
+  const source = { embeddings: emb, model: null, itemIds, userIds };
+
+  it('scores only a few hundred candidates, with the exact scores, and agrees with the exact path at the top', () => {
+    const exact = new EranEngine(source, { scoringPath: 'exact' });
+    const served = new EranEngine(source);
+    let overlap = 0;
+    for (const h of histories) {
+      const truth = exact.recommend(h, 10, () => true);
+      const exactScore = new Map(exact.recommend(h, emb.numItems, () => true).map((s) => [s.itemId, s.score]));
+      const got = served.recommend(h, 10, () => true);
+      expect(got).toHaveLength(10);
+      for (const s of got) expect(s.score).toBeCloseTo(exactScore.get(s.itemId)!, 5);
+      for (const s of got) expect(h.purchased).not.toContain(s.itemId);
+      const top = new Set(truth.map((s) => s.itemId));
+      overlap += got.filter((s) => top.has(s.itemId)).length / 10;
+    }
+    expect(overlap / histories.length).toBeGreaterThan(0.9);
+  });
+
+  it('fills k from further down the popularity order when a filter refuses every candidate', () => {
+    const served = new EranEngine(source);
+    const h = histories[0]!;
+    const usual = new Set(served.recommend(h, 300, () => true).slice(0, 200).map((s) => s.itemId));
+    const keep = (id: string): boolean => !usual.has(id) && Number(id.slice(1)) % 3 === 0;
+    const got = served.recommend(h, 10, keep);
+    expect(got).toHaveLength(10);
+    for (const s of got) expect(keep(s.itemId)).toBe(true);
+    for (let i = 1; i < got.length; i++) expect(got[i]!.score).toBeLessThanOrEqual(got[i - 1]!.score);
+  });
+
+  it('reads network links and purchase counts from the activation snapshot', async () => {
+    const served = new EranEngine(source, { candidates: { codeNeighbours: 0, popular: 1, networkNeighbours: 2 } });
+    const h: UserHistory = { userId: 'u1', purchased: ['i7'], version: 1 };
+    await served.activate({
+      purchases: new Map([['i900', 50], ['i3', 2]]),
+      links: new Map([['actor', new Map([['i7', ['i1200', 'i1300', 'i1400']]])]]),
+    });
+    // Candidates: i7's two strongest actor links and the most purchased item, nothing else.
+    expect(new Set(served.recommend(h, 3, () => true).map((s) => s.itemId))).toEqual(new Set(['i1200', 'i1300', 'i900']));
+  });
+
+  it('finds similar items among the item\'s neighbours in code space', () => {
+    const exact = new EranEngine(source, { scoringPath: 'exact' });
+    const served = new EranEngine(source);
+    let overlap = 0;
+    for (const item of ['i5', 'i600', 'i1499']) {
+      const truth = new Set(exact.similarItems(item, null, 5, (id) => id !== item).map((s) => s.itemId));
+      overlap += served.similarItems(item, null, 5, (id) => id !== item).filter((s) => truth.has(s.itemId)).length / 5;
+    }
+    expect(overlap / 3).toBeGreaterThan(0.8);
   });
 });

@@ -4,53 +4,13 @@ import { APP_CONFIG, APP_LOGGER } from '../config/config.module';
 import type { Logger } from '../common/logging/logger';
 import { modelNotReady } from '../common/errors/domain-error';
 import { initBackend, type BackendPreference } from '../model/backend';
-import type { CheckpointManifest } from '../model/checkpoint';
-import type { EranEmbeddings } from '../model/embeddings';
-import type { EranModel } from '../model/eran-model';
-import { EranEngine } from '../recommend/eran-engine';
-import type { RecommenderEngine } from '../recommend/recommender-engine';
 import { CheckpointStore } from './checkpoint-store';
-
-export type MetricValue = number | string | boolean | null;
-
-/** The model being served: an engine plus what the API reports about it. */
-export interface ServedModel {
-  readonly version: string;
-  readonly trainedAt: string;
-  readonly dataset: string;
-  readonly kinds: readonly string[];
-  readonly numItems: number;
-  readonly numUsers: number;
-  readonly hidden: readonly number[];
-  readonly metrics: Readonly<Record<string, MetricValue>>;
-  readonly engine: RecommenderEngine;
-}
+import type { CatalogueSnapshot } from './recommender-engine';
+import { servedModelOf, type ServedModel } from './served-model';
+import { ServedModelRepository } from './served-model.repository';
 
 /** Runs before a model starts serving (e.g. encoding cold-start items it has not seen). */
 export type ActivationHook = (model: ServedModel) => Promise<void>;
-
-export function servedModelOf(
-  version: string,
-  checkpoint: { manifest: CheckpointManifest; embeddings: EranEmbeddings; model: EranModel | null },
-): ServedModel {
-  const { manifest } = checkpoint;
-  return {
-    version,
-    trainedAt: manifest.createdAt,
-    dataset: typeof manifest.metrics.dataset === 'string' ? manifest.metrics.dataset : 'unknown',
-    kinds: [...manifest.config.kinds],
-    numItems: manifest.config.numItems,
-    numUsers: manifest.config.numUsers,
-    hidden: [...manifest.config.hidden],
-    metrics: manifest.metrics,
-    engine: new EranEngine({
-      embeddings: checkpoint.embeddings,
-      model: checkpoint.model,
-      itemIds: manifest.itemIds,
-      userIds: manifest.userIds,
-    }),
-  };
-}
 
 /**
  * Holds the active model version. Replacing it is a single reference assignment, made only after
@@ -68,6 +28,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    private readonly repo: ServedModelRepository,
   ) {
     this.store = new CheckpointStore(config.checkpointDir);
   }
@@ -111,7 +72,11 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  /** Makes `model` the served version once every activation hook has run; the old one is disposed. */
+  /**
+   * Makes `model` the served version once every activation hook has run and its candidate sources
+   * are built (code-space index, network links and popularity read from the graph); the old one
+   * is disposed.
+   */
   async activate(model: ServedModel): Promise<void> {
     for (const hook of this.hooks) {
       try {
@@ -121,6 +86,16 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
         this.logger.error({ err: error, version: model.version }, 'model activation hook failed');
       }
     }
+    const started = Date.now();
+    let snapshot: CatalogueSnapshot | null = null;
+    try {
+      snapshot = await this.repo.snapshot(model.kinds);
+    } catch (error) {
+      // Candidates then come from code space and the model's item bias alone: degraded, still served.
+      this.logger.error({ err: error, version: model.version }, 'could not read the candidate sources from the graph');
+    }
+    await model.engine.activate(snapshot);
+    this.logger.info({ version: model.version, ms: Date.now() - started, items: model.engine.itemCount }, 'candidate sources built');
     const previous = this.active;
     this.active = model;
     this.logger.info({ version: model.version, previous: previous?.version ?? null, metrics: model.metrics }, 'model activated');
