@@ -132,7 +132,10 @@ async function main(): Promise<void> {
     `candidate recall@10 (share of the exact top-10 the candidate path returns): ${(overlap / users.length).toFixed(4)} over ${users.length} users; ` +
       `candidates per user: median ${quantile(counts, 0.5)}, p90 ${quantile(counts, 0.9)}, max ${counts[counts.length - 1]} (of ${loo.itemIds.length} items)`,
   );
-  for (const [name, m] of [['exact', exact], ['candidates', served]] as const) {
+  for (const [name, m] of [
+    ['exact', exact],
+    ['candidates', served],
+  ] as const) {
     const full = evaluateLooFull(m, loo);
     const sampled = evaluateLooSampled(m, loo);
     log(
@@ -177,7 +180,10 @@ async function measureEngine(
       const order = Array.from({ length: net.indptr[i + 1]! - start }, (_, q) => start + q).sort(
         (a, b) => (net.weights?.[b] ?? 1) - (net.weights?.[a] ?? 1) || net.indices[a]! - net.indices[b]!,
       );
-      byItem.set(graphItemIds[i]!, order.slice(0, 10).map((p) => graphItemIds[net.indices[p]!]!));
+      byItem.set(
+        graphItemIds[i]!,
+        order.slice(0, 10).map((p) => graphItemIds[net.indices[p]!]!),
+      );
     }
     links.set(net.kind, byItem);
   }
@@ -207,7 +213,11 @@ async function measureEngine(
       const t1 = process.hrtime.bigint();
       const cpu = process.cpuUsage(c0);
       firstCpu.push((cpu.user + cpu.system) / 1000);
-      engine.explain(h, top.map((s) => s.itemId), 20);
+      engine.explain(
+        h,
+        top.map((s) => s.itemId),
+        20,
+      );
       const t2 = process.hrtime.bigint();
       engine.recommend(h, 10, () => true);
       const t3 = process.hrtime.bigint();
@@ -216,7 +226,8 @@ async function measureEngine(
       warm.push(Number(t3 - t2) / 1e6);
     }
     for (const a of [first, firstCpu, warm, explain]) a.sort((x, y) => x - y);
-    const fmt = (a: number[]): string => `p50 ${quantile(a, 0.5).toFixed(2)} ms, p90 ${quantile(a, 0.9).toFixed(2)}, p99 ${quantile(a, 0.99).toFixed(2)}, max ${a[a.length - 1]!.toFixed(1)}`;
+    const fmt = (a: number[]): string =>
+      `p50 ${quantile(a, 0.5).toFixed(2)} ms, p90 ${quantile(a, 0.9).toFixed(2)}, p99 ${quantile(a, 0.99).toFixed(2)}, max ${a[a.length - 1]!.toFixed(1)}`;
     log(`engine ${path.padEnd(10)} (${histories.length} users, activation ${activation.toFixed(2)} s)`);
     log(`  first request (cold): ${fmt(first)}`);
     log(`    its CPU time:       ${fmt(firstCpu)}`);
@@ -229,11 +240,19 @@ async function measureEngine(
 /** Embeddings as JSON with base64 Float32 arrays (a bench cache, not a checkpoint format). */
 function writeEmbeddings(file: string, emb: EranEmbeddings): void {
   const b64 = (a: Float32Array | null | undefined): string | null => (a ? Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64') : null);
-  writeFileSync(file, JSON.stringify({ ...emb, codes: emb.codes.map(b64), users: b64(emb.users), itemBias: b64(emb.itemBias), itemEmbedding: b64(emb.itemEmbedding) }));
+  writeFileSync(
+    file,
+    JSON.stringify({ ...emb, codes: emb.codes.map(b64), users: b64(emb.users), itemBias: b64(emb.itemBias), itemEmbedding: b64(emb.itemEmbedding) }),
+  );
 }
 
 function readEmbeddings(file: string): EranEmbeddings {
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { codes: string[]; users: string; itemBias: string | null; itemEmbedding: string | null };
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & {
+    codes: string[];
+    users: string;
+    itemBias: string | null;
+    itemEmbedding: string | null;
+  };
   const f32 = (s: string): Float32Array => {
     const bytes = Buffer.from(s, 'base64');
     const out = new Float32Array(bytes.length / 4);

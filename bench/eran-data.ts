@@ -33,7 +33,13 @@ export interface ColdItem {
 
 export type DatasetSpec =
   | { readonly kind: 'csv'; readonly dir: string }
-  | { readonly kind: 'synthetic'; readonly users: number; readonly items: number; readonly purchasesPerUser?: readonly [number, number]; readonly seed: number };
+  | {
+      readonly kind: 'synthetic';
+      readonly users: number;
+      readonly items: number;
+      readonly purchasesPerUser?: readonly [number, number];
+      readonly seed: number;
+    };
 
 export interface NetworkLimits {
   /** Keep an edge only if it is among the top M (by co-purchase count) of either endpoint. */
@@ -49,7 +55,12 @@ export async function loadBenchDataset(spec: DatasetSpec, seed: number, limits: 
       : {
           name: 'synthetic',
           kinds: ['actor', 'director', 'genre'],
-          ...generateMovieWorld({ users: spec.users, items: spec.items, seed: spec.seed, ...(spec.purchasesPerUser ? { purchasesPerUser: spec.purchasesPerUser } : {}) }),
+          ...generateMovieWorld({
+            users: spec.users,
+            items: spec.items,
+            seed: spec.seed,
+            ...(spec.purchasesPerUser ? { purchasesPerUser: spec.purchasesPerUser } : {}),
+          }),
         };
   const cold = chooseColdItems(collected, coldItemCount, seed);
   const interactions = cold.size === 0 ? collected.interactions : collected.interactions.filter((r) => !cold.has(r.item));
@@ -92,9 +103,13 @@ function chooseColdItems(data: CollectedDataset, count: number, seed: number): M
     buyers.set(item, set);
   }
   const withAttributes = new Set(data.attributes.map((a) => a.item));
-  const candidates = [...buyers.entries()].filter(([item, users]) => users.size >= 5 && withAttributes.has(item)).map(([item]) => item).sort();
+  const candidates = [...buyers.entries()]
+    .filter(([item, users]) => users.size >= 5 && withAttributes.has(item))
+    .map(([item]) => item)
+    .sort();
   const rng = new Rng(seed + 17);
-  rng.shuffle(Int32Array.from(candidates.keys()))
+  rng
+    .shuffle(Int32Array.from(candidates.keys()))
     .slice(0, count)
     .forEach((c) => chosen.set(candidates[c], [...(buyers.get(candidates[c]) ?? [])]));
   return chosen;

@@ -70,7 +70,12 @@ async function gql(url: string, query: string, variables: Record<string, unknown
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (key !== undefined) headers.authorization = `Bearer ${key}`;
   const started = performance.now();
-  const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   const text = await response.text();
   let body: Answer['body'];
   try {
@@ -82,7 +87,11 @@ async function gql(url: string, query: string, variables: Record<string, unknown
 }
 
 const quantile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-const median = (values: readonly number[]): number => quantile([...values].sort((a, b) => a - b), 0.5);
+const median = (values: readonly number[]): number =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
 /** Polls GET /health every 50 ms until stopped; reports the worst latency and failures. */
@@ -115,17 +124,42 @@ function watchHealth(url: string): { stop: () => Promise<{ worst: number; polls:
   };
 }
 
-const EXPLANATION_FIELDS = '{ attribute attention { kind weight } neighbor { id title } sharedValues { kind name } mode text path { nodes { type id name } relationships { type from to } } }';
+const EXPLANATION_FIELDS =
+  '{ attribute attention { kind weight } neighbor { id title } sharedValues { kind name } mode text path { nodes { type id name } relationships { type from to } } }';
 const EXPLANATION = `explanation ${EXPLANATION_FIELDS}`;
 
 async function costs(url: string, users: readonly string[], items: readonly string[]): Promise<void> {
   console.log('\n== costs (caches off, each request a user new to the score cache) ==');
   const ops: Array<{ name: string; run: (n: number) => Promise<Answer> }> = [
-    { name: 'recommend k=10, scores only', run: (n) => gql(url, 'query($u: ID!) { recommend(userId: $u, k: 10) { rank score item { id } } }', { u: users[n % users.length] }) },
-    { name: 'recommend k=10 + explanations', run: (n) => gql(url, `query($u: ID!) { recommend(userId: $u, k: 10) { rank score item { id title } ${EXPLANATION} } }`, { u: users[(n + 40) % users.length] }) },
-    { name: 'explain', run: (n) => gql(url, `query($u: ID!, $i: ID!) { explain(userId: $u, itemId: $i) ${EXPLANATION_FIELDS} }`, { u: users[(n + 80) % users.length], i: items[n % items.length] }) },
-    { name: 'similarItems k=10, personalized', run: (n) => gql(url, 'query($i: ID!, $u: ID!) { similarItems(itemId: $i, userId: $u, k: 10) { rank score item { id } } }', { i: items[n % items.length], u: users[(n + 120) % users.length] }) },
-    { name: 'audience k=10', run: (n) => gql(url, 'query($i: ID!) { audience(itemId: $i, k: 10) { rank userId score } }', { i: items[(n + 7) % items.length] }) },
+    {
+      name: 'recommend k=10, scores only',
+      run: (n) => gql(url, 'query($u: ID!) { recommend(userId: $u, k: 10) { rank score item { id } } }', { u: users[n % users.length] }),
+    },
+    {
+      name: 'recommend k=10 + explanations',
+      run: (n) =>
+        gql(url, `query($u: ID!) { recommend(userId: $u, k: 10) { rank score item { id title } ${EXPLANATION} } }`, { u: users[(n + 40) % users.length] }),
+    },
+    {
+      name: 'explain',
+      run: (n) =>
+        gql(url, `query($u: ID!, $i: ID!) { explain(userId: $u, itemId: $i) ${EXPLANATION_FIELDS} }`, {
+          u: users[(n + 80) % users.length],
+          i: items[n % items.length],
+        }),
+    },
+    {
+      name: 'similarItems k=10, personalized',
+      run: (n) =>
+        gql(url, 'query($i: ID!, $u: ID!) { similarItems(itemId: $i, userId: $u, k: 10) { rank score item { id } } }', {
+          i: items[n % items.length],
+          u: users[(n + 120) % users.length],
+        }),
+    },
+    {
+      name: 'audience k=10',
+      run: (n) => gql(url, 'query($i: ID!) { audience(itemId: $i, k: 10) { rank userId score } }', { i: items[(n + 7) % items.length] }),
+    },
   ];
   for (const op of ops) {
     const times: number[] = [];
@@ -147,7 +181,8 @@ async function attack(url: string, name: string, query: string): Promise<void> {
   const a = await gql(url, query, {}, undefined, 120_000);
   const h = await health.stop();
   const errors = a.body.errors ?? [];
-  const codes = [...new Set(errors.map((e) => `${String(e.extensions?.code)}${e.extensions?.reason ? `/${String(e.extensions.reason)}` : ''}`))].join(',') || 'none';
+  const codes =
+    [...new Set(errors.map((e) => `${String(e.extensions?.code)}${e.extensions?.reason ? `/${String(e.extensions.reason)}` : ''}`))].join(',') || 'none';
   const cost = a.body.extensions?.cost?.requested ?? errors[0]?.extensions?.cost ?? '-';
   console.log(
     `${name.padEnd(46)} ${(Buffer.byteLength(query) / 1024).toFixed(0).padStart(4)} KB  HTTP ${a.status}  cost ${String(cost).padStart(6)}  ${fmt(a.ms).padStart(9)}  ` +
@@ -163,7 +198,8 @@ async function attacks(url: string, users: readonly string[], items: readonly st
   const unit = one.body.extensions?.cost?.requested ?? 1;
   const admitted = Math.floor(5000 / unit);
   await attack(url, `${admitted} x audience(k: 1) (largest admitted)`, audience(admitted));
-  const explain = (n: number): string => `{ ${Array.from({ length: n }, (_, i) => `e${i}: explain(userId: "${users[i % users.length]}", itemId: "${items[(i + 3) % items.length]}") { text path { nodes { id } } }`).join(' ')} }`;
+  const explain = (n: number): string =>
+    `{ ${Array.from({ length: n }, (_, i) => `e${i}: explain(userId: "${users[i % users.length]}", itemId: "${items[(i + 3) % items.length]}") { text path { nodes { id } } }`).join(' ')} }`;
   await attack(url, '100 x explain', explain(100));
   const oneExplain = (await gql(url, explain(1))).body.extensions?.cost?.requested ?? 1;
   const admittedExplain = Math.floor(5000 / oneExplain);
@@ -245,7 +281,9 @@ async function retrain(url: string, allUsers: readonly string[], o: Options, adm
   const seconds = (performance.now() - t0) / 1000;
   printPaced(`during the retrain (${seconds.toFixed(0)} s)`, during);
   polls.sort((a, b) => a - b);
-  console.log(`retrain job ${status}; trainingJob polls: median ${fmt(quantile(polls, 0.5))}, max ${fmt(polls[polls.length - 1] ?? NaN)}; /health worst ${fmt(h.worst)} over ${h.polls} polls, ${h.failures} failed`);
+  console.log(
+    `retrain job ${status}; trainingJob polls: median ${fmt(quantile(polls, 0.5))}, max ${fmt(polls[polls.length - 1] ?? NaN)}; /health worst ${fmt(h.worst)} over ${h.polls} polls, ${h.failures} failed`,
+  );
   printPaced('after the retrain', await paced(url, users, o.rate, () => true, o.baseline));
 }
 

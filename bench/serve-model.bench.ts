@@ -113,12 +113,20 @@ async function main(): Promise<void> {
     const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const top = engine.recommend(h, 10, () => true);
-    engine.explain(h, top.map((s) => s.itemId), 20);
+    engine.explain(
+      h,
+      top.map((s) => s.itemId),
+      20,
+    );
     const t1 = process.hrtime.bigint();
     coldCpu.push(cpuMs(process.cpuUsage(c0)));
     const c1 = process.cpuUsage();
     const again = engine.recommend(h, 10, () => true);
-    engine.explain(h, again.map((s) => s.itemId), 20);
+    engine.explain(
+      h,
+      again.map((s) => s.itemId),
+      20,
+    );
     const t2 = process.hrtime.bigint();
     warmCpu.push(cpuMs(process.cpuUsage(c1)));
     cold.push(Number(t1 - t0) / 1e6);
@@ -145,7 +153,9 @@ async function main(): Promise<void> {
       exactMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
       overlap += engine.recommend(h, 10, () => true).filter((s) => truth.has(s.itemId)).length / 10;
     }
-    log(`candidate recall@10 vs exact (${recallUsers} users): ${(overlap / recallUsers).toFixed(4)}; exact scoring of all ${items} items: ${describe(exactMs)} per user`);
+    log(
+      `candidate recall@10 vs exact (${recallUsers} users): ${(overlap / recallUsers).toFixed(4)}; exact scoring of all ${items} items: ${describe(exactMs)} per user`,
+    );
   }
 }
 

@@ -51,7 +51,19 @@ const WITH_EXPLANATIONS = `query Bench($userId: ID!, $k: Int!) {
 const WITHOUT_EXPLANATIONS = `query Bench($userId: ID!, $k: Int!) { recommend(userId: $userId, k: $k) { rank score item { id title } } }`;
 
 function parseArgs(argv: readonly string[]): BenchOptions {
-  const o: BenchOptions = { duration: 60, rate: 200, users: 200, k: 10, connections: 1, url: null, compare: false, writeChecks: false, cache: true, driver: 'both', compiled: false };
+  const o: BenchOptions = {
+    duration: 60,
+    rate: 200,
+    users: 200,
+    k: 10,
+    connections: 1,
+    url: null,
+    compare: false,
+    writeChecks: false,
+    cache: true,
+    driver: 'both',
+    compiled: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const next = (): string => {
@@ -78,8 +90,7 @@ function parseArgs(argv: readonly string[]): BenchOptions {
       const v = next();
       if (v !== 'autocannon' && v !== 'paced' && v !== 'both') throw new Error('--driver must be autocannon, paced or both');
       o.driver = v;
-    }
-    else throw new Error(`unknown option ${arg}`);
+    } else throw new Error(`unknown option ${arg}`);
   }
   return o;
 }
@@ -203,7 +214,14 @@ async function runPaced(name: string, url: string, query: string, userIds: reado
       const planned = start + BigInt(Math.round(n * intervalNs));
       const body = JSON.stringify({ query, variables: { userId: userIds[n % userIds.length], k: o.k } });
       const req = httpRequest(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -262,7 +280,9 @@ async function writeChecks(url: string, userIds: readonly string[], keys: BenchK
     if (after.some((r) => r.item.id === item)) throw new Error(`recordPurchase of ${item} by ${userId} did not change the recommendation`);
   }
   fresh.sort((a, b) => a - b);
-  console.log(`recordPurchase -> changed recommendation: median ${fresh[Math.floor(fresh.length / 2)]!.toFixed(1)} ms, max ${fresh[fresh.length - 1]!.toFixed(1)} ms (${fresh.length} users)`);
+  console.log(
+    `recordPurchase -> changed recommendation: median ${fresh[Math.floor(fresh.length / 2)]!.toFixed(1)} ms, max ${fresh[fresh.length - 1]!.toFixed(1)} ms (${fresh.length} users)`,
+  );
 
   const meta = await post<{ item: { attributes: Array<{ kind: string; id: string }> } }>(url, '{ item(itemId: "1") { attributes { kind id } } }', {});
   const id = `bench-cold-${Date.now()}`;

@@ -139,7 +139,11 @@ async function runBoth(argv: readonly string[]): Promise<void> {
       else rest.push(argv[i]);
     }
     log(`== --backend ${backend}`);
-    const child = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', __filename, ...rest, '--backend', backend, '--json', json], { stdio: 'inherit' });
+    const child = spawnSync(
+      process.execPath,
+      [require.resolve('ts-node/dist/bin.js'), '--transpile-only', __filename, ...rest, '--backend', backend, '--json', json],
+      { stdio: 'inherit' },
+    );
     if (child.status !== 0) {
       log(`--backend ${backend} failed (exit ${child.status})`);
       continue;
@@ -151,7 +155,9 @@ async function runBoth(argv: readonly string[]): Promise<void> {
   log('\n| backend | s/epoch | positives/s | epochs | best nDCG@10 | peak RSS GiB |');
   log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
-    log(`| ${String(r.backend)} | ${f(r.secondsPerEpoch, 1)} | ${f(r.tripletsPerSecond, 0)} | ${String(r.epochs ?? '-')} | ${f(r.bestNdcg10, 4)} | ${f(typeof r.peakRssBytes === 'number' ? r.peakRssBytes / 2 ** 30 : undefined, 2)} |`);
+    log(
+      `| ${String(r.backend)} | ${f(r.secondsPerEpoch, 1)} | ${f(r.tripletsPerSecond, 0)} | ${String(r.epochs ?? '-')} | ${f(r.bestNdcg10, 4)} | ${f(typeof r.peakRssBytes === 'number' ? r.peakRssBytes / 2 ** 30 : undefined, 2)} |`,
+    );
   }
   if (rows.length === 2 && typeof rows[0].secondsPerEpoch === 'number' && typeof rows[1].secondsPerEpoch === 'number') {
     log(`native vs wasm: ${(rows[0].secondsPerEpoch / rows[1].secondsPerEpoch).toFixed(2)}x faster per epoch`);
@@ -177,37 +183,47 @@ async function main(): Promise<void> {
       : (() => {
           throw new Error('expected --csv <dir> or --synthetic');
         })();
-  const data = await loadBenchDataset(spec, seed, {
-    topM: str(args, 'top-m') ? num(args, 'top-m', 0) : undefined,
-    minSupport: str(args, 'min-support') ? num(args, 'min-support', 1) : undefined,
-  }, num(args, 'cold-items', 0));
+  const data = await loadBenchDataset(
+    spec,
+    seed,
+    {
+      topM: str(args, 'top-m') ? num(args, 'top-m', 0) : undefined,
+      minSupport: str(args, 'min-support') ? num(args, 'min-support', 1) : undefined,
+    },
+    num(args, 'cold-items', 0),
+  );
   const g = data.graph;
   const n = g.itemIds.length;
   const positives = g.userItems.reduce((s, r) => s + r.length, 0);
-  log(`dataset ${data.name}: ${n} items, ${g.userIds.length} users, ${positives} training positives, ${data.heldOut.filter((x) => x >= 0).length} held out (${data.heldOutByTimestamp} by timestamp); built in ${data.buildSeconds.toFixed(1)} s`);
+  log(
+    `dataset ${data.name}: ${n} items, ${g.userIds.length} users, ${positives} training positives, ${data.heldOut.filter((x) => x >= 0).length} held out (${data.heldOutByTimestamp} by timestamp); built in ${data.buildSeconds.toFixed(1)} s`,
+  );
   for (const net of g.networks) {
-    log(`  G_${net.kind}: ${net.indices.length / 2} edges, density ${(net.indices.length / (n * n)).toFixed(4)}, mean degree ${(net.indices.length / n).toFixed(1)}`);
+    log(
+      `  G_${net.kind}: ${net.indices.length / 2} edges, density ${(net.indices.length / (n * n)).toFixed(4)}, mean degree ${(net.indices.length / n).toFixed(1)}`,
+    );
   }
 
   const mixture = str(args, 'scoring') === 'mixture';
-  if (str(args, 'scoring') !== undefined && !mixture) throw new Error(`--scoring: expected mixture (or leave it out for the paper's), got ${str(args, 'scoring')}`);
+  if (str(args, 'scoring') !== undefined && !mixture)
+    throw new Error(`--scoring: expected mixture (or leave it out for the paper's), got ${str(args, 'scoring')}`);
   const hidden = (str(args, 'hidden') ?? (mixture ? '256,32' : '1024,256,32')).split(',').map(Number);
   const batchSize = num(args, 'batch', 2000);
   const unit = mixture ? 'positives' : 'triplets';
   const hyper: Partial<EranHyperParams> = mixture
     ? { ...scoringPreset('mixture'), hidden, learningRate: num(args, 'lr', 0.01), seed }
     : {
-    variant: (str(args, 'variant') ?? 'eran') as EranHyperParams['variant'],
-    hidden,
-    learningRate: num(args, 'lr', 0.001),
-    alpha: num(args, 'alpha', 1500),
-    beta: num(args, 'beta', 0.2),
-    batchSize,
-    reconstruction: (str(args, 'recon') ?? 'exact') as EranHyperParams['reconstruction'],
-    sampledColumns: num(args, 'sampled-columns', 256),
-    itemBias: args.has('item-bias'),
-    seed,
-  };
+        variant: (str(args, 'variant') ?? 'eran') as EranHyperParams['variant'],
+        hidden,
+        learningRate: num(args, 'lr', 0.001),
+        alpha: num(args, 'alpha', 1500),
+        beta: num(args, 'beta', 0.2),
+        batchSize,
+        reconstruction: (str(args, 'recon') ?? 'exact') as EranHyperParams['reconstruction'],
+        sampledColumns: num(args, 'sampled-columns', 256),
+        itemBias: args.has('item-bias'),
+        seed,
+      };
   log(`model ${JSON.stringify({ ...hyper, hidden: hidden.join('-') })}`);
   const summary: Record<string, unknown> = {
     dataset: data.name,
@@ -222,28 +238,36 @@ async function main(): Promise<void> {
   if (!mixture) profileTripletSteps();
 
   function profileTripletSteps(): void {
-  // Measurements run on a throwaway copy: the profiled step updates its weights.
-  const probe = buildEranFor(g, hyper);
+    // Measurements run on a throwaway copy: the profiled step updates its weights.
+    const probe = buildEranFor(g, hyper);
 
-  const rng = new Rng(seed + 1);
-  const sampler = new TripletSampler(g.userItems, n, rng);
-  sampler.shuffle();
-  const batch = prepareBatch(probe, g.networks, sampler.batch(0, probe.config.batchSize), rng);
-  const layer = firstLayerComparison(probe, batch);
-  const sparseTotal = layer.reduce((s, l) => s + l.sparse, 0);
-  const denseTotal = layer.reduce((s, l) => s + l.dense, 0);
-  log(`first layer, forward+backward on one batch (${batch.items.length} unique items x ${n}, width ${hidden[0]}):`);
-  for (const l of layer) {
-    log(`  ${l.kind}: nnz ${l.nnz} (density ${l.density.toFixed(4)}): sparse ${(l.sparse * 1000).toFixed(1)} ms, dense ${(l.dense * 1000).toFixed(1)} ms, ratio ${(l.dense / l.sparse).toFixed(1)}x`);
-  }
-  log(`  all kinds: sparse ${(sparseTotal * 1000).toFixed(1)} ms, dense ${(denseTotal * 1000).toFixed(1)} ms, ratio ${(denseTotal / sparseTotal).toFixed(1)}x`);
-  const profile = profileStep(probe, sampler, g.networks, rng);
-  probe.dispose();
-  log(`one step: prepare (JS) ${(profile.prepareJs * 1000).toFixed(0)} ms, forward+backward ${(profile.forwardBackward * 1000).toFixed(0)} ms, Adam ${(profile.adam * 1000).toFixed(0)} ms, ${profile.uniqueItems} unique items`);
-  const stepsPerEpoch = Math.ceil(sampler.size / batchSize);
-  const projectedEpoch = stepsPerEpoch * (profile.prepareJs + profile.forwardBackward + profile.adam);
-  log(`projected: ${stepsPerEpoch} steps/epoch x ${(projectedEpoch / stepsPerEpoch).toFixed(2)} s = ${projectedEpoch.toFixed(0)} s/epoch, ${((stepsPerEpoch * batchSize) / projectedEpoch).toFixed(0)} triplets/s`);
-  Object.assign(summary, { firstLayer: layer, firstLayerRatio: denseTotal / sparseTotal, stepProfile: profile, projectedSecondsPerEpoch: projectedEpoch });
+    const rng = new Rng(seed + 1);
+    const sampler = new TripletSampler(g.userItems, n, rng);
+    sampler.shuffle();
+    const batch = prepareBatch(probe, g.networks, sampler.batch(0, probe.config.batchSize), rng);
+    const layer = firstLayerComparison(probe, batch);
+    const sparseTotal = layer.reduce((s, l) => s + l.sparse, 0);
+    const denseTotal = layer.reduce((s, l) => s + l.dense, 0);
+    log(`first layer, forward+backward on one batch (${batch.items.length} unique items x ${n}, width ${hidden[0]}):`);
+    for (const l of layer) {
+      log(
+        `  ${l.kind}: nnz ${l.nnz} (density ${l.density.toFixed(4)}): sparse ${(l.sparse * 1000).toFixed(1)} ms, dense ${(l.dense * 1000).toFixed(1)} ms, ratio ${(l.dense / l.sparse).toFixed(1)}x`,
+      );
+    }
+    log(
+      `  all kinds: sparse ${(sparseTotal * 1000).toFixed(1)} ms, dense ${(denseTotal * 1000).toFixed(1)} ms, ratio ${(denseTotal / sparseTotal).toFixed(1)}x`,
+    );
+    const profile = profileStep(probe, sampler, g.networks, rng);
+    probe.dispose();
+    log(
+      `one step: prepare (JS) ${(profile.prepareJs * 1000).toFixed(0)} ms, forward+backward ${(profile.forwardBackward * 1000).toFixed(0)} ms, Adam ${(profile.adam * 1000).toFixed(0)} ms, ${profile.uniqueItems} unique items`,
+    );
+    const stepsPerEpoch = Math.ceil(sampler.size / batchSize);
+    const projectedEpoch = stepsPerEpoch * (profile.prepareJs + profile.forwardBackward + profile.adam);
+    log(
+      `projected: ${stepsPerEpoch} steps/epoch x ${(projectedEpoch / stepsPerEpoch).toFixed(2)} s = ${projectedEpoch.toFixed(0)} s/epoch, ${((stepsPerEpoch * batchSize) / projectedEpoch).toFixed(0)} triplets/s`,
+    );
+    Object.assign(summary, { firstLayer: layer, firstLayerRatio: denseTotal / sparseTotal, stepProfile: profile, projectedSecondsPerEpoch: projectedEpoch });
   }
 
   const model = buildEranFor(g, hyper);
@@ -264,7 +288,9 @@ async function main(): Promise<void> {
         best = r.ndcg;
         bestAt = (Date.now() - started) / 1000;
       }
-      log(`  epoch ${epoch} validation: nDCG@10 ${r.ndcg.toFixed(4)}, HR@10 ${r.hitRate.toFixed(4)} (${r.users} users), ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      log(
+        `  epoch ${epoch} validation: nDCG@10 ${r.ndcg.toFixed(4)}, HR@10 ${r.hitRate.toFixed(4)} (${r.users} users), ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
       return r.ndcg;
     };
     // --own-validation: the trainer's own early stopping (each user's latest purchase held out,
@@ -312,7 +338,7 @@ async function main(): Promise<void> {
       secondsPerEpoch: meanEpoch,
       tripletsPerSecond: result.tripletsPerSecond,
       cpuSeconds,
-      tripletsPerCpuSecond: (trainEpochs.reduce((t, e) => t + e.tripletsPerSecond * e.seconds, 0)) / Math.max(cpuSeconds - validationSeconds, 1e-9),
+      tripletsPerCpuSecond: trainEpochs.reduce((t, e) => t + e.tripletsPerSecond * e.seconds, 0) / Math.max(cpuSeconds - validationSeconds, 1e-9),
       history: trainEpochs.map((e) => ({ epoch: e.epoch, net: e.loss.net, rank: e.loss.rank, seconds: e.seconds, ndcg10: e.validation })),
     });
     log(`CPU time ${cpuSeconds.toFixed(0)} s for ${result.seconds.toFixed(0)} s wall (validation ${validationSeconds.toFixed(0)} s)`);

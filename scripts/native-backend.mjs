@@ -270,7 +270,11 @@ function build(pkgDir, moduleDir) {
   const headers = fs.existsSync(path.join(nodedir, 'include', 'node', 'node_api.h')) ? [`--nodedir=${nodedir}`] : [];
   say(`building the binding with node-gyp (${headers.length ? `headers from ${nodedir}` : 'node-gyp fetches Node headers'})`);
   const jobs = String(Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
-  run(gyp.command, [...gyp.args, 'rebuild', ...headers, `--module_name=tfjs_binding`, `--module_path=${moduleDir}`, `--napi_build_version=${NAPI_VERSION}`, '-j', jobs], { cwd: pkgDir });
+  run(
+    gyp.command,
+    [...gyp.args, 'rebuild', ...headers, `--module_name=tfjs_binding`, `--module_path=${moduleDir}`, `--napi_build_version=${NAPI_VERSION}`, '-j', jobs],
+    { cwd: pkgDir },
+  );
   if (!fs.existsSync(path.join(moduleDir, 'tfjs_binding.node'))) throw new Error('node-gyp reported success but wrote no tfjs_binding.node');
 }
 
@@ -303,7 +307,15 @@ require(${JSON.stringify(pkg)});
     const info = JSON.parse(result.stdout.trim().split('\n').pop());
     return { ok: true, backend: info.backend, note: `libtensorflow ${info.tf}` };
   }
-  return { ok: false, note: (result.stderr || result.stdout).trim().split('\n').filter((l) => !/^\s*at /.test(l)).slice(-1)[0] ?? 'unknown' };
+  return {
+    ok: false,
+    note:
+      (result.stderr || result.stdout)
+        .trim()
+        .split('\n')
+        .filter((l) => !/^\s*at /.test(l))
+        .slice(-1)[0] ?? 'unknown',
+  };
 }
 
 function run(command, argv, options) {

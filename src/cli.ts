@@ -61,8 +61,7 @@ export function printImportSummary(summary: ImportSummary, out: (line: string) =
       `top-M ${summary.topM ?? 'none'}) in ${summary.totalSeconds.toFixed(1)} s`,
   );
   out(
-    `  items ${summary.items}, attribute links ${summary.attributeLinks}, interactions read ${summary.interactionsRead}, ` +
-      `positives ${summary.positives}`,
+    `  items ${summary.items}, attribute links ${summary.attributeLinks}, interactions read ${summary.interactionsRead}, ` + `positives ${summary.positives}`,
   );
   out(
     `  users imported ${summary.usersImported} (dropped ${summary.usersDropped} below min history), ` +
@@ -95,9 +94,7 @@ export async function printStats(graph: GraphClient, out: (line: string) => void
 }
 
 export function buildCli(): Command {
-  const program = new Command('eran')
-    .description('eRAN-graph: explainable recommendations from attribute networks in Neo4j')
-    .showHelpAfterError();
+  const program = new Command('eran').description('eRAN-graph: explainable recommendations from attribute networks in Neo4j').showHelpAfterError();
 
   program
     .command('import')
@@ -119,7 +116,8 @@ export function buildCli(): Command {
     .option('--networks <where>', 'memory (built while importing) | cypher (built in Neo4j from PURCHASED; transactional only)', 'memory')
     .action(async (o: ImportCliOptions) => {
       const config = loadConfig();
-      if (!['auto', 'bulk', 'transactional'].includes(o.writer)) throw new InvalidArgumentError(`--writer: expected auto | bulk | transactional, got ${o.writer}`);
+      if (!['auto', 'bulk', 'transactional'].includes(o.writer))
+        throw new InvalidArgumentError(`--writer: expected auto | bulk | transactional, got ${o.writer}`);
       if (!['memory', 'cypher'].includes(o.networks)) throw new InvalidArgumentError(`--networks: expected memory | cypher, got ${o.networks}`);
       const heldOut = o.heldOut ? await readPairsCsv(o.heldOut) : undefined;
       const progress = new ConsoleProgress();
@@ -138,7 +136,10 @@ export function buildCli(): Command {
           minHistory: o.minHistory,
           minSupport: o.minSupport,
           topM: o.topM,
-          kinds: o.kinds?.split(',').map((k) => k.trim()).filter(Boolean),
+          kinds: o.kinds
+            ?.split(',')
+            .map((k) => k.trim())
+            .filter(Boolean),
           heldOut,
           onInvalid: o.skipInvalid ? 'skip' : 'throw',
           writer,
@@ -188,7 +189,10 @@ export function buildCli(): Command {
             patience: o.patience,
             maxSeconds: o.maxSeconds,
             minValidationNdcg: o.minNdcg,
-            kinds: o.kinds?.split(',').map((k) => k.trim()).filter(Boolean),
+            kinds: o.kinds
+              ?.split(',')
+              .map((k) => k.trim())
+              .filter(Boolean),
             backend: backend.name,
             hyper: {
               hidden,
@@ -213,7 +217,12 @@ export function buildCli(): Command {
   program
     .command('serve')
     .description('serve the GraphQL API (PORT, default 3000) with the newest checkpoint of CHECKPOINT_DIR')
-    .option('--explanation-cache-ttl <seconds>', 'reuse an explanation for the same user, history and model this long (0: off)', number('--explanation-cache-ttl'), 30)
+    .option(
+      '--explanation-cache-ttl <seconds>',
+      'reuse an explanation for the same user, history and model this long (0: off)',
+      number('--explanation-cache-ttl'),
+      30,
+    )
     .action(async (o: { explanationCacheTtl: number }) => {
       await startServer(loadConfig(), { tuning: { explanationCacheTtlMs: Math.max(0, o.explanationCacheTtl) * 1000 } });
     });

@@ -14,10 +14,7 @@ export function itemNotFound(itemId: string, field = 'itemId'): DomainError {
 }
 
 export function userNotFound(userId: string, field = 'userId'): DomainError {
-  return new DomainError(
-    ErrorKind.NotFound,
-    CatalogErrorCode.UserNotFound,
-    `no user with id "${userId}" (a user exists from their first recordPurchase)`,
-    { field },
-  );
+  return new DomainError(ErrorKind.NotFound, CatalogErrorCode.UserNotFound, `no user with id "${userId}" (a user exists from their first recordPurchase)`, {
+    field,
+  });
 }

@@ -296,13 +296,13 @@ export class CatalogService implements OnModuleInit {
     const started = Date.now();
     this.dataset = await this.repo.readDataset();
     for (const v of await this.repo.listAttributeValues()) this.directory.putValue(v);
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const page = await this.repo.listItemsPage(after, PAGE);
       for (const r of page) this.directory.putItem({ ...r, attrs: new Set(r.attrs) });
       if (page.length < PAGE) break;
       after = page[page.length - 1]!.id;
     }
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const page = await this.repo.listHistoriesPage(after, PAGE);
       for (const r of page) this.history.load(r.user, r.purchased, r.other);
       if (page.length < PAGE) break;

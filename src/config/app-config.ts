@@ -148,21 +148,25 @@ export function digestApiKey(key: string): ApiKeyDigest {
  */
 export function parseApiKeys(name: string, raw: string | undefined): ApiKeyDigest[] {
   if (raw === undefined || raw.trim() === '') return [];
-  return raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '').map((entry) => {
-    const hashed = /^sha256:([0-9a-fA-F]{64})$/.exec(entry);
-    if (hashed) {
-      const sha256 = Buffer.from(hashed[1]!, 'hex');
-      return { id: sha256.toString('hex').slice(0, 8), sha256 };
-    }
-    if (entry.startsWith('sha256:')) throw new ConfigError(name, 'has a sha256: entry that is not 64 hex digits');
-    if (entry.length < MIN_API_KEY_LENGTH) {
-      throw new ConfigError(
-        name,
-        `has a key of ${entry.length} characters; keys need at least ${MIN_API_KEY_LENGTH} (generate one with: openssl rand -hex 32)`,
-      );
-    }
-    return digestApiKey(entry);
-  });
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const hashed = /^sha256:([0-9a-fA-F]{64})$/.exec(entry);
+      if (hashed) {
+        const sha256 = Buffer.from(hashed[1]!, 'hex');
+        return { id: sha256.toString('hex').slice(0, 8), sha256 };
+      }
+      if (entry.startsWith('sha256:')) throw new ConfigError(name, 'has a sha256: entry that is not 64 hex digits');
+      if (entry.length < MIN_API_KEY_LENGTH) {
+        throw new ConfigError(
+          name,
+          `has a key of ${entry.length} characters; keys need at least ${MIN_API_KEY_LENGTH} (generate one with: openssl rand -hex 32)`,
+        );
+      }
+      return digestApiKey(entry);
+    });
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -181,7 +185,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const maxCost = intVar(env, 'MAX_QUERY_COST', d.maxCost, 10, 10_000_000);
   const rateCost = intVar(env, 'RATE_LIMIT_COST', d.rateCost, 0, 1_000_000_000);
   if (rateCost > 0 && rateCost < maxCost) {
-    throw new ConfigError('RATE_LIMIT_COST', `(${rateCost}) must be 0 (off) or at least MAX_QUERY_COST (${maxCost}), or the largest allowed query could never run`);
+    throw new ConfigError(
+      'RATE_LIMIT_COST',
+      `(${rateCost}) must be 0 (off) or at least MAX_QUERY_COST (${maxCost}), or the largest allowed query could never run`,
+    );
   }
   return {
     neo4j: {

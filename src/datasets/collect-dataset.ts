@@ -13,11 +13,7 @@ export interface CollectedDataset {
 }
 
 export async function collectDataset(source: DatasetSource, opts?: ReadOptions): Promise<CollectedDataset> {
-  const [items, attributes, interactions] = await Promise.all([
-    drain(source.items(opts)),
-    drain(source.attributes(opts)),
-    drain(source.interactions(opts)),
-  ]);
+  const [items, attributes, interactions] = await Promise.all([drain(source.items(opts)), drain(source.attributes(opts)), drain(source.interactions(opts))]);
   return { name: source.name, kinds: source.kinds, items, attributes, interactions };
 }
 

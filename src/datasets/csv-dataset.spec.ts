@@ -82,7 +82,11 @@ describe('generic CSV reader', () => {
     const onSkip = (e: DataFormatError): number => skipped.push(e);
     const rows = await drain(readCsvInteractions(join(BAD, 'interactions.csv'), { onInvalid: 'skip', onSkip }));
     expect(rows.map((x) => x.line)).toEqual([2, 6]);
-    expect(skipped.map((e) => [e.line, e.field])).toEqual([[3, 'rating'], [4, 'user'], [5, 'timestamp']]);
+    expect(skipped.map((e) => [e.line, e.field])).toEqual([
+      [3, 'rating'],
+      [4, 'user'],
+      [5, 'timestamp'],
+    ]);
     expect(skipped[1].message).toMatch(/empty id/);
   });
 
@@ -93,7 +97,11 @@ describe('generic CSV reader', () => {
     const skipped: DataFormatError[] = [];
     const rows = await drain(readCsvItems(file, { onInvalid: 'skip', onSkip: (e) => skipped.push(e) }));
     expect(rows.map((x) => x.record.item)).toEqual(['1']);
-    expect(skipped.map((e) => [e.line, e.field])).toEqual([[3, 'title'], [4, 'year'], [5, 'column 2']]);
+    expect(skipped.map((e) => [e.line, e.field])).toEqual([
+      [3, 'title'],
+      [4, 'year'],
+      [5, 'column 2'],
+    ]);
     expect(skipped[2].problem).toBe('unterminated quoted field');
   });
 

@@ -42,26 +42,38 @@ export async function requireFile(file: string, layout: string): Promise<void> {
 }
 
 export function readCsvInteractions(file: string, options?: ReadOptions): AsyncGenerator<Located<InteractionRecord>> {
-  return readTable(file, readCsvRows(file), ['user', 'item', 'rating'], (columns, row, ctx) => {
-    const timestamp = optionalInteger(ctx, 'timestamp', columns.optional(row, 'timestamp'));
-    return {
-      user: requireId(ctx, 'user', columns.get(row, 'user')),
-      item: requireId(ctx, 'item', columns.get(row, 'item')),
-      rating: requireNumber(ctx, 'rating', columns.get(row, 'rating')),
-      ...(timestamp === undefined ? {} : { timestamp }),
-    };
-  }, options);
+  return readTable(
+    file,
+    readCsvRows(file),
+    ['user', 'item', 'rating'],
+    (columns, row, ctx) => {
+      const timestamp = optionalInteger(ctx, 'timestamp', columns.optional(row, 'timestamp'));
+      return {
+        user: requireId(ctx, 'user', columns.get(row, 'user')),
+        item: requireId(ctx, 'item', columns.get(row, 'item')),
+        rating: requireNumber(ctx, 'rating', columns.get(row, 'rating')),
+        ...(timestamp === undefined ? {} : { timestamp }),
+      };
+    },
+    options,
+  );
 }
 
 export function readCsvItems(file: string, options?: ReadOptions): AsyncGenerator<Located<ItemRecord>> {
-  return readTable(file, readCsvRows(file), ['item', 'title'], (columns, row, ctx) => {
-    const year = optionalInteger(ctx, 'year', columns.optional(row, 'year'));
-    return {
-      item: requireId(ctx, 'item', columns.get(row, 'item')),
-      title: columns.get(row, 'title').trim(),
-      ...(year === undefined ? {} : { year }),
-    };
-  }, options);
+  return readTable(
+    file,
+    readCsvRows(file),
+    ['item', 'title'],
+    (columns, row, ctx) => {
+      const year = optionalInteger(ctx, 'year', columns.optional(row, 'year'));
+      return {
+        item: requireId(ctx, 'item', columns.get(row, 'item')),
+        title: columns.get(row, 'title').trim(),
+        ...(year === undefined ? {} : { year }),
+      };
+    },
+    options,
+  );
 }
 
 export function readCsvAttributes(file: string, options?: ReadOptions): AsyncGenerator<Located<AttributeRecord>> {

@@ -65,7 +65,11 @@ describe('readDatasetColumns (one streaming pass into typed columns)', () => {
       kinds: ['actor'],
       items: () => of([{ item: '1', title: 'One' }]),
       attributes: () => of([{ item: '2', kind: 'actor', value: 'a', name: 'a' }]),
-      interactions: () => of([{ user: 'u', item: '1', rating: 5 }, { user: 'v', item: '2', rating: 5 }]),
+      interactions: () =>
+        of([
+          { user: 'u', item: '1', rating: 5 },
+          { user: 'v', item: '2', rating: 5 },
+        ]),
     };
     const ticks: number[] = [];
     const columns = await readDatasetColumns(source, { onRows: (n) => ticks.push(n) });
@@ -77,7 +81,12 @@ describe('readDatasetColumns (one streaming pass into typed columns)', () => {
   it('gives the same columns from records in memory', async () => {
     const streamed = await readDatasetColumns(await openCsvDataset(csvDir(files)));
     const records = columnsFromRecords({
-      items: [{ item: '1', title: 'First', year: 1990 }, { item: '2', title: 'Second' }, { item: '1', title: 'First again', year: 1991 }, { item: '10', title: 'Tenth', year: 2000 }],
+      items: [
+        { item: '1', title: 'First', year: 1990 },
+        { item: '2', title: 'Second' },
+        { item: '1', title: 'First again', year: 1991 },
+        { item: '10', title: 'Tenth', year: 2000 },
+      ],
       attributes: [
         { item: '1', kind: 'actor', value: 'a1', name: 'A One', rank: 1 },
         { item: '1', kind: 'actor', value: 'a1', name: 'Ignored', rank: 2 },

@@ -34,10 +34,30 @@ describe('HetRec 2011 reader', () => {
       { user: '78', item: '4', rating: 5, timestamp: 1163374993 },
     ]);
     const actors = data.attributes.filter((a) => a.kind === 'actor');
-    expect(actors.map((a) => a.value)).toEqual(['tom_hanks', 'tim_allen', 'robin_williams', 'audrey_tautou', 'mathieu_kassovitz', 'jack_lemmon', 'penelope_cruz']);
+    expect(actors.map((a) => a.value)).toEqual([
+      'tom_hanks',
+      'tim_allen',
+      'robin_williams',
+      'audrey_tautou',
+      'mathieu_kassovitz',
+      'jack_lemmon',
+      'penelope_cruz',
+    ]);
     expect(actors[6]).toEqual({ item: '4', kind: 'actor', value: 'penelope_cruz', name: 'Penélope Cruz', rank: 3 });
-    expect(data.attributes.filter((a) => a.kind === 'director')[2]).toEqual({ item: '3', kind: 'director', value: 'jean-pierre_jeunet', name: 'Jean-Pierre Jeunet' });
-    expect(data.attributes.filter((a) => a.kind === 'genre').map((a) => `${a.item}:${a.value}`)).toEqual(['1:adventure', '1:animation', '2:adventure', '3:comedy', '3:romance', '4:comedy']);
+    expect(data.attributes.filter((a) => a.kind === 'director')[2]).toEqual({
+      item: '3',
+      kind: 'director',
+      value: 'jean-pierre_jeunet',
+      name: 'Jean-Pierre Jeunet',
+    });
+    expect(data.attributes.filter((a) => a.kind === 'genre').map((a) => `${a.item}:${a.value}`)).toEqual([
+      '1:adventure',
+      '1:animation',
+      '2:adventure',
+      '3:comedy',
+      '3:romance',
+      '4:comedy',
+    ]);
     expect(data.attributes.every((a) => !/\r/.test(a.name) && !/\r/.test(a.value))).toBe(true);
     const all = await collectDataset(await openHetrec(DIR, { maxActorRank: 10 }));
     expect(all.attributes.filter((a) => a.kind === 'actor')).toHaveLength(9);

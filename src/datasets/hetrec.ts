@@ -70,12 +70,18 @@ async function chooseRatingsFile(dir: string): Promise<string> {
 const tsv = (file: string): AsyncIterable<Row> => readSplitRows(file, 'latin1', '\t');
 
 export function readHetrecRatings(file: string, options?: ReadOptions): AsyncGenerator<Located<InteractionRecord>> {
-  return readTable(file, tsv(file), ['userID', 'movieID', 'rating'], (columns, row, ctx) => ({
-    user: requireId(ctx, 'userID', columns.get(row, 'userID')),
-    item: requireId(ctx, 'movieID', columns.get(row, 'movieID')),
-    rating: requireNumber(ctx, 'rating', columns.get(row, 'rating')),
-    timestamp: ratingTime(columns, row, ctx),
-  }), options);
+  return readTable(
+    file,
+    tsv(file),
+    ['userID', 'movieID', 'rating'],
+    (columns, row, ctx) => ({
+      user: requireId(ctx, 'userID', columns.get(row, 'userID')),
+      item: requireId(ctx, 'movieID', columns.get(row, 'movieID')),
+      rating: requireNumber(ctx, 'rating', columns.get(row, 'rating')),
+      timestamp: ratingTime(columns, row, ctx),
+    }),
+    options,
+  );
 }
 
 function ratingTime(columns: HeaderColumns, row: Row, ctx: RowContext): number {
@@ -89,30 +95,54 @@ function ratingTime(columns: HeaderColumns, row: Row, ctx: RowContext): number {
 }
 
 export function readHetrecMovies(file: string, options?: ReadOptions): AsyncGenerator<Located<ItemRecord>> {
-  return readTable(file, tsv(file), ['id', 'title'], (columns, row, ctx) => {
-    const year = optionalInteger(ctx, 'year', columns.optional(row, 'year'));
-    return { item: requireId(ctx, 'id', columns.get(row, 'id')), title: columns.get(row, 'title').trim(), ...(year === undefined ? {} : { year }) };
-  }, options);
+  return readTable(
+    file,
+    tsv(file),
+    ['id', 'title'],
+    (columns, row, ctx) => {
+      const year = optionalInteger(ctx, 'year', columns.optional(row, 'year'));
+      return { item: requireId(ctx, 'id', columns.get(row, 'id')), title: columns.get(row, 'title').trim(), ...(year === undefined ? {} : { year }) };
+    },
+    options,
+  );
 }
 
 export function readHetrecAttributes(file: string, kind: HetrecKind, maxActorRank: number, options?: ReadOptions): AsyncGenerator<Located<AttributeRecord>> {
   switch (kind) {
     case 'actor':
-      return readTable(file, tsv(file), ['movieID', 'actorID', 'actorName', 'ranking'], (columns, row, ctx) => {
-        const rank = requireNumber(ctx, 'ranking', columns.get(row, 'ranking'));
-        if (rank > maxActorRank) return undefined;
-        const value = requireId(ctx, 'actorID', columns.get(row, 'actorID'));
-        return { item: requireId(ctx, 'movieID', columns.get(row, 'movieID')), kind, value, name: columns.get(row, 'actorName').trim() || value, rank };
-      }, options);
+      return readTable(
+        file,
+        tsv(file),
+        ['movieID', 'actorID', 'actorName', 'ranking'],
+        (columns, row, ctx) => {
+          const rank = requireNumber(ctx, 'ranking', columns.get(row, 'ranking'));
+          if (rank > maxActorRank) return undefined;
+          const value = requireId(ctx, 'actorID', columns.get(row, 'actorID'));
+          return { item: requireId(ctx, 'movieID', columns.get(row, 'movieID')), kind, value, name: columns.get(row, 'actorName').trim() || value, rank };
+        },
+        options,
+      );
     case 'director':
-      return readTable(file, tsv(file), ['movieID', 'directorID', 'directorName'], (columns, row, ctx) => {
-        const value = requireId(ctx, 'directorID', columns.get(row, 'directorID'));
-        return { item: requireId(ctx, 'movieID', columns.get(row, 'movieID')), kind, value, name: columns.get(row, 'directorName').trim() || value };
-      }, options);
+      return readTable(
+        file,
+        tsv(file),
+        ['movieID', 'directorID', 'directorName'],
+        (columns, row, ctx) => {
+          const value = requireId(ctx, 'directorID', columns.get(row, 'directorID'));
+          return { item: requireId(ctx, 'movieID', columns.get(row, 'movieID')), kind, value, name: columns.get(row, 'directorName').trim() || value };
+        },
+        options,
+      );
     case 'genre':
-      return readTable(file, tsv(file), ['movieID', 'genre'], (columns, row, ctx) => {
-        const name = requireId(ctx, 'genre', columns.get(row, 'genre'));
-        return { item: requireId(ctx, 'movieID', columns.get(row, 'movieID')), kind, value: slugify(name) || name, name };
-      }, options);
+      return readTable(
+        file,
+        tsv(file),
+        ['movieID', 'genre'],
+        (columns, row, ctx) => {
+          const name = requireId(ctx, 'genre', columns.get(row, 'genre'));
+          return { item: requireId(ctx, 'movieID', columns.get(row, 'movieID')), kind, value: slugify(name) || name, name };
+        },
+        options,
+      );
   }
 }

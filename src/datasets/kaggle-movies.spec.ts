@@ -27,14 +27,27 @@ describe('Kaggle "The Movies Dataset" reader', () => {
     ]);
     const actors = data.attributes.filter((a) => a.kind === 'actor');
     expect(actors.filter((a) => a.item === '862').map((a) => [a.value, a.name, a.rank])).toEqual([
-      ['31', 'Tom Hanks', 1], ['12898', 'Tim Allen', 2], ['7167', 'Don Rickles', 3], ['12899', 'Jim Varney', 4], ['12900', 'Wallace Shawn', 5],
+      ['31', 'Tom Hanks', 1],
+      ['12898', 'Tim Allen', 2],
+      ['7167', 'Don Rickles', 3],
+      ['12899', 'Jim Varney', 4],
+      ['12900', 'Wallace Shawn', 5],
     ]);
     expect(actors.find((a) => a.value === '8537')?.name).toBe("Denis O'Brien");
     expect(data.attributes.filter((a) => a.kind === 'director').map((a) => `${a.item}:${a.value}:${a.name}`)).toEqual([
-      '862:7879:John Lasseter', '8844:4945:Joe Johnston', '949:638:Michael Mann', '949:639:José Co-Director',
+      '862:7879:John Lasseter',
+      '8844:4945:Joe Johnston',
+      '949:638:Michael Mann',
+      '949:639:José Co-Director',
     ]);
     expect(data.attributes.filter((a) => a.kind === 'genre').map((a) => `${a.item}:${a.value}`)).toEqual([
-      '862:animation', '862:comedy', '862:family', '8844:adventure', '8844:fantasy', '949:action', '949:crime',
+      '862:animation',
+      '862:comedy',
+      '862:family',
+      '8844:adventure',
+      '8844:fantasy',
+      '949:action',
+      '949:crime',
     ]);
     expect(data.attributes).toHaveLength(19);
   });
@@ -47,7 +60,9 @@ describe('Kaggle "The Movies Dataset" reader', () => {
   it('reports an invalid Python literal with file, line and field', async () => {
     const dir = join(FIXTURES, 'kaggle-bad');
     const source = await openKaggleMovies(dir);
-    await expect(collectDataset(source)).rejects.toThrow(new RegExp(`credits\\.csv:2: field "cast": invalid Python literal at character \\d+: unterminated string`));
+    await expect(collectDataset(source)).rejects.toThrow(
+      new RegExp(`credits\\.csv:2: field "cast": invalid Python literal at character \\d+: unterminated string`),
+    );
     const skipped: DataFormatError[] = [];
     const data = await collectDataset(source, { onInvalid: 'skip', onSkip: (e) => skipped.push(e) });
     expect(data.attributes).toEqual([]);

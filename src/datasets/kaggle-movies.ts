@@ -55,25 +55,32 @@ export async function openKaggleMovies(dir: string, options: KaggleMoviesOptions
     name: `kaggle:${dir}`,
     kinds: KAGGLE_KINDS,
     items: (o) => firstPerId(readMetadata(files.metadata, linked, o, metadataItem)),
-    attributes: (o) => concat([
-      () => flatten(firstPerId(readCredits(files.credits, linked, topCast, o))),
-      () => flatten(firstPerId(readMetadata(files.metadata, linked, o, metadataGenres))),
-    ]),
+    attributes: (o) =>
+      concat([
+        () => flatten(firstPerId(readCredits(files.credits, linked, topCast, o))),
+        () => flatten(firstPerId(readMetadata(files.metadata, linked, o, metadataGenres))),
+      ]),
     interactions: (o) => readKaggleRatings(files.ratings, links, o),
   });
 }
 
 export function readKaggleRatings(file: string, links: ReadonlyMap<string, string>, options?: ReadOptions): AsyncGenerator<Located<InteractionRecord>> {
-  return readTable(file, readCsvRows(file), ['userId', 'movieId', 'rating'], (columns, row, ctx) => {
-    const movieId = requireId(ctx, 'movieId', columns.get(row, 'movieId'));
-    const timestamp = optionalInteger(ctx, 'timestamp', columns.optional(row, 'timestamp'));
-    return {
-      user: requireId(ctx, 'userId', columns.get(row, 'userId')),
-      item: links.get(movieId) ?? `movielens:${movieId}`,
-      rating: requireNumber(ctx, 'rating', columns.get(row, 'rating')),
-      ...(timestamp === undefined ? {} : { timestamp }),
-    };
-  }, options);
+  return readTable(
+    file,
+    readCsvRows(file),
+    ['userId', 'movieId', 'rating'],
+    (columns, row, ctx) => {
+      const movieId = requireId(ctx, 'movieId', columns.get(row, 'movieId'));
+      const timestamp = optionalInteger(ctx, 'timestamp', columns.optional(row, 'timestamp'));
+      return {
+        user: requireId(ctx, 'userId', columns.get(row, 'userId')),
+        item: links.get(movieId) ?? `movielens:${movieId}`,
+        rating: requireNumber(ctx, 'rating', columns.get(row, 'rating')),
+        ...(timestamp === undefined ? {} : { timestamp }),
+      };
+    },
+    options,
+  );
 }
 
 /** movieId -> tmdb id, for the links that have one (pandas wrote some as `862.0`). */
@@ -91,12 +98,23 @@ async function readLinks(file: string): Promise<Map<string, string>> {
 
 type MetadataParser<T> = (columns: HeaderColumns, row: Row, ctx: RowContext, id: string) => T;
 
-function readMetadata<T>(file: string, linked: ReadonlySet<string>, options: ReadOptions | undefined, parse: MetadataParser<T>): AsyncGenerator<Located<WithId<T>>> {
-  return readTable(file, readCsvRows(file), ['id', 'title', 'genres'], (columns, row, ctx) => {
-    const id = columns.get(row, 'id').trim();
-    if (!linked.has(id)) return undefined;
-    return { id, value: parse(columns, row, ctx, id) };
-  }, options);
+function readMetadata<T>(
+  file: string,
+  linked: ReadonlySet<string>,
+  options: ReadOptions | undefined,
+  parse: MetadataParser<T>,
+): AsyncGenerator<Located<WithId<T>>> {
+  return readTable(
+    file,
+    readCsvRows(file),
+    ['id', 'title', 'genres'],
+    (columns, row, ctx) => {
+      const id = columns.get(row, 'id').trim();
+      if (!linked.has(id)) return undefined;
+      return { id, value: parse(columns, row, ctx, id) };
+    },
+    options,
+  );
 }
 
 function metadataItem(columns: HeaderColumns, row: Row, ctx: RowContext, id: string): ItemRecord {
@@ -112,19 +130,25 @@ function metadataGenres(columns: HeaderColumns, row: Row, ctx: RowContext, id: s
 }
 
 function readCredits(file: string, linked: ReadonlySet<string>, topCast: number, options?: ReadOptions): AsyncGenerator<Located<WithId<AttributeRecord[]>>> {
-  return readTable(file, readCsvRows(file), ['cast', 'crew', 'id'], (columns, row, ctx) => {
-    const id = columns.get(row, 'id').trim();
-    if (!linked.has(id)) return undefined;
-    const cast = dictList(ctx, 'cast', columns.get(row, 'cast'))
-      .map((c) => ({ c, order: typeof c.order === 'number' ? c.order : Number.POSITIVE_INFINITY }))
-      .sort((x, y) => x.order - y.order)
-      .slice(0, topCast);
-    const actors = cast.map(({ c }, r): AttributeRecord => person(ctx, 'cast', c, id, 'actor', r + 1));
-    const directors = dictList(ctx, 'crew', columns.get(row, 'crew'))
-      .filter((c) => c.job === 'Director')
-      .map((c) => person(ctx, 'crew', c, id, 'director'));
-    return { id, value: [...actors, ...directors] };
-  }, options);
+  return readTable(
+    file,
+    readCsvRows(file),
+    ['cast', 'crew', 'id'],
+    (columns, row, ctx) => {
+      const id = columns.get(row, 'id').trim();
+      if (!linked.has(id)) return undefined;
+      const cast = dictList(ctx, 'cast', columns.get(row, 'cast'))
+        .map((c) => ({ c, order: typeof c.order === 'number' ? c.order : Number.POSITIVE_INFINITY }))
+        .sort((x, y) => x.order - y.order)
+        .slice(0, topCast);
+      const actors = cast.map(({ c }, r): AttributeRecord => person(ctx, 'cast', c, id, 'actor', r + 1));
+      const directors = dictList(ctx, 'crew', columns.get(row, 'crew'))
+        .filter((c) => c.job === 'Director')
+        .map((c) => person(ctx, 'crew', c, id, 'director'));
+      return { id, value: [...actors, ...directors] };
+    },
+    options,
+  );
 }
 
 function person(ctx: RowContext, field: string, entry: PyDict, item: string, kind: string, rank?: number): AttributeRecord {

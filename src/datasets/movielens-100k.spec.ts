@@ -19,7 +19,11 @@ describe('MovieLens-100k reader', () => {
       { item: '3', title: 'unknown' },
     ]);
     expect(data.attributes.map((a) => `${a.item}:${a.value}:${a.name}`)).toEqual([
-      '1:animation:Animation', "1:children_s:Children's", '1:comedy:Comedy', '2:drama:Drama', '2:musical:Musical',
+      '1:animation:Animation',
+      "1:children_s:Children's",
+      '1:comedy:Comedy',
+      '2:drama:Drama',
+      '2:musical:Musical',
     ]);
     expect(data.interactions).toHaveLength(4);
     expect(data.interactions[0]).toEqual({ user: '196', item: '1', rating: 3, timestamp: 881250949 });
@@ -33,12 +37,14 @@ describe('MovieLens-100k reader', () => {
     expect(data.interactions).toHaveLength(1);
     expect(data.items.map((x) => x.item)).toEqual(['1', '3']);
     const messages = skipped.map((e) => e.message);
-    expect(messages).toEqual(expect.arrayContaining([
-      `${join(dir, 'u.data')}:2: field "rating": not a number: "x"`,
-      expect.stringContaining(`${join(dir, 'u.data')}:3: field "timestamp": missing value`),
-      expect.stringContaining(`${join(dir, 'u.item')}:2: field "video release date": missing value`),
-      expect.stringContaining(`${join(dir, 'u.item')}:3: field "Drama": genre flag must be 0 or 1`),
-    ]));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        `${join(dir, 'u.data')}:2: field "rating": not a number: "x"`,
+        expect.stringContaining(`${join(dir, 'u.data')}:3: field "timestamp": missing value`),
+        expect.stringContaining(`${join(dir, 'u.item')}:2: field "video release date": missing value`),
+        expect.stringContaining(`${join(dir, 'u.item')}:3: field "Drama": genre flag must be 0 or 1`),
+      ]),
+    );
     await expect(collectDataset(source)).rejects.toThrow(DataFormatError);
     await expect(async () => {
       for await (const _ of readMl100kRatings(join(dir, 'u.data'))) void _;

@@ -17,8 +17,25 @@ import { flatten } from './async-iterables';
 import { slugify } from './slug';
 
 export const ML100K_GENRES: readonly string[] = [
-  'unknown', 'Action', 'Adventure', 'Animation', "Children's", 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy',
-  'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western',
+  'unknown',
+  'Action',
+  'Adventure',
+  'Animation',
+  "Children's",
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Film-Noir',
+  'Horror',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
+  'Western',
 ];
 
 const DATA_COLUMNS = ['user', 'item', 'rating', 'timestamp'];
@@ -40,25 +57,35 @@ export async function openMovieLens100k(dir: string): Promise<LocatedDatasetSour
 }
 
 export function readMl100kRatings(file: string, options?: ReadOptions): AsyncGenerator<Located<InteractionRecord>> {
-  return guardRows(file, readSplitRows(file, 'latin1', '\t'), (row, ctx) => {
-    expectFields(ctx, row, DATA_COLUMNS);
-    return {
-      user: requireId(ctx, 'user', row.fields[0]),
-      item: requireId(ctx, 'item', row.fields[1]),
-      rating: requireNumber(ctx, 'rating', row.fields[2]),
-      timestamp: requireInteger(ctx, 'timestamp', row.fields[3]),
-    };
-  }, options);
+  return guardRows(
+    file,
+    readSplitRows(file, 'latin1', '\t'),
+    (row, ctx) => {
+      expectFields(ctx, row, DATA_COLUMNS);
+      return {
+        user: requireId(ctx, 'user', row.fields[0]),
+        item: requireId(ctx, 'item', row.fields[1]),
+        rating: requireNumber(ctx, 'rating', row.fields[2]),
+        timestamp: requireInteger(ctx, 'timestamp', row.fields[3]),
+      };
+    },
+    options,
+  );
 }
 
 type ItemParser<T> = (row: Row, ctx: RowContext, genres: readonly string[]) => T;
 
 function readItemRows<T>(file: string, genres: readonly string[], options: ReadOptions | undefined, parse: ItemParser<T>): AsyncGenerator<Located<T>> {
   const columns = [...ITEM_COLUMNS, ...genres];
-  return guardRows(file, readSplitRows(file, 'latin1', '|'), (row, ctx) => {
-    expectFields(ctx, row, columns);
-    return parse(row, ctx, genres);
-  }, options);
+  return guardRows(
+    file,
+    readSplitRows(file, 'latin1', '|'),
+    (row, ctx) => {
+      expectFields(ctx, row, columns);
+      return parse(row, ctx, genres);
+    },
+    options,
+  );
 }
 
 function itemRecord(row: Row, ctx: RowContext): ItemRecord {
@@ -93,7 +120,12 @@ function requireInteger(ctx: RowContext, field: string, raw: string): number {
 
 function expectFields(ctx: RowContext, row: Row, columns: readonly string[]): void {
   if (row.fields.length < columns.length) {
-    throw new DataFormatError(ctx.file, ctx.line, columns[row.fields.length], `missing value (row has ${row.fields.length} fields, expected ${columns.length})`);
+    throw new DataFormatError(
+      ctx.file,
+      ctx.line,
+      columns[row.fields.length],
+      `missing value (row has ${row.fields.length} fields, expected ${columns.length})`,
+    );
   }
 }
 

@@ -7,7 +7,13 @@ describe('parsePythonLiteral', () => {
       { id: 35, name: 'Comedy' },
     ]);
     expect(parsePythonLiteral(`{'name': "Denis O'Brien", 'p': None, 'a': True, 'b': False, 'x': -1.5e2, 'y': .5, 1: (1, 2,)}`)).toEqual({
-      name: "Denis O'Brien", p: null, a: true, b: false, x: -150, y: 0.5, '1': [1, 2],
+      name: "Denis O'Brien",
+      p: null,
+      a: true,
+      b: false,
+      x: -150,
+      y: 0.5,
+      '1': [1, 2],
     });
     expect(parsePythonLiteral("'it\\'s \\xe9t\\u00e9\\n'")).toBe("it's été\n");
     expect(parsePythonLiteral('[]')).toEqual([]);

@@ -27,7 +27,19 @@ export function parsePythonLiteral(text: string): PyValue {
   return value;
 }
 
-const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+};
 
 class Parser {
   private pos = 0;
@@ -55,7 +67,11 @@ class Parser {
     if (ch === '{') return this.dict();
     if (ch === "'" || ch === '"') return this.string();
     if (ch === '-' || ch === '+' || ch === '.' || (ch >= '0' && ch <= '9')) return this.number();
-    for (const [word, value] of [['None', null], ['True', true], ['False', false]] as const) {
+    for (const [word, value] of [
+      ['None', null],
+      ['True', true],
+      ['False', false],
+    ] as const) {
       if (this.text.startsWith(word, this.pos)) {
         this.pos += word.length;
         return value;

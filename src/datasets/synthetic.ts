@@ -100,8 +100,22 @@ const DEFAULTS = {
 };
 
 const GENRE_NAMES = [
-  'Drama', 'Comedy', 'Action', 'Thriller', 'Romance', 'Adventure', 'Crime', 'Sci-Fi',
-  'Horror', 'Fantasy', 'Animation', 'Documentary', 'Mystery', 'War', 'Western', 'Musical',
+  'Drama',
+  'Comedy',
+  'Action',
+  'Thriller',
+  'Romance',
+  'Adventure',
+  'Crime',
+  'Sci-Fi',
+  'Horror',
+  'Fantasy',
+  'Animation',
+  'Documentary',
+  'Mystery',
+  'War',
+  'Western',
+  'Musical',
 ];
 
 /** Purchases start here (2001-01-01) and advance by up to a day each. */
@@ -240,7 +254,10 @@ export function generateMovieWorld(opts: SyntheticWorldOptions = {}): SyntheticW
     const user = userId(u);
     const kind = SYNTHETIC_KINDS[tables.drivers[u]];
     drivers.set(user, kind);
-    favourites.set(user, Array.from(tables.favourites.subarray(tables.favouritePtr[u], tables.favouritePtr[u + 1]), (v) => valueId(kind, v)));
+    favourites.set(
+      user,
+      Array.from(tables.favourites.subarray(tables.favouritePtr[u], tables.favouritePtr[u + 1]), (v) => valueId(kind, v)),
+    );
     for (let r = tables.userPtr[u]; r < tables.userPtr[u + 1]; r++) interactions.push(interactionRecord(tables, u, r));
   }
   return { items, attributes, interactions, drivers, favourites };
@@ -328,25 +345,37 @@ export function worldTablesSource(tables: WorldTables, name = 'synthetic'): Loca
 /** Writes the world in the generic CSV layout (streamed: memory does not grow with the purchases). */
 export async function writeWorldCsv(tables: WorldTables, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeCsvLines(join(dir, CSV_FILES.items), 'item,title,year', (function* () {
-    for (let i = 0; i < tables.items; i++) yield `${itemId(i)},Movie ${i + 1},${tables.years[i]}`;
-  })());
-  await writeCsvLines(join(dir, CSV_FILES.attributes), 'item,kind,value,name,rank', (function* () {
-    const batch: AttributeRecord[] = [];
-    for (let i = 0; i < tables.items; i++) {
-      batch.length = 0;
-      for (const table of tables.kinds) appendAttributes(table, i, batch);
-      for (const a of batch) yield [a.item, a.kind, a.value, a.name, a.rank].map(csvField).join(',');
-    }
-  })());
-  await writeCsvLines(join(dir, CSV_FILES.interactions), tables.withTimestamps ? 'user,item,rating,timestamp' : 'user,item,rating', (function* () {
-    for (let u = 0; u < tables.users; u++) {
-      for (let r = tables.userPtr[u]; r < tables.userPtr[u + 1]; r++) {
-        const base = `${userId(u)},${itemId(tables.purchaseItem[r])},${tables.purchaseRating[r]}`;
-        yield tables.withTimestamps ? `${base},${tables.purchaseTime[r]}` : base;
+  await writeCsvLines(
+    join(dir, CSV_FILES.items),
+    'item,title,year',
+    (function* () {
+      for (let i = 0; i < tables.items; i++) yield `${itemId(i)},Movie ${i + 1},${tables.years[i]}`;
+    })(),
+  );
+  await writeCsvLines(
+    join(dir, CSV_FILES.attributes),
+    'item,kind,value,name,rank',
+    (function* () {
+      const batch: AttributeRecord[] = [];
+      for (let i = 0; i < tables.items; i++) {
+        batch.length = 0;
+        for (const table of tables.kinds) appendAttributes(table, i, batch);
+        for (const a of batch) yield [a.item, a.kind, a.value, a.name, a.rank].map(csvField).join(',');
       }
-    }
-  })());
+    })(),
+  );
+  await writeCsvLines(
+    join(dir, CSV_FILES.interactions),
+    tables.withTimestamps ? 'user,item,rating,timestamp' : 'user,item,rating',
+    (function* () {
+      for (let u = 0; u < tables.users; u++) {
+        for (let r = tables.userPtr[u]; r < tables.userPtr[u + 1]; r++) {
+          const base = `${userId(u)},${itemId(tables.purchaseItem[r])},${tables.purchaseRating[r]}`;
+          yield tables.withTimestamps ? `${base},${tables.purchaseTime[r]}` : base;
+        }
+      }
+    })(),
+  );
 }
 
 async function* iterate<T>(file: string, records: readonly T[]): AsyncGenerator<Located<T>> {

@@ -1,5 +1,10 @@
 /** What the newcomer should open first: the explorer, at the sample user and one of their reasons. */
-export function explorerLines(baseUrl: string, userId: string, itemId: string | null, keys: { readonly writer: string; readonly admin: string } | null): string[] {
+export function explorerLines(
+  baseUrl: string,
+  userId: string,
+  itemId: string | null,
+  keys: { readonly writer: string; readonly admin: string } | null,
+): string[] {
   const user = `${baseUrl}/?user=${encodeURIComponent(userId)}`;
   return [
     '',

@@ -120,7 +120,7 @@ describe('attention study on a small synthetic world (eran-plus, 3 epochs, hidde
     expect(result.kind).toBe('actor');
   });
 
-  it('forms disjoint groups of 15 ordered by the mean actor attention over each user\'s purchases', () => {
+  it("forms disjoint groups of 15 ordered by the mean actor attention over each user's purchases", () => {
     const { Max, Min, Random } = result.members;
     expect([Max.length, Min.length, Random.length]).toEqual([15, 15, 15]);
     expect(new Set([...Max, ...Min, ...Random]).size).toBe(45);
@@ -140,7 +140,7 @@ describe('attention study on a small synthetic world (eran-plus, 3 epochs, hidde
     expect(random.meanAttention).toBeGreaterThan(min.meanAttention);
   });
 
-  it('reports each group\'s loo-sampled nDCG@10 from the protocol\'s ranks, with and without, and the drop', () => {
+  it("reports each group's loo-sampled nDCG@10 from the protocol's ranks, with and without, and the drop", () => {
     const ranks = evaluateLooSampled(full, split).ranks!;
     const max = result.groups.find((g) => g.group === 'Max')!;
     const expected = result.members.Max.reduce((s, id) => s + ndcgAtK(ranks[split.view.userIndex.get(id)!], 10), 0) / 15;
@@ -175,7 +175,16 @@ describe('attention study on a small synthetic world (eran-plus, 3 epochs, hidde
   });
 
   it('fitting on a view restricted to some kinds equals the harness option `kinds`', async () => {
-    const options: EranHarnessOptions = { name: 'tiny', variant: 'eran', epochs: 2, hidden: [16, 8], batchSize: 256, scoring: 'kernel', rankLoss: 'user', itemEmbedding: true };
+    const options: EranHarnessOptions = {
+      name: 'tiny',
+      variant: 'eran',
+      epochs: 2,
+      hidden: [16, 8],
+      batchSize: 256,
+      scoring: 'kernel',
+      rankLoss: 'user',
+      itemEmbedding: true,
+    };
     const byOption = createEranRecommender({ ...options, kinds: ['director', 'genre'] });
     await byOption.fit(view, { seed: 3 });
     const byView = restrictedToKinds(createEranRecommender(options), ['director', 'genre']);

@@ -233,14 +233,19 @@ export async function runAttentionStudy(input: AttentionStudyInput, options: Att
   if (options.drivers) {
     const planted = profiled.map((u) => options.drivers!.get(split.userIds[u]));
     const known = planted.map((d, i) => ({ d, p: profiles[i] })).filter((x): x is { d: string; p: number[] } => x.d !== undefined);
-    if (known.length > 0) drivers = driverAgreement(kinds, known.map((x) => x.p), known.map((x) => x.d));
+    if (known.length > 0)
+      drivers = driverAgreement(
+        kinds,
+        known.map((x) => x.p),
+        known.map((x) => x.d),
+      );
   }
 
   return {
     seed,
     model: full.name,
     kind,
-    attentionSource: 'userAttentionProfile: a~^k_{u,j} averaged over the user\'s training purchases j',
+    attentionSource: "userAttentionProfile: a~^k_{u,j} averaged over the user's training purchases j",
     kinds,
     kindsWithout,
     testUsers: tested.length,
@@ -319,7 +324,13 @@ export function renderAttentionStudy(results: readonly AttentionStudyResult[], c
   for (const group of [...GROUP_NAMES, 'All' as const]) {
     const rows = results.map((r) => r.groups.find((g) => g.group === group)!);
     md.push(
-      `| ${group === 'All' ? 'all profiled test users' : group} | ${cell(rows.map((g) => g.users), 0)} | ${cell(rows.map((g) => g.meanAttention), 3)} | ` +
+      `| ${group === 'All' ? 'all profiled test users' : group} | ${cell(
+        rows.map((g) => g.users),
+        0,
+      )} | ${cell(
+        rows.map((g) => g.meanAttention),
+        3,
+      )} | ` +
         `${cell(rows.map((g) => g.ndcgWith))} | ${cell(rows.map((g) => g.ndcgWithout))} | ${cell(rows.map((g) => g.drop))} | ${percent(finiteSpread(rows.map((g) => g.relativeDrop)))} |`,
     );
   }
@@ -342,7 +353,10 @@ export function renderAttentionStudy(results: readonly AttentionStudyResult[], c
     md.push('### Top-attention kind vs planted driver', '');
     md.push(
       `The data plants a driver kind per user. Share of profiled test users whose top-attention kind (argmax of the mean attention profile) is their driver: ` +
-        `**${percent(finiteSpread(withDrivers.map((r) => r.drivers!.agreement)))}** over ${cell(withDrivers.map((r) => r.drivers!.users), 0)} users ` +
+        `**${percent(finiteSpread(withDrivers.map((r) => r.drivers!.agreement)))}** over ${cell(
+          withDrivers.map((r) => r.drivers!.users),
+          0,
+        )} users ` +
         `(chance 1/K = ${percent(spreadOf([d0.chance]))}).`,
       '',
     );
@@ -351,22 +365,55 @@ export function renderAttentionStudy(results: readonly AttentionStudyResult[], c
     for (const driver of d0.perDriver.map((p) => p.driver)) {
       const rows = withDrivers.map((r) => r.drivers!.perDriver.find((p) => p.driver === driver)).filter((p): p is DriverRow => p !== undefined);
       md.push(
-        `| ${driver} | ${cell(rows.map((p) => p.users), 0)} | ${percent(finiteSpread(rows.map((p) => p.agreement)))} | ` +
-          `${d0.kinds.map((k) => cell(rows.map((p) => p.meanAttention[k] ?? NaN), 3)).join(' | ')} |`,
+        `| ${driver} | ${cell(
+          rows.map((p) => p.users),
+          0,
+        )} | ${percent(finiteSpread(rows.map((p) => p.agreement)))} | ` +
+          `${d0.kinds
+            .map((k) =>
+              cell(
+                rows.map((p) => p.meanAttention[k] ?? NaN),
+                3,
+              ),
+            )
+            .join(' | ')} |`,
       );
     }
     md.push('');
   }
 
-  const spreadOfGroup = (g: GroupName, f: (x: GroupResult) => number): Spread =>
-    finiteSpread(results.map((r) => f(r.groups.find((x) => x.group === g)!)));
+  const spreadOfGroup = (g: GroupName, f: (x: GroupResult) => number): Spread => finiteSpread(results.map((r) => f(r.groups.find((x) => x.group === g)!)));
   const chart = barPanelsSvg(
     {
       title: `Attention study: nDCG@${STUDY_K} drop without the ${first.kind} network (${first.model})`,
       panels: [
-        { title: `mean ${first.kind} attention`, values: GROUP_NAMES.map((g) => bar(g, spreadOfGroup(g, (x) => x.meanAttention))) },
-        { title: `nDCG@${STUDY_K} drop (absolute)`, values: GROUP_NAMES.map((g) => bar(g, spreadOfGroup(g, (x) => x.drop))) },
-        { title: 'relative drop', values: GROUP_NAMES.map((g) => bar(g, spreadOfGroup(g, (x) => x.relativeDrop))) },
+        {
+          title: `mean ${first.kind} attention`,
+          values: GROUP_NAMES.map((g) =>
+            bar(
+              g,
+              spreadOfGroup(g, (x) => x.meanAttention),
+            ),
+          ),
+        },
+        {
+          title: `nDCG@${STUDY_K} drop (absolute)`,
+          values: GROUP_NAMES.map((g) =>
+            bar(
+              g,
+              spreadOfGroup(g, (x) => x.drop),
+            ),
+          ),
+        },
+        {
+          title: 'relative drop',
+          values: GROUP_NAMES.map((g) =>
+            bar(
+              g,
+              spreadOfGroup(g, (x) => x.relativeDrop),
+            ),
+          ),
+        },
       ],
     },
     GROUP_NAMES,

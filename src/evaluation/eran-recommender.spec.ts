@@ -19,7 +19,12 @@ describe('eran-plus in the harness, exact and candidate paths', () => {
     await useTestBackend();
     const split = buildLooSplit(world.interactions, { seed: 1 });
     const view = withAttributes(split.view, indexItemAttributes(world.attributes, split.itemIds));
-    const spec = eranPlusSpec({ epochs: 2, hidden: [16, 8], recencyHalfLife: 0, candidates: { recentPurchases: 3, codeNeighbours: 5, networkNeighbours: 2, popular: 10 } });
+    const spec = eranPlusSpec({
+      epochs: 2,
+      hidden: [16, 8],
+      recencyHalfLife: 0,
+      candidates: { recentPurchases: 3, codeNeighbours: 5, networkNeighbours: 2, popular: 10 },
+    });
     model = spec.create(spec.defaults ?? {}) as EranRecommender;
     await model.fit(view, { seed: 1 });
   });

@@ -89,8 +89,7 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
   let networks: readonly CsrAdjacency[] = [];
   let graphToView = new Int32Array(0);
   const { name, epochs, maxSeconds, stepsPerEpoch, coldAggregate, kinds, servingPath, candidates: candidateOptions, pretrained, ...modelOptions } = options;
-  const modelUser = (userIndex: number): UserRef =>
-    (viewToGraphUser[userIndex] ?? -1) >= 0 ? viewToGraphUser[userIndex]! : null;
+  const modelUser = (userIndex: number): UserRef => ((viewToGraphUser[userIndex] ?? -1) >= 0 ? viewToGraphUser[userIndex]! : null);
 
   return {
     name: name ?? `eran${modelOptions.variant && modelOptions.variant !== 'eran' ? `-${modelOptions.variant.slice(5)}` : ''}`,
@@ -127,7 +126,9 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
       generator = null;
       if (pretrained !== undefined) {
         if (pretrained.numItems !== graph.itemIds.length || pretrained.numUsers !== graph.userIds.length) {
-          throw new Error(`eran: pretrained embeddings have ${pretrained.numItems} items and ${pretrained.numUsers} users, the view's graph ${graph.itemIds.length} and ${graph.userIds.length}`);
+          throw new Error(
+            `eran: pretrained embeddings have ${pretrained.numItems} items and ${pretrained.numUsers} users, the view's graph ${graph.itemIds.length} and ${graph.userIds.length}`,
+          );
         }
         emb = pretrained;
         family = scoringFamilyOf(pretrained);
@@ -144,8 +145,11 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
           if (p.phase === 'step') fitOpts.onProgress?.({ stage: 'train', done, total: Math.max(planned, done), loss: p.loss.total });
         });
         const frozen = freezeEran(model, graph.networks);
-        coldCodes = encodeColdItems(train, graph.networks.map((n) => n.kind), viewToGraph, (neighbours) =>
-          encodeNewItem(model, neighbours),
+        coldCodes = encodeColdItems(
+          train,
+          graph.networks.map((n) => n.kind),
+          viewToGraph,
+          (neighbours) => encodeNewItem(model, neighbours),
         );
         // Items nobody bought in training: the family says whether their trained vectors stand
         // (the mixture's likelihood covers them) or their attribute-only (eq. 14) codes replace
@@ -166,7 +170,7 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
     withServingPath: (path: ScoringPath): Recommender => ({
       name: `${name ?? 'eran'} ${path}`,
       fit: () => {
-        throw new Error('a serving-path variant shares its model\'s fit');
+        throw new Error("a serving-path variant shares its model's fit");
       },
       scoreUser: (userIndex: number, candidates?: Int32Array) => score(userIndex, candidates, coldAggregate, path),
     }),
@@ -183,7 +187,7 @@ export function createEranRecommender(options: EranHarnessOptions): EranRecommen
           model: {
             name: `${name ?? 'eran'} eq14-${aggregate}`,
             fit: () => {
-              throw new Error('an eq. 14 variant shares its model\'s fit');
+              throw new Error("an eq. 14 variant shares its model's fit");
             },
             scoreUser: (userIndex: number, candidates?: Int32Array) => score(userIndex, candidates, aggregate, servingPath ?? 'exact'),
           },
@@ -277,7 +281,9 @@ function keepKinds(graph: GraphData, kinds: readonly string[]): GraphData {
   const have = graph.networks.map((n) => n.kind);
   const missing = kinds.filter((k) => !have.includes(k));
   if (missing.length > 0 || kinds.length === 0) {
-    throw new Error(`eran: kinds ${JSON.stringify(kinds)}: expected a non-empty subset of ${have.join(', ')}${missing.length ? `; unknown: ${missing.join(', ')}` : ''}`);
+    throw new Error(
+      `eran: kinds ${JSON.stringify(kinds)}: expected a non-empty subset of ${have.join(', ')}${missing.length ? `; unknown: ${missing.join(', ')}` : ''}`,
+    );
   }
   return { ...graph, networks: kinds.map((k) => graph.networks[have.indexOf(k)]!) };
 }

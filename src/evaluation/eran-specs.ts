@@ -73,7 +73,10 @@ function eranBudget(options: EranModelOptions): NonNullable<ModelSpec['budget']>
   const cap = options.maxSeconds === undefined ? '' : `, capped at ${options.maxSeconds} s of training per fit`;
   const label = options.maxSeconds === undefined ? undefined : `${options.maxSeconds} s cap`;
   if (options.scoring === 'mixture') {
-    return { text: `at most ${options.epochs} epochs, stopped when nDCG@10 on each user's latest training purchase fails to improve for 3 epochs, then a refit${cap}`, ...(label ? { cap: label } : {}) };
+    return {
+      text: `at most ${options.epochs} epochs, stopped when nDCG@10 on each user's latest training purchase fails to improve for 3 epochs, then a refit${cap}`,
+      ...(label ? { cap: label } : {}),
+    };
   }
   if (options.epochGrid) return { text: `no time cap; training length searched on validation${cap}`, ...(label ? { cap: label } : {}) };
   return { text: `${options.epochs} epochs${cap}`, ...(label ? { cap: label } : {}) };

@@ -85,20 +85,30 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--format <format>', `dataset layout: ${DATASET_FORMATS.join(' | ')}`, 'synthetic')
     .option('--path <dir>', 'dataset folder')
     .option('--protocol <list>', `comma-separated: ${PROTOCOLS.join(', ')}`, PROTOCOLS.join(','))
-    .option('--models <list>', 'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2, eran-plus; eran-kernel, eran-converged and eran-plus-candidates on request)')
+    .option(
+      '--models <list>',
+      'comma-separated model names (default: all baselines + eran, eran-l1, eran-l2, eran-plus; eran-kernel, eran-converged and eran-plus-candidates on request)',
+    )
     .option('--seeds <n>', 'number of seeds (1..n); mean and sd per metric', positiveInt('--seeds'), 3)
     .option('--export-split <dir>', 'write train.csv, test.csv, negatives.csv per seed')
     .option('--split <dir>', 'read the split from such a directory instead of building one')
-    .option('--export-ranks <dir>', 'write ranks-<protocol>-seed<s>.csv for every protocol run (loo-full: each user\'s top 100 and the held-out item, with ranks)')
+    .option(
+      '--export-ranks <dir>',
+      "write ranks-<protocol>-seed<s>.csv for every protocol run (loo-full: each user's top 100 and the held-out item, with ranks)",
+    )
     .option('--report <dir>', 'write report.md with tables and SVG charts')
-    .option('--no-tune', 'use each baseline\'s untuned default instead of tuning on a validation split')
+    .option('--no-tune', "use each baseline's untuned default instead of tuning on a validation split")
     .option('--eran-epochs <n>', 'eRAN training epochs per fit', positiveInt('--eran-epochs'), 10)
     .option('--eran-minutes <m>', 'cap on eran, eran-l1, eran-l2 training time per fit; 0 = none (eran-converged has none)', Number, DEFAULT_ERAN_MINUTES)
     .option('--eran-hidden <list>', 'eRAN encoder widths, e.g. 1024,256,32 (paper)')
     .option('--eran-lr <lr>', 'eRAN Adam learning rate (paper 0.001)', Number)
     .option('--eran-recon <mode>', 'exact | sampled reconstruction', 'exact')
     .option('--eran-item-bias', 'eRAN improvement: learned item bias (off in the paper)', false)
-    .option('--eran-plus-epochs <n>', `eran-plus: at most n epochs (early stopping on each user's latest training purchase; default ${ERAN_PLUS_DEFAULTS.epochs})`, positiveInt('--eran-plus-epochs'))
+    .option(
+      '--eran-plus-epochs <n>',
+      `eran-plus: at most n epochs (early stopping on each user's latest training purchase; default ${ERAN_PLUS_DEFAULTS.epochs})`,
+      positiveInt('--eran-plus-epochs'),
+    )
     .option('--eran-plus-minutes <m>', 'cap on eran-plus training time per fit; 0 = none (its early stopping only)', Number, DEFAULT_ERAN_PLUS_MINUTES)
     .option('--eran-plus-lr <lr>', `eran-plus Adam learning rate (default ${ERAN_PLUS_DEFAULTS.learningRate})`, Number)
     .option('--eran-plus-tau <t>', `eran-plus and eran-kernel kernel temperature (default ${ERAN_PLUS_DEFAULTS.tau})`, Number)
@@ -123,7 +133,8 @@ export function registerEvaluateCommand(program: Command): void {
       if (!isDatasetFormat(o.format)) throw new InvalidArgumentError(`unknown --format ${o.format}`);
       const protocols = o.protocol.split(',').map((p) => p.trim()) as ProtocolName[];
       for (const p of protocols) if (!PROTOCOLS.includes(p)) throw new InvalidArgumentError(`unknown protocol "${p}"`);
-      if (!(BACKEND_PREFERENCES as readonly string[]).includes(o.backend)) throw new InvalidArgumentError(`--backend: expected ${BACKEND_PREFERENCES.join(' | ')}, got ${o.backend}`);
+      if (!(BACKEND_PREFERENCES as readonly string[]).includes(o.backend))
+        throw new InvalidArgumentError(`--backend: expected ${BACKEND_PREFERENCES.join(' | ')}, got ${o.backend}`);
       const plusSeconds = o.eranPlusMinutes > 0 ? o.eranPlusMinutes * 60 : undefined;
       const plus = {
         epochs: o.eranPlusEpochs ?? ERAN_PLUS_DEFAULTS.epochs,
@@ -133,14 +144,17 @@ export function registerEvaluateCommand(program: Command): void {
         hidden: o.eranPlusHidden?.split(',').map(Number),
         recencyHalfLife: o.eranPlusRecency,
       };
-      const eran = eranSpecs({
-        epochs: o.eranEpochs,
-        maxSeconds: o.eranMinutes > 0 ? o.eranMinutes * 60 : undefined,
-        hidden: o.eranHidden?.split(',').map(Number),
-        learningRate: o.eranLr,
-        reconstruction: o.eranRecon,
-        itemBias: o.eranItemBias,
-      }, plus);
+      const eran = eranSpecs(
+        {
+          epochs: o.eranEpochs,
+          maxSeconds: o.eranMinutes > 0 ? o.eranMinutes * 60 : undefined,
+          hidden: o.eranHidden?.split(',').map(Number),
+          learningRate: o.eranLr,
+          reconstruction: o.eranRecon,
+          itemBias: o.eranItemBias,
+        },
+        plus,
+      );
       // eran-plus scored as the API serves it (candidates, then exact scores): its nDCG beside eran-plus's.
       const plusCandidates = eranPlusSpec({ ...plus, servingPath: 'candidates' }, 'eran-plus-candidates');
       const kernel = eranKernelSpec({
@@ -171,7 +185,12 @@ export function registerEvaluateCommand(program: Command): void {
       const studying = o.attentionStudy || o.faithfulness;
       const studySpec = studying ? all.find((m) => m.name === o.studyModel) : undefined;
       if (studying && !studySpec?.name.startsWith('eran')) {
-        throw new InvalidArgumentError(`--study-model ${o.studyModel}: expected an eRAN model (${all.filter((m) => m.name.startsWith('eran')).map((m) => m.name).join(', ')})`);
+        throw new InvalidArgumentError(
+          `--study-model ${o.studyModel}: expected an eRAN model (${all
+            .filter((m) => m.name.startsWith('eran'))
+            .map((m) => m.name)
+            .join(', ')})`,
+        );
       }
       // The synthetic world is built here (as openDataset would) to keep its planted drivers for the attention study.
       const world = o.format === 'synthetic' ? generateMovieWorld(syntheticOptions(o)) : undefined;

@@ -85,7 +85,7 @@ describe('faithfulness on a small synthetic world', () => {
       });
     });
 
-    it('rescores with the user\'s learned embedding held fixed', () => {
+    it("rescores with the user's learned embedding held fixed", () => {
       const inspection = model.inspect()!;
       const r = run.records[0];
       const user = inspection.modelUser(r.user);

@@ -239,8 +239,14 @@ export function measureFaithfulness(model: EranRecommender, split: LooSplit, vie
       topK: k,
       items: records.length,
       candidates: `all ${emb.numItems} model items minus the user's training ${exclude} (mean ${(candidateTotal / Math.max(1, evaluated)).toFixed(0)} per user)`,
-      anchor: stats((x) => x.scoreDropAnchor, (x) => x.rankDropAnchor),
-      random: stats((x) => x.scoreDropRandom, (x) => x.rankDropRandom),
+      anchor: stats(
+        (x) => x.scoreDropAnchor,
+        (x) => x.rankDropAnchor,
+      ),
+      random: stats(
+        (x) => x.scoreDropRandom,
+        (x) => x.rankDropRandom,
+      ),
       anchorMovesMore: share(records, (x) => Math.abs(x.scoreDropAnchor) > Math.abs(x.scoreDropRandom)),
       anchorLowersMore: share(records, (x) => x.scoreDropAnchor > x.scoreDropRandom),
       tied: share(records, (x) => Math.abs(x.scoreDropAnchor) === Math.abs(x.scoreDropRandom)),
@@ -273,7 +279,10 @@ export function renderFaithfulness(results: readonly FaithfulnessSummary[]): str
   const md: string[] = ['## Explanation faithfulness (not in the paper)', ''];
   md.push(
     `Model ${first.model}, seeds ${seeds.join(', ')}${seeds.length > 1 ? ' (mean ± sd over seeds)' : ''}. ` +
-      `For ${cell(results.map((r) => r.users), 0)} sampled test users (of ${first.usersRequested} requested; \`--faithfulness-users\`), ` +
+      `For ${cell(
+        results.map((r) => r.users),
+        0,
+      )} sampled test users (of ${first.usersRequested} requested; \`--faithfulness-users\`), ` +
       `the top ${first.topK} of a full ranking (candidates: ${first.candidates}) are explained; ` +
       `for each recommended item i the explanation's anchor j* is removed from the history and every item rescored, ` +
       `with the user's embedding z_u fixed; then the same with a uniformly random other purchase instead of j*. ` +
@@ -290,13 +299,22 @@ export function renderFaithfulness(results: readonly FaithfulnessSummary[]): str
   ] as const) {
     const s = results.map(pick);
     md.push(
-      `| ${label} | ${cell(s.map((x) => x.meanScoreDrop))} | ${cell(s.map((x) => x.medianScoreDrop))} | ${cell(s.map((x) => x.meanRankDrop), 1)} | ` +
-        `${cell(s.map((x) => x.medianRankDrop), 1)} | ${pct(s.map((x) => x.lowered))} | ${pct(s.map((x) => x.leftTopK))} |`,
+      `| ${label} | ${cell(s.map((x) => x.meanScoreDrop))} | ${cell(s.map((x) => x.medianScoreDrop))} | ${cell(
+        s.map((x) => x.meanRankDrop),
+        1,
+      )} | ` +
+        `${cell(
+          s.map((x) => x.medianRankDrop),
+          1,
+        )} | ${pct(s.map((x) => x.lowered))} | ${pct(s.map((x) => x.leftTopK))} |`,
     );
   }
   md.push('');
   md.push(
-    `Over ${cell(results.map((r) => r.items), 0)} explained items: removing j* moves the score more than removing the random purchase (|Δ| larger) for ` +
+    `Over ${cell(
+      results.map((r) => r.items),
+      0,
+    )} explained items: removing j* moves the score more than removing the random purchase (|Δ| larger) for ` +
       `**${pct(results.map((r) => r.anchorMovesMore))}** of them, lowers it more for ${pct(results.map((r) => r.anchorLowersMore))}; ` +
       `equal change: ${pct(results.map((r) => r.tied))}. ` +
       `In rank, i falls further after removing j* for ${pct(results.map((r) => r.anchorFallsMore))} of them, ` +
@@ -310,7 +328,7 @@ export function renderFaithfulness(results: readonly FaithfulnessSummary[]): str
     'Reading: under mixture scoring (eran-plus) the score is tau log of a sum of per-purchase contributions and j* is the largest one ' +
       '(under kernel scoring, the largest term of a soft maximum), so removing j* lowers the score at least as much as removing any other ' +
       'purchase by construction; the rank drop is the test that is not built in. ' +
-      'Under the paper\'s eq. 13 (a sum of negative squared distances) removing a purchase j adds ||h_ui − h_uj||² (less the item bias, if any) ' +
+      "Under the paper's eq. 13 (a sum of negative squared distances) removing a purchase j adds ||h_ui − h_uj||² (less the item bias, if any) " +
       'to every score i, most for items far from j, so removing the nearest purchase raises the score least: there the score change ' +
       'is not comparable across removals and the rank drop is the measure to read.',
     '',

@@ -48,10 +48,7 @@ export function indexOfIds(ids: readonly string[]): Map<string, number> {
  * Duplicate (user, item) pairs keep the latest record (by timestamp, then by position): a
  * re-rating replaces the earlier opinion, and a pair counted twice would inflate co-occurrence.
  */
-export function tableFromRecords(
-  records: readonly InteractionRecord[],
-  opts: TableFromRecordsOptions = {},
-): InteractionTable {
+export function tableFromRecords(records: readonly InteractionRecord[], opts: TableFromRecordsOptions = {}): InteractionTable {
   const userIds = opts.userIds ?? sortedIds(records.map((r) => r.user));
   const itemIds = opts.itemIds ?? sortedIds(records.map((r) => r.item));
   const userIndex = indexOfIds(userIds);
@@ -105,11 +102,7 @@ export function pickRows(table: InteractionTable, rows: readonly number[]): Inte
  * The same rows over new id lists (each id of the table must exist in the new lists), e.g. to
  * drop users that no longer have rows.
  */
-export function reindexTable(
-  table: InteractionTable,
-  userIds: readonly string[],
-  itemIds: readonly string[],
-): InteractionTable {
+export function reindexTable(table: InteractionTable, userIds: readonly string[], itemIds: readonly string[]): InteractionTable {
   const userIndex = indexOfIds(userIds);
   const itemIndex = indexOfIds(itemIds);
   const users = new Int32Array(table.users.length);

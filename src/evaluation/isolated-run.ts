@@ -44,10 +44,7 @@ export type WorkerMessage =
 /** Characters of the child's stderr kept for the failure message. */
 const STDERR_TAIL = 2000;
 
-export function runIsolated(
-  request: Omit<WorkerRequest, 'kind'>,
-  progress: (event: ModelProgress) => void = () => undefined,
-): Promise<ModelOutcome> {
+export function runIsolated(request: Omit<WorkerRequest, 'kind'>, progress: (event: ModelProgress) => void = () => undefined): Promise<ModelOutcome> {
   const worker = join(__dirname, `model-worker${extname(__filename)}`);
   // Under ts-node or ts-jest this file is TypeScript, and so is the worker.
   const execArgv = worker.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [];

@@ -18,11 +18,7 @@ export interface ItemAttributes {
 }
 
 /** Records for items outside the catalogue are ignored; repeated (item, kind, value) rows count once. */
-export function indexItemAttributes(
-  records: readonly AttributeRecord[],
-  itemIds: readonly string[],
-  kinds?: readonly string[],
-): ItemAttributes {
+export function indexItemAttributes(records: readonly AttributeRecord[], itemIds: readonly string[], kinds?: readonly string[]): ItemAttributes {
   const itemIndex = indexOfIds(itemIds);
   const kindList = kinds ?? sortedIds(records.map((r) => r.kind));
   const byKind = kindList.map((kind): KindValues => {
@@ -34,7 +30,12 @@ export function indexItemAttributes(
     const indptr = new Int32Array(itemIds.length + 1);
     rows.forEach((s, i) => (indptr[i + 1] = indptr[i] + s.size));
     const indices = new Int32Array(indptr[itemIds.length]);
-    rows.forEach((s, i) => indices.set([...s].sort((a, b) => a - b), indptr[i]));
+    rows.forEach((s, i) =>
+      indices.set(
+        [...s].sort((a, b) => a - b),
+        indptr[i],
+      ),
+    );
     return { kind, valueIds, indptr, indices };
   });
   return { kinds: kindList, byKind };

@@ -1,13 +1,4 @@
-import {
-  catalogueCoverage,
-  hitAtK,
-  ndcgAtK,
-  precisionAtK,
-  rankOf,
-  ranksOfRelevant,
-  recallAtK,
-  topK,
-} from './metrics';
+import { catalogueCoverage, hitAtK, ndcgAtK, precisionAtK, rankOf, ranksOfRelevant, recallAtK, topK } from './metrics';
 
 describe('rankOf', () => {
   it('ranks by descending score, 1-based', () => {
@@ -97,7 +88,15 @@ describe('topK and coverage', () => {
   });
 
   it('catalogue coverage is the share of items in any list', () => {
-    expect(catalogueCoverage([[0, 1], [1, 2]], 10)).toBeCloseTo(0.3, 12);
+    expect(
+      catalogueCoverage(
+        [
+          [0, 1],
+          [1, 2],
+        ],
+        10,
+      ),
+    ).toBeCloseTo(0.3, 12);
     expect(catalogueCoverage([], 10)).toBe(0);
   });
 });

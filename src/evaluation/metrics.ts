@@ -56,9 +56,7 @@ export function recallAtK(relevantRanks: ArrayLike<number>, k: number): number {
  */
 export function ranksOfRelevant(scores: ArrayLike<number>, relevant: ArrayLike<number>): Int32Array {
   const sorted = Float64Array.from({ length: scores.length }, (_, i) => clean(scores[i])).sort();
-  const rel = Array.from({ length: relevant.length }, (_, k) => relevant[k]).sort(
-    (a, b) => clean(scores[b]) - clean(scores[a]) || a - b,
-  );
+  const rel = Array.from({ length: relevant.length }, (_, k) => relevant[k]).sort((a, b) => clean(scores[b]) - clean(scores[a]) || a - b);
   const out = new Int32Array(relevant.length);
   const position = new Map<number, number>();
   rel.forEach((r, k) => position.set(r, k));

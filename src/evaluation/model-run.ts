@@ -153,8 +153,10 @@ export async function runModelOnSeed(
       const t = performance.now();
       await model.fit(cold.view, { seed, onProgress: fitProgress(`fitting ${spec.name} for cold start`) });
       coldFitSeconds = (performance.now() - t) / 1000;
-      const onProgress = (name: string) => (p: { protocol: ProtocolName; done: number; total: number }): void =>
-        progress({ stage: 'evaluate', protocol: p.protocol, message: `${name} ${p.protocol}`, done: p.done, total: p.total });
+      const onProgress =
+        (name: string) =>
+        (p: { protocol: ProtocolName; done: number; total: number }): void =>
+          progress({ stage: 'evaluate', protocol: p.protocol, message: `${name} ${p.protocol}`, done: p.done, total: p.total });
       const result = evaluateColdStart(model, cold, { onProgress: onProgress(spec.name), onScores: parts.cold });
       results.push(stripRanks(result));
       candidates['cold-start'] = result.candidates;
@@ -217,7 +219,9 @@ async function runStudies(
     const kind = studies.attention.kind ?? DEFAULT_STUDY_KIND;
     const kinds = loo.view.attributes?.kinds ?? [];
     if (!kinds.includes(kind) || kinds.length < 2) {
-      notes.push(`attention study skipped: it needs the kind "${kind}" and at least one other (the data has ${kinds.join(', ') || 'none'}); choose one with --study-kind`);
+      notes.push(
+        `attention study skipped: it needs the kind "${kind}" and at least one other (the data has ${kinds.join(', ') || 'none'}); choose one with --study-kind`,
+      );
     } else {
       progress({ stage: 'study', message: `attention study (${spec.name} without ${kind})` });
       out.attention = await runAttentionStudy({ split: loo, view: loo.view, full: model, create: () => spec.create(params), seed }, studies.attention);

@@ -2,16 +2,7 @@
  * The evaluation protocols (paper section 5 and DESIGN 3). A model is fitted on a split's
  * TrainView and then only asked for scores; the protocol owns candidates, exclusions and ranks.
  */
-import {
-  catalogueCoverage,
-  hitAtK,
-  ndcgAtK,
-  precisionAtK,
-  rankOf,
-  ranksOfRelevant,
-  recallAtK,
-  topK,
-} from './metrics';
+import { catalogueCoverage, hitAtK, ndcgAtK, precisionAtK, rankOf, ranksOfRelevant, recallAtK, topK } from './metrics';
 import type { ColdStartSplit, LooSplit } from './split';
 import { row, type TrainView } from './train-view';
 
@@ -179,11 +170,18 @@ export function evaluateLooFull(model: Recommender, split: LooSplit, opts: FullE
     // topK's order is total (score, then index), so the first coverageK of a longer list are the same list.
     const top = topK(scores, listLength, (i) => excluded[i] === u);
     lists.push(top.length > coverageK ? top.subarray(0, coverageK) : top);
-    opts.onTopList?.(u, topListRows(top, scores, target, rank, (i) => excluded[i] !== u));
+    opts.onTopList?.(
+      u,
+      topListRows(top, scores, target, rank, (i) => excluded[i] !== u),
+    );
     candidateTotal += scores.length - seen.length;
     if (opts.onScores) {
       const candidates = Int32Array.from({ length: scores.length }, (_, i) => i).filter((i) => excluded[i] !== u);
-      opts.onScores(u, candidates, Float32Array.from(candidates, (i) => scores[i]));
+      opts.onScores(
+        u,
+        candidates,
+        Float32Array.from(candidates, (i) => scores[i]),
+      );
     }
     report(opts, 'loo-full', n + 1, users.length);
   });

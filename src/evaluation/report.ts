@@ -82,7 +82,7 @@ export function renderReport(result: EvaluationResult): ReportFile[] {
     md.push('## Leave-one-out, full ranking', '');
     md.push(
       `Candidates: ${result.candidates['loo-full'] ?? 'n/a'}. With one held-out item Recall@K = HR@K. ` +
-        'Cov@10: share of the catalogue in at least one user\'s top 10.',
+        "Cov@10: share of the catalogue in at least one user's top 10.",
       '',
     );
     md.push(...metricTable(result.summary, 'loo-full', models, FULL_COLUMNS, labels), '');
@@ -99,10 +99,23 @@ export function renderReport(result: EvaluationResult): ReportFile[] {
   if (result.protocols.includes('cold-start') && coldModels.length > 0) {
     const ks = [...new Set(result.summary.filter((s) => s.protocol === 'cold-start').map((s) => s.metric))].sort(byK);
     md.push('## Cold start (paper 5.2)', '');
-    md.push(`Candidates: ${result.candidates['cold-start'] ?? 'n/a'}. Recall@K: share of an item's real buyers among its top-K users, averaged over items.`, '');
+    md.push(
+      `Candidates: ${result.candidates['cold-start'] ?? 'n/a'}. Recall@K: share of an item's real buyers among its top-K users, averaged over items.`,
+      '',
+    );
     const split = result.splits[0]?.coldStart;
-    if (split) md.push(`Held-out items drawn among ${split.candidateItems} qualifying items (seed ${result.splits[0].seed}); ${split.buyers} buyers in all.`, '');
-    md.push(...metricTable(result.summary, 'cold-start', coldModels, ks.map((m) => ({ metric: m, title: m.replace('recall', 'R') })), labels), '');
+    if (split)
+      md.push(`Held-out items drawn among ${split.candidateItems} qualifying items (seed ${result.splits[0].seed}); ${split.buyers} buyers in all.`, '');
+    md.push(
+      ...metricTable(
+        result.summary,
+        'cold-start',
+        coldModels,
+        ks.map((m) => ({ metric: m, title: m.replace('recall', 'R') })),
+        labels,
+      ),
+      '',
+    );
     files.push({
       name: 'cold-start.svg',
       content: lineChartSvg(
@@ -129,7 +142,7 @@ export function renderReport(result: EvaluationResult): ReportFile[] {
     md.push(`## Training loss (seed ${result.seeds[0]}, leave-one-out fits)`, '');
     md.push(
       'Mean loss per epoch relative to the first epoch (the models optimise different losses). eran-plus trains twice: ' +
-        'a search with each user\'s latest training purchase held out (its validation nDCG@10 picks the epoch count), ' +
+        "a search with each user's latest training purchase held out (its validation nDCG@10 picks the epoch count), " +
         'then a refit on everything from the initial weights, so its curve restarts.',
       '',
     );
@@ -316,13 +329,13 @@ function tuningSection(result: EvaluationResult): string[] {
   const out = ['## Tuning', ''];
   if (result.tuning.length === 0) return [...out, 'No tuning (defaults and the first grid value were used).'];
   out.push(
-    'Each tuned model\'s key hyper-parameter, at most 6 values, chosen per seed on a validation split cut from training data ' +
-      '(each user\'s latest training positive held out; for cold-start models, 40 further items held out). Validation score: mean over seeds ' +
+    "Each tuned model's key hyper-parameter, at most 6 values, chosen per seed on a validation split cut from training data " +
+      "(each user's latest training positive held out; for cold-start models, 40 further items held out). Validation score: mean over seeds " +
       '(over the seeds that tried the value, when a grid stops early after values without gain).',
     '',
   );
   out.push('| Model | parameter | criterion | values tried (validation score) | chosen per seed |', '| --- | --- | --- | --- | --- |');
-  const byModel = new Map<string, typeof result.tuning[number][]>();
+  const byModel = new Map<string, (typeof result.tuning)[number][]>();
   for (const t of result.tuning) byModel.set(t.model, [...(byModel.get(t.model) ?? []), t]);
   for (const [model, list] of byModel) {
     const first = list[0];

@@ -37,7 +37,16 @@ describe('runEvaluation', () => {
       ranksDir: join(dir, 'ranks'),
       onProgress: (e) => events.push(e),
     });
-    expect([...new Set(result.runs.map((r) => r.model))]).toEqual(['random', 'most-popular', 'most-active-users', 'item-knn', 'bpr-mf', 'ease', 'ease-recency', 'attribute-knn']);
+    expect([...new Set(result.runs.map((r) => r.model))]).toEqual([
+      'random',
+      'most-popular',
+      'most-active-users',
+      'item-knn',
+      'bpr-mf',
+      'ease',
+      'ease-recency',
+      'attribute-knn',
+    ]);
     const ease = result.summary.find((s) => s.model === 'ease' && s.protocol === 'loo-sampled' && s.metric === 'ndcg@10')!;
     const random = result.summary.find((s) => s.model === 'random' && s.protocol === 'loo-sampled' && s.metric === 'ndcg@10')!;
     expect(ease.spread.n).toBe(2);

@@ -354,7 +354,9 @@ function planUnits(
   protocols: readonly ProtocolName[],
   studies: StudyOptions | undefined,
 ): Array<{ spec: ModelSpec; job: ModelJob }> {
-  const studyJob = studies ? { ...(studies.attention ? { attention: studies.attention } : {}), ...(studies.faithfulness ? { faithfulness: studies.faithfulness } : {}) } : undefined;
+  const studyJob = studies
+    ? { ...(studies.attention ? { attention: studies.attention } : {}), ...(studies.faithfulness ? { faithfulness: studies.faithfulness } : {}) }
+    : undefined;
   const units: Array<{ spec: ModelSpec; job: ModelJob }> = [];
   for (const spec of specs) {
     const wanted = specProtocols(spec).filter((p) => protocols.includes(p));

@@ -1,12 +1,6 @@
 import type { InteractionRecord } from '../datasets/dataset.types';
 import { generateMovieWorld } from '../datasets/synthetic';
-import {
-  buildColdStartSplit,
-  buildColdStartValidationSplit,
-  buildLooSplit,
-  buildValidationSplit,
-  type LooSplit,
-} from './split';
+import { buildColdStartSplit, buildColdStartValidationSplit, buildLooSplit, buildValidationSplit, type LooSplit } from './split';
 import { row } from './train-view';
 
 const world = generateMovieWorld({ seed: 7, users: 120, items: 200 });
@@ -28,7 +22,10 @@ describe('buildLooSplit', () => {
   const positives = positivesByUser(world.interactions);
 
   it('holds out exactly one positive per eligible user and drops the others', () => {
-    const eligible = [...positives.entries()].filter(([, p]) => p.length >= 5).map(([u]) => u).sort((a, b) => +a - +b);
+    const eligible = [...positives.entries()]
+      .filter(([, p]) => p.length >= 5)
+      .map(([u]) => u)
+      .sort((a, b) => +a - +b);
     expect(split.userIds).toEqual(eligible);
     expect(split.test.users.length).toBe(eligible.length);
     expect(new Set(split.test.users).size).toBe(eligible.length);
@@ -106,7 +103,7 @@ describe('buildLooSplit', () => {
     expect(Array.from(a.testItems)).not.toEqual(Array.from(b.testItems));
   });
 
-  it('validation holds out each user\'s latest training positive and keeps the catalogue', () => {
+  it("validation holds out each user's latest training positive and keeps the catalogue", () => {
     const v = buildValidationSplit(split);
     expect(v.itemIds).toBe(split.itemIds);
     expect(v.userIds).toEqual(split.userIds);

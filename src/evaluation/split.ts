@@ -4,14 +4,7 @@
  */
 import type { InteractionRecord } from '../datasets/dataset.types';
 import type { Rng } from '../datasets/rng';
-import {
-  type InteractionTable,
-  pickRows,
-  reindexTable,
-  selectRows,
-  sortedIds,
-  tableFromRecords,
-} from './interaction-table';
+import { type InteractionTable, pickRows, reindexTable, selectRows, sortedIds, tableFromRecords } from './interaction-table';
 import { deriveSeed, randomIndex, streamRng } from './seeds';
 import { buildTrainView, type Csr, type TrainView } from './train-view';
 import { requireFinite, requireInteger } from './validate';
@@ -211,10 +204,7 @@ export interface ColdStartSplit {
  * Hold out items with all their interactions (paper 5.2). The users ranked for a held-out item
  * are all users of the split; its buyers are those who rated it positively.
  */
-export function buildColdStartSplit(
-  input: readonly InteractionRecord[] | InteractionTable,
-  opts: ColdStartOptions,
-): ColdStartSplit {
+export function buildColdStartSplit(input: readonly InteractionRecord[] | InteractionTable, opts: ColdStartOptions): ColdStartSplit {
   const threshold = requireFinite('buildColdStartSplit', 'positiveThreshold', opts.positiveThreshold ?? DEFAULT_POSITIVE_THRESHOLD);
   const wantedItems = requireInteger('buildColdStartSplit', 'numItems', opts.numItems ?? DEFAULT_COLD_ITEMS, 1);
   const source = isTable(input) ? input : tableFromRecords(input);
@@ -283,10 +273,7 @@ interface Eligibility {
   readonly eligible: Uint8Array;
 }
 
-function keepEligible(
-  source: InteractionTable,
-  o: { threshold: number; minPositives: number; drop: boolean; itemIds?: readonly string[] },
-): Eligibility {
+function keepEligible(source: InteractionTable, o: { threshold: number; minPositives: number; drop: boolean; itemIds?: readonly string[] }): Eligibility {
   const counts = new Int32Array(source.userIds.length);
   for (let r = 0; r < source.users.length; r++) if (source.ratings[r] > o.threshold) counts[source.users[r]]++;
   const isEligible = (u: number): boolean => counts[u] >= o.minPositives && counts[u] > 0;
@@ -318,13 +305,7 @@ function chooseHeldOut(table: InteractionTable, positives: readonly number[], rn
 }
 
 // Uniform without replacement from the catalogue minus everything the user touched.
-function sampleNegatives(
-  table: InteractionTable,
-  rowsByUser: readonly number[][],
-  heldOut: readonly number[],
-  count: number,
-  rng: Rng,
-): Csr {
+function sampleNegatives(table: InteractionTable, rowsByUser: readonly number[][], heldOut: readonly number[], count: number, rng: Rng): Csr {
   const numItems = table.itemIds.length;
   const numUsers = table.userIds.length;
   const mark = new Int32Array(numItems).fill(-1);

@@ -67,7 +67,9 @@ export function barPanelsSvg(opts: BarPanelsOptions, labelOrder: readonly string
       const w = (panelWidth * Math.max(0, v.mean)) / max;
       const colour = colourFor(Math.max(0, labelOrder.indexOf(v.label)));
       if (p === 0) parts.push(text(labelWidth - 8, y + barHeight - 4, v.label, 'font-size="11" text-anchor="end"'));
-      parts.push(`<rect x="${x0}" y="${y}" width="${f(w)}" height="${barHeight}" fill="${colour}"><title>${esc(`${v.label}: ${v.mean.toFixed(4)} ± ${v.sd.toFixed(4)}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${x0}" y="${y}" width="${f(w)}" height="${barHeight}" fill="${colour}"><title>${esc(`${v.label}: ${v.mean.toFixed(4)} ± ${v.sd.toFixed(4)}`)}</title></rect>`,
+      );
       if (v.sd > 0) {
         const lo = x0 + (panelWidth * Math.max(0, v.mean - v.sd)) / max;
         const hi = x0 + (panelWidth * (v.mean + v.sd)) / max;
@@ -120,7 +122,9 @@ export function lineChartSvg(opts: LineChartOptions, labelOrder: readonly string
     }
     parts.push(`<polyline points="${pts.map((p) => `${f(sx(p.x))},${f(sy(p.y))}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`);
     for (const p of pts) {
-      parts.push(`<circle cx="${f(sx(p.x))}" cy="${f(sy(p.y))}" r="3" fill="${colour}"><title>${esc(`${s.label} @${p.x}: ${p.y.toFixed(4)}`)}</title></circle>`);
+      parts.push(
+        `<circle cx="${f(sx(p.x))}" cy="${f(sy(p.y))}" r="3" fill="${colour}"><title>${esc(`${s.label} @${p.x}: ${p.y.toFixed(4)}`)}</title></circle>`,
+      );
     }
     const ly = top + 10 + k * 18;
     parts.push(`<line x1="${left + pw + 15}" y1="${ly}" x2="${left + pw + 35}" y2="${ly}" stroke="${colour}" stroke-width="3"/>`);

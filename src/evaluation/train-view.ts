@@ -55,9 +55,7 @@ export interface BuildTrainViewOptions {
 export function buildTrainView(train: InteractionTable, opts: BuildTrainViewOptions): TrainView {
   const numUsers = train.userIds.length;
   const numItems = train.itemIds.length;
-  const order = Array.from(train.users.keys()).sort(
-    (a, b) => train.users[a] - train.users[b] || train.items[a] - train.items[b],
-  );
+  const order = Array.from(train.users.keys()).sort((a, b) => train.users[a] - train.users[b] || train.items[a] - train.items[b]);
   const allPtr = new Int32Array(numUsers + 1);
   const posPtr = new Int32Array(numUsers + 1);
   for (let r = 0; r < train.users.length; r++) {

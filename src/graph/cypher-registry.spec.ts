@@ -14,9 +14,7 @@ function sourceFiles(dir: string): string[] {
 describe('CypherRegistry', () => {
   const registry = CypherRegistry.load();
   const root = join(__dirname, '..', '..');
-  const code = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'test', 'e2e'))]
-    .map((f) => readFileSync(f, 'utf8'))
-    .join('\n');
+  const code = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'test', 'e2e'))].map((f) => readFileSync(f, 'utf8')).join('\n');
 
   it('loads every file under cypher/ by its path name, without comments', () => {
     expect(registry.names()).toContain('ingest/merge-items');

@@ -16,7 +16,10 @@ export class CypherRegistry {
     const queries = new Map<string, string>();
     for (const file of walk(root)) {
       if (!file.endsWith('.cypher')) continue;
-      const name = relative(root, file).split(sep).join('/').replace(/\.cypher$/, '');
+      const name = relative(root, file)
+        .split(sep)
+        .join('/')
+        .replace(/\.cypher$/, '');
       const text = stripComments(readFileSync(file, 'utf8'));
       if (text.length === 0) throw new Error(`cypher file ${file} is empty`);
       queries.set(name, text);

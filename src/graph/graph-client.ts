@@ -17,10 +17,7 @@ const UNAVAILABLE_CODES = new Set([
   'Neo.TransientError.General.DatabaseUnavailable',
   'Neo.ClientError.Database.DatabaseNotFound',
 ]);
-const TIMEOUT_CODES = new Set([
-  'Neo.ClientError.Transaction.TransactionTimedOut',
-  'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration',
-]);
+const TIMEOUT_CODES = new Set(['Neo.ClientError.Transaction.TransactionTimedOut', 'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration']);
 /**
  * The driver's code for failures it raises itself, before any server answered: connection
  * acquisition timed out, pool closed. The server's own errors always carry a Neo.* code.
@@ -76,11 +73,7 @@ export class GraphClient {
     private readonly txConfig: { timeout?: number },
   ) {}
 
-  static async connect(
-    config: Neo4jConfig,
-    registry: CypherRegistry = CypherRegistry.load(),
-    options: GraphClientOptions = {},
-  ): Promise<GraphClient> {
+  static async connect(config: Neo4jConfig, registry: CypherRegistry = CypherRegistry.load(), options: GraphClientOptions = {}): Promise<GraphClient> {
     const auth = config.password === '' ? undefined : neo4j.auth.basic(config.user, config.password);
     // The driver's defaults (30 s to connect, 60 s to acquire, 30 s of retries) turn a Neo4j
     // restart into requests that hang for half a minute; these fail fast and the API answers 503.
@@ -160,11 +153,7 @@ export class GraphClient {
     await this.driver.close();
   }
 
-  private async transact<T>(
-    mode: 'READ' | 'WRITE',
-    name: string,
-    work: (tx: ManagedTransaction) => Promise<T>,
-  ): Promise<T> {
+  private async transact<T>(mode: 'READ' | 'WRITE', name: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
     const session = this.driver.session({ database: this.database });
     try {
       return mode === 'READ' ? await session.executeRead(work, this.txConfig) : await session.executeWrite(work, this.txConfig);
@@ -176,11 +165,7 @@ export class GraphClient {
   }
 }
 
-async function runIn<Shape extends RecordShape>(
-  tx: ManagedTransaction,
-  query: string,
-  params: QueryParams,
-): Promise<Shape[]> {
+async function runIn<Shape extends RecordShape>(tx: ManagedTransaction, query: string, params: QueryParams): Promise<Shape[]> {
   const result = await tx.run<Shape>(query, params);
   return result.records.map((r) => r.toObject());
 }

@@ -18,10 +18,7 @@ export class HealthService {
 
   async check(timeoutMs = 2000): Promise<HealthReport> {
     const started = Date.now();
-    const up = await Promise.race([
-      this.graph.ping(),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
-    ]);
+    const up = await Promise.race([this.graph.ping(), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref())]);
     const model = this.registry.current();
     return {
       status: up && model !== null ? 'ok' : 'degraded',

@@ -45,23 +45,43 @@ export class BulkWriter implements GraphWriter {
     const dir = await mkdtemp(join(this.local.dataDir, 'bulk-import-'));
     try {
       let csvRows = 0;
-      const csv = await phase('csv files', () => csvRows, async () => {
-        const written = await writeImportCsv(plan, dir, progress);
-        csvRows = written.rows;
-        return written;
-      });
-      await phase('stop neo4j', () => 0, () => this.local.stop());
+      const csv = await phase(
+        'csv files',
+        () => csvRows,
+        async () => {
+          const written = await writeImportCsv(plan, dir, progress);
+          csvRows = written.rows;
+          return written;
+        },
+      );
+      await phase(
+        'stop neo4j',
+        () => 0,
+        () => this.local.stop(),
+      );
       try {
-        await phase('neo4j-admin import', () => csv.rows, () => this.runImporter(csv.args, progress));
+        await phase(
+          'neo4j-admin import',
+          () => csv.rows,
+          () => this.runImporter(csv.args, progress),
+        );
       } catch (error) {
         await this.resetToEmpty(dir);
         throw error;
       } finally {
-        await phase('start neo4j', () => 0, () => this.local.start());
+        await phase(
+          'start neo4j',
+          () => 0,
+          () => this.local.start(),
+        );
       }
       // The first read retries over the connections the restart broke.
       await this.repo.isEmpty();
-      await phase('schema', () => 5, () => this.repo.migrate());
+      await phase(
+        'schema',
+        () => 5,
+        () => this.repo.migrate(),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -104,7 +124,14 @@ export async function writeImportCsv(plan: ImportPlan, dir: string, progress: Pr
   };
   const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
   const file = (name: string): string => join(dir, name);
-  const total = columns.items.ids.length + plan.values.length + plan.userIds.length + plan.links.length + plan.training.item.length + plan.heldOut.item.length + (plan.networks?.reduce((n, net) => n + net.edges.length, 0) ?? 0);
+  const total =
+    columns.items.ids.length +
+    plan.values.length +
+    plan.userIds.length +
+    plan.links.length +
+    plan.training.item.length +
+    plan.heldOut.item.length +
+    (plan.networks?.reduce((n, net) => n + net.edges.length, 0) ?? 0);
   progress.start('csv files', total, 'rows');
   let rows = 0;
   const counted = function* <T>(lines: Iterable<T>): Generator<T> {
@@ -115,44 +142,90 @@ export async function writeImportCsv(plan: ImportPlan, dir: string, progress: Pr
   };
 
   const attrs = itemAttrs(plan);
-  await writeCsvLines(file('items.csv'), 'id:ID(Item),title,year:double,attrs:string[],:LABEL', counted(function* () {
-    for (let i = 0; i < columns.items.ids.length; i++) {
-      yield `${field(columns.items.ids[i])},${field(columns.items.titles[i])},${num(columns.items.years[i])},${attrs[i].length > 0 ? list(attrs[i]) : ''},Item`;
-    }
-  }()));
-  await writeCsvLines(file('values.csv'), 'uid:ID(Attribute),kind,id,name,:LABEL', counted(function* () {
-    for (const v of plan.values) {
-      const kind = columns.values.kinds[v];
-      yield `${field(columns.values.uids[v])},${field(kind)},${field(columns.values.ids[v])},${field(columns.values.names[v])},${list(['Attribute', kindNames(kind).label])}`;
-    }
-  }()));
-  await writeCsvLines(file('users.csv'), 'id:ID(User),:LABEL', counted(function* () {
-    for (const id of plan.userIds) yield `${field(id)},User`;
-  }()));
-  await writeCsvLines(file('has.csv'), ':START_ID(Item),:END_ID(Attribute),rank:double,:TYPE', counted(function* () {
-    for (const l of plan.links) {
-      const v = columns.links.value[l];
-      const rank = columns.links.rank[l];
-      yield `${field(columns.items.ids[columns.links.item[l]])},${field(columns.values.uids[v])},${rank === 0 ? '' : rank},${kindNames(columns.values.kinds[v]).has}`;
-    }
-  }()));
-  await writeCsvLines(file('purchases.csv'), ':START_ID(User),:END_ID(Item),rating:double,at:double,:TYPE', counted(function* () {
-    for (const [rows, type] of [[plan.training, 'PURCHASED'], [plan.heldOut, 'HELD_OUT']] as const) {
-      for (let u = 0; u < plan.userIds.length; u++) {
-        const user = field(plan.userIds[u]);
-        for (let q = rows.ptr[u]; q < rows.ptr[u + 1]; q++) yield `${user},${field(plan.itemIds[rows.item[q]])},${rows.rating[q]},${num(rows.time[q])},${type}`;
-      }
-    }
-  }()));
-  const args = [`--nodes=${file('items.csv')}`, `--nodes=${file('values.csv')}`, `--nodes=${file('users.csv')}`, `--relationships=${file('has.csv')}`, `--relationships=${file('purchases.csv')}`];
+  await writeCsvLines(
+    file('items.csv'),
+    'id:ID(Item),title,year:double,attrs:string[],:LABEL',
+    counted(
+      (function* () {
+        for (let i = 0; i < columns.items.ids.length; i++) {
+          yield `${field(columns.items.ids[i])},${field(columns.items.titles[i])},${num(columns.items.years[i])},${attrs[i].length > 0 ? list(attrs[i]) : ''},Item`;
+        }
+      })(),
+    ),
+  );
+  await writeCsvLines(
+    file('values.csv'),
+    'uid:ID(Attribute),kind,id,name,:LABEL',
+    counted(
+      (function* () {
+        for (const v of plan.values) {
+          const kind = columns.values.kinds[v];
+          yield `${field(columns.values.uids[v])},${field(kind)},${field(columns.values.ids[v])},${field(columns.values.names[v])},${list(['Attribute', kindNames(kind).label])}`;
+        }
+      })(),
+    ),
+  );
+  await writeCsvLines(
+    file('users.csv'),
+    'id:ID(User),:LABEL',
+    counted(
+      (function* () {
+        for (const id of plan.userIds) yield `${field(id)},User`;
+      })(),
+    ),
+  );
+  await writeCsvLines(
+    file('has.csv'),
+    ':START_ID(Item),:END_ID(Attribute),rank:double,:TYPE',
+    counted(
+      (function* () {
+        for (const l of plan.links) {
+          const v = columns.links.value[l];
+          const rank = columns.links.rank[l];
+          yield `${field(columns.items.ids[columns.links.item[l]])},${field(columns.values.uids[v])},${rank === 0 ? '' : rank},${kindNames(columns.values.kinds[v]).has}`;
+        }
+      })(),
+    ),
+  );
+  await writeCsvLines(
+    file('purchases.csv'),
+    ':START_ID(User),:END_ID(Item),rating:double,at:double,:TYPE',
+    counted(
+      (function* () {
+        for (const [rows, type] of [
+          [plan.training, 'PURCHASED'],
+          [plan.heldOut, 'HELD_OUT'],
+        ] as const) {
+          for (let u = 0; u < plan.userIds.length; u++) {
+            const user = field(plan.userIds[u]);
+            for (let q = rows.ptr[u]; q < rows.ptr[u + 1]; q++)
+              yield `${user},${field(plan.itemIds[rows.item[q]])},${rows.rating[q]},${num(rows.time[q])},${type}`;
+          }
+        }
+      })(),
+    ),
+  );
+  const args = [
+    `--nodes=${file('items.csv')}`,
+    `--nodes=${file('values.csv')}`,
+    `--nodes=${file('users.csv')}`,
+    `--relationships=${file('has.csv')}`,
+    `--relationships=${file('purchases.csv')}`,
+  ];
   for (const net of plan.networks ?? []) {
     const name = `network-${net.kind}.csv`;
-    await writeCsvLines(file(name), ':START_ID(Item),:END_ID(Item),weight:long,via:string[],:TYPE', counted(function* () {
-      for (let e = 0; e < net.edges.length; e++) {
-        const [a, b] = storedEndpoints(plan.itemIds, net.edges.a[e], net.edges.b[e]);
-        yield `${field(a)},${field(b)},${net.edges.w[e]},${list(viaIds(net, e))},${net.rel}`;
-      }
-    }()));
+    await writeCsvLines(
+      file(name),
+      ':START_ID(Item),:END_ID(Item),weight:long,via:string[],:TYPE',
+      counted(
+        (function* () {
+          for (let e = 0; e < net.edges.length; e++) {
+            const [a, b] = storedEndpoints(plan.itemIds, net.edges.a[e], net.edges.b[e]);
+            yield `${field(a)},${field(b)},${net.edges.w[e]},${list(viaIds(net, e))},${net.rel}`;
+          }
+        })(),
+      ),
+    );
     args.push(`--relationships=${file(name)}`);
   }
   progress.finish();

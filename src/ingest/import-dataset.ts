@@ -112,39 +112,47 @@ export async function importDataset(repo: IngestRepository, source: DatasetSourc
   // 1. Read and validate before writing anything.
   const skipped: string[] = [];
   let rowsRead = 0;
-  const columns = await timed('read+validate', () => rowsRead, async () => {
-    progress.start('read+validate', 0, 'rows');
-    const read = await readDatasetColumns(source, {
-      onInvalid: opts.onInvalid ?? 'throw',
-      onSkip: (e: DataFormatError) => {
-        skipped.push(e.message);
-      },
-      kinds: options.kinds,
-      onRows: (rows) => progress.tick(rows),
-    });
-    rowsRead = read.counts.interactionsRead + read.counts.attributesRead + read.items.ids.length;
-    progress.finish();
-    return read;
-  });
+  const columns = await timed(
+    'read+validate',
+    () => rowsRead,
+    async () => {
+      progress.start('read+validate', 0, 'rows');
+      const read = await readDatasetColumns(source, {
+        onInvalid: opts.onInvalid ?? 'throw',
+        onSkip: (e: DataFormatError) => {
+          skipped.push(e.message);
+        },
+        kinds: options.kinds,
+        onRows: (rows) => progress.tick(rows),
+      });
+      rowsRead = read.counts.interactionsRead + read.counts.attributesRead + read.items.ids.length;
+      progress.finish();
+      return read;
+    },
+  );
   const kinds = [...(options.kinds ?? columns.declaredKinds)].sort();
   kinds.forEach(kindNames);
 
   // 2. Plan (with the networks, unless Cypher builds them from the written purchases).
   let planned = 0;
-  const plan: ImportPlan = await timed('plan+networks', () => planned, async () => {
-    progress.start('networks', columns.items.ids.length, 'items');
-    const built = planImport(columns, kinds, {
-      positiveThreshold: opts.positiveThreshold,
-      minHistory: opts.minHistory,
-      ...caps,
-      heldOut: options.heldOut,
-      networks: networkBuild === 'memory',
-      onNetworkItems: (done) => progress.tick(done),
-    });
-    progress.finish(edgeCounts(built));
-    planned = built.training.item.length;
-    return built;
-  });
+  const plan: ImportPlan = await timed(
+    'plan+networks',
+    () => planned,
+    async () => {
+      progress.start('networks', columns.items.ids.length, 'items');
+      const built = planImport(columns, kinds, {
+        positiveThreshold: opts.positiveThreshold,
+        minHistory: opts.minHistory,
+        ...caps,
+        heldOut: options.heldOut,
+        networks: networkBuild === 'memory',
+        onNetworkItems: (done) => progress.tick(done),
+      });
+      progress.finish(edgeCounts(built));
+      planned = built.training.item.length;
+      return built;
+    },
+  );
 
   // 3. Write.
   await writer.write(plan, progress, timed);
@@ -220,35 +228,43 @@ async function buildNetworksInCypher(
 ): Promise<Record<string, number>> {
   const edgesPerKind: Record<string, number> = Object.fromEntries(plan.kinds.map((k) => [k, 0]));
   const ids = [...plan.itemIds].sort();
-  await timed('networks (cypher)', () => Object.values(edgesPerKind).reduce((a, b) => a + b, 0), async () => {
-    const kindParams = plan.kinds.map((k) => ({ prefix: `${k}:`, rel: kindNames(k).rel }));
-    await repo.deleteNetworkEdges(kindParams.map((k) => k.rel));
-    progress.start('networks (cypher)', ids.length, 'items');
-    for (let s = 0; s < ids.length; s += batch) {
-      const created = await repo.buildNetworkEdges(ids.slice(s, s + batch), kindParams, caps.minSupport);
-      for (const k of plan.kinds) edgesPerKind[k] = (edgesPerKind[k] ?? 0) + (created.get(kindNames(k).rel) ?? 0);
-      progress.tick(Math.min(s + batch, ids.length), edgesPerKind);
-    }
-    progress.finish(edgesPerKind);
-  });
+  await timed(
+    'networks (cypher)',
+    () => Object.values(edgesPerKind).reduce((a, b) => a + b, 0),
+    async () => {
+      const kindParams = plan.kinds.map((k) => ({ prefix: `${k}:`, rel: kindNames(k).rel }));
+      await repo.deleteNetworkEdges(kindParams.map((k) => k.rel));
+      progress.start('networks (cypher)', ids.length, 'items');
+      for (let s = 0; s < ids.length; s += batch) {
+        const created = await repo.buildNetworkEdges(ids.slice(s, s + batch), kindParams, caps.minSupport);
+        for (const k of plan.kinds) edgesPerKind[k] = (edgesPerKind[k] ?? 0) + (created.get(kindNames(k).rel) ?? 0);
+        progress.tick(Math.min(s + batch, ids.length), edgesPerKind);
+      }
+      progress.finish(edgesPerKind);
+    },
+  );
   const topM = caps.topM;
   if (topM === null) return edgesPerKind;
-  await timed('top-m (cypher)', () => 0, async () => {
-    const step = batch * 4;
-    for (const k of plan.kinds) {
-      const rel = kindNames(k).rel;
-      progress.start(`top-${topM} ${k}`, ids.length * 2, 'items');
-      for (let s = 0; s < ids.length; s += step) {
-        await repo.markTopM(ids.slice(s, s + step), rel, topM);
-        progress.tick(Math.min(s + step, ids.length));
+  await timed(
+    'top-m (cypher)',
+    () => 0,
+    async () => {
+      const step = batch * 4;
+      for (const k of plan.kinds) {
+        const rel = kindNames(k).rel;
+        progress.start(`top-${topM} ${k}`, ids.length * 2, 'items');
+        for (let s = 0; s < ids.length; s += step) {
+          await repo.markTopM(ids.slice(s, s + step), rel, topM);
+          progress.tick(Math.min(s + step, ids.length));
+        }
+        for (let s = 0; s < ids.length; s += step) {
+          await repo.pruneUnmarked(ids.slice(s, s + step), rel);
+          progress.tick(ids.length + Math.min(s + step, ids.length));
+        }
+        progress.finish();
       }
-      for (let s = 0; s < ids.length; s += step) {
-        await repo.pruneUnmarked(ids.slice(s, s + step), rel);
-        progress.tick(ids.length + Math.min(s + step, ids.length));
-      }
-      progress.finish();
-    }
-  });
+    },
+  );
   const counts = await repo.countRelationships();
   for (const k of plan.kinds) edgesPerKind[k] = counts.find((c) => c.type === kindNames(k).rel)?.count ?? 0;
   return edgesPerKind;

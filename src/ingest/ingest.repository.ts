@@ -128,11 +128,7 @@ export class IngestRepository {
     await this.graph.autoCommit('networks/delete-network-edges', { types: relTypes });
   }
 
-  async buildNetworkEdges(
-    itemIds: readonly string[],
-    kinds: readonly NetworkKindParam[],
-    minSupport: number,
-  ): Promise<Map<string, number>> {
+  async buildNetworkEdges(itemIds: readonly string[], kinds: readonly NetworkKindParam[], minSupport: number): Promise<Map<string, number>> {
     const rows = await this.graph.write<{ rel: string; edges: number }>('networks/build-network-edges', {
       itemIds,
       kinds,

@@ -31,65 +31,95 @@ export class TransactionalWriter implements GraphWriter {
 
   async write(plan: ImportPlan, progress: ProgressSink, phase: PhaseTimer): Promise<void> {
     const { columns } = plan;
-    await phase('schema', () => 5, () => this.repo.migrate());
-
-    const itemCount = columns.items.ids.length;
-    await phase('items', () => itemCount, () =>
-      this.batches(progress, 'items', itemCount, this.batchSize, (from, to) => {
-        const rows = [];
-        for (let i = from; i < to; i++) {
-          const year = columns.items.years[i];
-          rows.push({ id: columns.items.ids[i], title: columns.items.titles[i], year: Number.isNaN(year) ? null : year });
-        }
-        return this.repo.mergeItems(rows);
-      }),
+    await phase(
+      'schema',
+      () => 5,
+      () => this.repo.migrate(),
     );
 
-    await phase('attributes', () => plan.values.length + plan.links.length, async () => {
-      await this.batches(progress, 'attribute values', plan.values.length, this.batchSize, (from, to) => {
-        const rows: AttributeValueRow[] = [];
-        for (let p = from; p < to; p++) {
-          const v = plan.values[p];
-          rows.push({ uid: columns.values.uids[v], kind: columns.values.kinds[v], id: columns.values.ids[v], name: columns.values.names[v], label: kindNames(columns.values.kinds[v]).label });
-        }
-        return this.repo.mergeAttributeValues(rows);
-      });
-      await this.batches(progress, 'attribute links', plan.links.length, this.batchSize, (from, to) => {
-        const rows: ItemAttributeRow[] = [];
-        for (let p = from; p < to; p++) {
-          const l = plan.links[p];
-          const v = columns.links.value[l];
-          const rank = columns.links.rank[l];
-          rows.push({ item: columns.items.ids[columns.links.item[l]], uid: columns.values.uids[v], rel: kindNames(columns.values.kinds[v]).has, rank: rank === 0 ? null : rank });
-        }
-        return this.repo.linkAttributes(rows);
-      });
-    });
+    const itemCount = columns.items.ids.length;
+    await phase(
+      'items',
+      () => itemCount,
+      () =>
+        this.batches(progress, 'items', itemCount, this.batchSize, (from, to) => {
+          const rows = [];
+          for (let i = from; i < to; i++) {
+            const year = columns.items.years[i];
+            rows.push({ id: columns.items.ids[i], title: columns.items.titles[i], year: Number.isNaN(year) ? null : year });
+          }
+          return this.repo.mergeItems(rows);
+        }),
+    );
+
+    await phase(
+      'attributes',
+      () => plan.values.length + plan.links.length,
+      async () => {
+        await this.batches(progress, 'attribute values', plan.values.length, this.batchSize, (from, to) => {
+          const rows: AttributeValueRow[] = [];
+          for (let p = from; p < to; p++) {
+            const v = plan.values[p];
+            rows.push({
+              uid: columns.values.uids[v],
+              kind: columns.values.kinds[v],
+              id: columns.values.ids[v],
+              name: columns.values.names[v],
+              label: kindNames(columns.values.kinds[v]).label,
+            });
+          }
+          return this.repo.mergeAttributeValues(rows);
+        });
+        await this.batches(progress, 'attribute links', plan.links.length, this.batchSize, (from, to) => {
+          const rows: ItemAttributeRow[] = [];
+          for (let p = from; p < to; p++) {
+            const l = plan.links[p];
+            const v = columns.links.value[l];
+            const rank = columns.links.rank[l];
+            rows.push({
+              item: columns.items.ids[columns.links.item[l]],
+              uid: columns.values.uids[v],
+              rel: kindNames(columns.values.kinds[v]).has,
+              rank: rank === 0 ? null : rank,
+            });
+          }
+          return this.repo.linkAttributes(rows);
+        });
+      },
+    );
 
     const purchaseRows = plan.training.item.length + plan.heldOut.item.length;
-    await phase('users+purchases', () => purchaseRows, () => this.writePurchases(plan, progress));
+    await phase(
+      'users+purchases',
+      () => purchaseRows,
+      () => this.writePurchases(plan, progress),
+    );
 
     if (plan.networks !== null) {
       const total = plan.networks.reduce((n, net) => n + net.edges.length, 0);
-      await phase('network edges', () => total, async () => {
-        await this.repo.deleteNetworkEdges(plan.networks!.map((n) => n.rel));
-        progress.start('network edges', total, 'edges');
-        let done = 0;
-        for (const net of plan.networks!) {
-          for (let from = 0; from < net.edges.length; from += this.edgeBatchSize) {
-            const to = Math.min(net.edges.length, from + this.edgeBatchSize);
-            const rows: NetworkEdgeRow[] = [];
-            for (let e = from; e < to; e++) {
-              const [a, b] = storedEndpoints(plan.itemIds, net.edges.a[e], net.edges.b[e]);
-              rows.push({ a, b, weight: net.edges.w[e], via: viaIds(net, e) });
+      await phase(
+        'network edges',
+        () => total,
+        async () => {
+          await this.repo.deleteNetworkEdges(plan.networks!.map((n) => n.rel));
+          progress.start('network edges', total, 'edges');
+          let done = 0;
+          for (const net of plan.networks!) {
+            for (let from = 0; from < net.edges.length; from += this.edgeBatchSize) {
+              const to = Math.min(net.edges.length, from + this.edgeBatchSize);
+              const rows: NetworkEdgeRow[] = [];
+              for (let e = from; e < to; e++) {
+                const [a, b] = storedEndpoints(plan.itemIds, net.edges.a[e], net.edges.b[e]);
+                rows.push({ a, b, weight: net.edges.w[e], via: viaIds(net, e) });
+              }
+              await this.repo.createNetworkEdges(net.rel, rows);
+              done += to - from;
+              progress.tick(done, { kind: net.kind });
             }
-            await this.repo.createNetworkEdges(net.rel, rows);
-            done += to - from;
-            progress.tick(done, { kind: net.kind });
           }
-        }
-        progress.finish();
-      });
+          progress.finish();
+        },
+      );
     }
   }
 
@@ -113,9 +143,11 @@ export class TransactionalWriter implements GraphWriter {
     const at = (t: number): number | null => (Number.isNaN(t) ? null : t);
     for (let u = 0; u < userIds.length; u++) {
       const purchased = [];
-      for (let q = training.ptr[u]; q < training.ptr[u + 1]; q++) purchased.push({ item: itemIds[training.item[q]], rating: training.rating[q], at: at(training.time[q]) });
+      for (let q = training.ptr[u]; q < training.ptr[u + 1]; q++)
+        purchased.push({ item: itemIds[training.item[q]], rating: training.rating[q], at: at(training.time[q]) });
       users.push({ id: userIds[u], purchased });
-      for (let q = heldOut.ptr[u]; q < heldOut.ptr[u + 1]; q++) held.push({ user: userIds[u], item: itemIds[heldOut.item[q]], rating: heldOut.rating[q], at: at(heldOut.time[q]) });
+      for (let q = heldOut.ptr[u]; q < heldOut.ptr[u + 1]; q++)
+        held.push({ user: userIds[u], item: itemIds[heldOut.item[q]], rating: heldOut.rating[q], at: at(heldOut.time[q]) });
       rows += purchased.length + heldOut.ptr[u + 1] - heldOut.ptr[u];
       if (rows >= this.batchSize) await flush();
     }

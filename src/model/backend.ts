@@ -77,9 +77,7 @@ async function tryBackend(kind: BackendPreference): Promise<Attempt> {
     case 'wasm':
       return tryWasm();
     case 'cpu':
-      return (await tf.setBackend('cpu'))
-        ? { ok: true, note: 'cpu (pure JS kernels, slowest)' }
-        : { ok: false, note: 'cpu backend failed to initialise' };
+      return (await tf.setBackend('cpu')) ? { ok: true, note: 'cpu (pure JS kernels, slowest)' } : { ok: false, note: 'cpu backend failed to initialise' };
     default:
       return { ok: false, note: `unknown backend ${kind}` };
   }

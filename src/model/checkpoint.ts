@@ -81,7 +81,9 @@ export async function saveCheckpoint(dir: string, model: EranModel, data: GraphD
   assertLittleEndian();
   const { config } = model;
   if (data.itemIds.length !== config.numItems || data.userIds.length !== config.numUsers) {
-    throw new Error(`saveCheckpoint: expected data with ${config.numItems} items and ${config.numUsers} users, got ${data.itemIds.length} and ${data.userIds.length}`);
+    throw new Error(
+      `saveCheckpoint: expected data with ${config.numItems} items and ${config.numUsers} users, got ${data.itemIds.length} and ${data.userIds.length}`,
+    );
   }
   const embeddings = options.embeddings ?? freezeEran(model, data.networks);
   checkEmbeddings(embeddings);

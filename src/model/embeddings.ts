@@ -40,7 +40,8 @@ export function checkEmbeddings(e: EranEmbeddings): void {
   if (e.itemEmbedding != null && e.itemEmbedding.length !== e.numItems * e.dim) {
     problems.push(`itemEmbedding: expected ${e.numItems * e.dim} values, got ${e.itemEmbedding.length}`);
   }
-  if (e.scoring !== undefined && !['paper', 'kernel', 'mixture'].includes(e.scoring)) problems.push(`scoring: expected paper | kernel | mixture, got ${String(e.scoring)}`);
+  if (e.scoring !== undefined && !['paper', 'kernel', 'mixture'].includes(e.scoring))
+    problems.push(`scoring: expected paper | kernel | mixture, got ${String(e.scoring)}`);
   if (e.recencyHalfLife !== undefined && !(e.recencyHalfLife >= 0)) problems.push(`recencyHalfLife: expected a number >= 0, got ${e.recencyHalfLife}`);
   if (e.tau !== undefined && !(e.tau > 0)) problems.push(`tau: expected a positive number, got ${e.tau}`);
   if (problems.length > 0) throw new Error(`invalid embeddings: ${problems.join('; ')}`);

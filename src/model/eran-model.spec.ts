@@ -33,7 +33,13 @@ function tinyData(): GraphData {
       }
     }
     const order = a.map((_, e) => e).sort((p, q) => a[p] - a[q] || b[p] - b[q]);
-    return symmetricCsr(kind, 8, order.map((e) => a[e]), order.map((e) => b[e]), order.map((e) => w[e]));
+    return symmetricCsr(
+      kind,
+      8,
+      order.map((e) => a[e]),
+      order.map((e) => b[e]),
+      order.map((e) => w[e]),
+    );
   };
   return {
     itemIds: Array.from({ length: 8 }, (_, i) => `i${i}`),
@@ -232,7 +238,13 @@ describe('cold-start item encoding', () => {
         w.push(1);
       }
       const order = a.map((_, e) => e).sort((p, q) => a[p] - a[q] || b[p] - b[q]);
-      return symmetricCsr(net.kind, net.n, order.map((e) => a[e]), order.map((e) => b[e]), order.map((e) => w[e]));
+      return symmetricCsr(
+        net.kind,
+        net.n,
+        order.map((e) => a[e]),
+        order.map((e) => b[e]),
+        order.map((e) => w[e]),
+      );
     });
     const rewired = computeItemCodes(m, onlyX);
     rewired.forEach((c, k) => close(c.slice(x * m.dim, (x + 1) * m.dim), viaNew[k]));
@@ -257,7 +269,9 @@ describe('options', () => {
     expect(() => buildEran({ numItems: 10, numUsers: 2, kinds: ['a'], beta: 2, hidden: [] })).toThrow(
       /beta: expected a number in \(0, 1\], got 2.*|hidden: expected a non-empty list/,
     );
-    expect(() => resolveEranConfig({ numItems: 0, numUsers: 2, kinds: [] })).toThrow(/numItems: expected a positive integer, got 0; kinds: expected at least one/);
+    expect(() => resolveEranConfig({ numItems: 0, numUsers: 2, kinds: [] })).toThrow(
+      /numItems: expected a positive integer, got 0; kinds: expected at least one/,
+    );
   });
 
   it('fixes user embeddings to 1.0 in eran-l2', () => {

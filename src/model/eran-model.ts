@@ -195,7 +195,9 @@ export function prepareBatch(model: EranModel, networks: readonly CsrAdjacency[]
   checkNetworks(networks, config.kinds, n);
   const size = batch.users.length;
   if (batch.anchors.length !== size || batch.positives.length !== size || batch.negatives.length !== size) {
-    throw new Error(`prepareBatch: expected users/anchors/positives/negatives of equal length, got ${size}/${batch.anchors.length}/${batch.positives.length}/${batch.negatives.length}`);
+    throw new Error(
+      `prepareBatch: expected users/anchors/positives/negatives of equal length, got ${size}/${batch.anchors.length}/${batch.positives.length}/${batch.negatives.length}`,
+    );
   }
   const marked = new Uint8Array(n);
   for (const list of [batch.anchors, batch.positives, batch.negatives]) {
@@ -369,10 +371,14 @@ export function prepareUserBatch(model: EranModel, networks: readonly CsrAdjacen
   const p = batch.historyItems.length;
   const t = batch.pairGroup.length;
   if (batch.offsets.length !== groups + 1 || batch.offsets[groups] !== p) {
-    throw new Error(`prepareUserBatch: expected ${groups + 1} offsets ending at ${p}, got ${batch.offsets.length} ending at ${batch.offsets[batch.offsets.length - 1]}`);
+    throw new Error(
+      `prepareUserBatch: expected ${groups + 1} offsets ending at ${p}, got ${batch.offsets.length} ending at ${batch.offsets[batch.offsets.length - 1]}`,
+    );
   }
   if (batch.positiveRows.length !== t || batch.negatives.length !== t) {
-    throw new Error(`prepareUserBatch: expected pairGroup/positiveRows/negatives of equal length, got ${t}/${batch.positiveRows.length}/${batch.negatives.length}`);
+    throw new Error(
+      `prepareUserBatch: expected pairGroup/positiveRows/negatives of equal length, got ${t}/${batch.positiveRows.length}/${batch.negatives.length}`,
+    );
   }
   const marked = new Uint8Array(n);
   for (const list of [batch.historyItems, batch.negatives]) {
@@ -442,10 +448,21 @@ export function prepareUserBatch(model: EranModel, networks: readonly CsrAdjacen
     positiveRows: gatherPlan(batch.positiveRows, p),
     queries: gatherPlan(queryIdx, 2 * t),
     keys: gatherPlan(keyIdx, p),
-    terms: segmentPlan(Int32Array.from({ length: terms }, (_, q) => q), segment, terms, 2 * t),
+    terms: segmentPlan(
+      Int32Array.from({ length: terms }, (_, q) => q),
+      segment,
+      terms,
+      2 * t,
+    ),
     termCounts,
-    positiveScores: gatherPlan(Int32Array.from({ length: t }, (_, q) => q), 2 * t),
-    negativeScores: gatherPlan(Int32Array.from({ length: t }, (_, q) => t + q), 2 * t),
+    positiveScores: gatherPlan(
+      Int32Array.from({ length: t }, (_, q) => q),
+      2 * t,
+    ),
+    negativeScores: gatherPlan(
+      Int32Array.from({ length: t }, (_, q) => t + q),
+      2 * t,
+    ),
     positiveBias: model.itemBias ? gatherPlan(positiveItem, n) : null,
     negativeBias: model.itemBias ? gatherPlan(batch.negatives, n) : null,
   };
@@ -611,7 +628,10 @@ function userRankLoss(model: EranModel, codes: readonly tf.Tensor2D[], batch: Pr
   if (model.config.scoring === 'kernel') {
     score = kernelLogSumExp(dist, batch.terms, batch.queries, model.config.tau);
   } else {
-    const inverse = tf.tensor2d(batch.termCounts.map((c) => 1 / Math.max(c, 1)), [2 * t, 1]);
+    const inverse = tf.tensor2d(
+      batch.termCounts.map((c) => 1 / Math.max(c, 1)),
+      [2 * t, 1],
+    );
     score = tf.neg(tf.mul(segmentSum(tf.reshape(dist, [terms, 1]) as tf.Tensor2D, batch.terms), inverse)) as tf.Tensor2D;
   }
   const pos = tf.reshape(gatherRows(score, batch.positiveScores), [t]);

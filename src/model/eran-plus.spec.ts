@@ -151,7 +151,9 @@ describe('kernelLogSumExp', () => {
     expect(values[1]).toBeCloseTo(lse([40, 41]), 3);
     expect(values[2]).toBe(0);
     expect(values[3]).toBeCloseTo(lse([2]), 4);
-    const g = tf.grad((d: tf.Tensor) => tf.sum(kernelLogSumExp(d as tf.Tensor1D, plan, expand, tau)))(x).dataSync();
+    const g = tf
+      .grad((d: tf.Tensor) => tf.sum(kernelLogSumExp(d as tf.Tensor1D, plan, expand, tau)))(x)
+      .dataSync();
     const soft = (ds: number[], i: number): number => Math.exp(-ds[i] / tau) / ds.reduce((s, d) => s + Math.exp(-d / tau), 0);
     expect(g[0]).toBeCloseTo(-soft([0.5, 3, 1], 0), 4);
     expect(g[3]).toBeCloseTo(-soft([40, 41], 0), 4);
@@ -170,7 +172,13 @@ function tinyData(): GraphData {
       pairs.set(`${x},${y}`, [x, y]);
     }
     const list = [...pairs.values()].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
-    return symmetricCsr(kind, 8, list.map((p) => p[0]), list.map((p) => p[1]), list.map(() => 1));
+    return symmetricCsr(
+      kind,
+      8,
+      list.map((p) => p[0]),
+      list.map((p) => p[1]),
+      list.map(() => 1),
+    );
   };
   return {
     itemIds: Array.from({ length: 8 }, (_, i) => `i${i}`),
@@ -238,7 +246,17 @@ describe('user-level rank loss', () => {
 
   it('equals softplus(s(u, n) - s(u, i)) with the naive kernel score (i excluded from its own sum)', () => {
     const data = tinyData();
-    const model = buildEranFor(data, { hidden: [5, 3], seed: 4, userInitStd: 0.5, rankLoss: 'user', scoring: 'kernel', variant: 'eran-l1', itemEmbedding: true, itemBias: true, itemInitStd: 0.3 });
+    const model = buildEranFor(data, {
+      hidden: [5, 3],
+      seed: 4,
+      userInitStd: 0.5,
+      rankLoss: 'user',
+      scoring: 'kernel',
+      variant: 'eran-l1',
+      itemEmbedding: true,
+      itemBias: true,
+      itemInitStd: 0.3,
+    });
     tf.tidy(() => model.itemBias!.assign(tf.tensor1d(Array.from({ length: 8 }, (_, i) => 0.1 * i - 0.3))));
     const emb = freezeEran(model, data.networks);
     const batch = prepareUserBatch(model, data.networks, tinyUserBatch, new Rng(1));
@@ -253,7 +271,12 @@ describe('user-level rank loss', () => {
       const n = b.negatives[q];
       const s = (x: number, keys: number[]): number =>
         2 * Math.log(keys.reduce((acc, j) => acc + Math.exp(-dist2(naiveRep(emb, u, x), naiveRep(emb, u, j)) / 2), 0)) + emb.itemBias![x];
-      const margin = s(n, hist) - s(i, hist.filter((j) => j !== i));
+      const margin =
+        s(n, hist) -
+        s(
+          i,
+          hist.filter((j) => j !== i),
+        );
       expected += Math.log1p(Math.exp(margin));
     }
     expect(rank).toBeCloseTo(expected, 3);
@@ -262,7 +285,17 @@ describe('user-level rank loss', () => {
 
   it('lowers the loss on a planted graph and leaks no tensor', async () => {
     const planted = plantedGraph({ numItems: 60, numUsers: 40, seed: 3 });
-    const options = { hidden: [16, 4], batchSize: 64, learningRate: 0.02, alpha: 10, rankLoss: 'user', scoring: 'kernel', itemEmbedding: true, itemBias: true, userPairs: 4 } as const;
+    const options = {
+      hidden: [16, 4],
+      batchSize: 64,
+      learningRate: 0.02,
+      alpha: 10,
+      rankLoss: 'user',
+      scoring: 'kernel',
+      itemEmbedding: true,
+      itemBias: true,
+      userPairs: 4,
+    } as const;
     const model = buildEranFor(planted.data, options);
     const result = await trainEran(model, planted.data, { epochs: 12, seed: 1 });
     const first = result.epochs[0].loss.rank;
@@ -327,7 +360,15 @@ describe('options and checkpoint', () => {
 
   it('round-trips item vectors and the scoring rule through a checkpoint', async () => {
     const planted = plantedGraph({ numItems: 40, numUsers: 20, seed: 5 });
-    const model: EranModel = buildEranFor(planted.data, { hidden: [8, 4], itemEmbedding: true, itemBias: true, scoring: 'kernel', tau: 1.5, rankLoss: 'user', itemInitStd: 0.2 });
+    const model: EranModel = buildEranFor(planted.data, {
+      hidden: [8, 4],
+      itemEmbedding: true,
+      itemBias: true,
+      scoring: 'kernel',
+      tau: 1.5,
+      rankLoss: 'user',
+      itemInitStd: 0.2,
+    });
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'eran-plus-'));
     try {
       await saveCheckpoint(dir, model, planted.data);

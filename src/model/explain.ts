@@ -78,7 +78,7 @@ export function explain(emb: EranEmbeddings, user: UserRef, history: ArrayLike<n
   // Kernel scoring: the score is a soft maximum over the purchases, so the faithful anchor is its
   // largest term, the most similar purchase, adjacent in G_k* or not (anchorAdjacent says which).
   const kernel = isKernel(emb);
-  const chosen = kernel ? best : bestAdjacent ?? best;
+  const chosen = kernel ? best : (bestAdjacent ?? best);
   return {
     item,
     kind: emb.kinds[kindIndex],
@@ -133,7 +133,10 @@ export function strongestContribution(parts: MixtureBreakdown): { anchor: number
   for (let p = 0; p < r; p++) if (contributions[p] > 0 && (anchor < 0 || contributions[p] > contributions[anchor])) anchor = p;
   let kind = 0;
   for (let k = 1; k < kinds; k++) {
-    const better = anchor >= 0 ? parts.attention[k] * parts.terms[k][anchor] > parts.attention[kind] * parts.terms[kind][anchor] : parts.attention[k] > parts.attention[kind];
+    const better =
+      anchor >= 0
+        ? parts.attention[k] * parts.terms[k][anchor] > parts.attention[kind] * parts.terms[kind][anchor]
+        : parts.attention[k] > parts.attention[kind];
     if (better) kind = k;
   }
   return { anchor, kind, contributions };

@@ -100,15 +100,7 @@ export function foldInUser(emb: EranEmbeddings, history: ArrayLike<number>, opti
 }
 
 /** grad += scale * J_x^T vec, where J_x = d h_{u,x} / d z. */
-function addJacobianT(
-  emb: EranEmbeddings,
-  item: number,
-  attention: Float64Array,
-  h: Float64Array,
-  vec: Float64Array,
-  scale: number,
-  grad: Float64Array,
-): void {
+function addJacobianT(emb: EranEmbeddings, item: number, attention: Float64Array, h: Float64Array, vec: Float64Array, scale: number, grad: Float64Array): void {
   const d = emb.dim;
   // h may include the free item vector e_x (itemEmbedding), which does not depend on z: the
   // Jacobian involves the attention mixture h - e_x only.

@@ -175,7 +175,11 @@ const GRADIENTS: tf.GradConfig[] = [
     saveAllInputs: true,
     gradFunc: (dy, saved, attrs) => {
       const axis = normalizeAxes(attrs.axis, saved[0].shape.length)[0];
-      const parts = tf.split(dy as tf.Tensor, saved.map((t) => t.shape[axis]), axis);
+      const parts = tf.split(
+        dy as tf.Tensor,
+        saved.map((t) => t.shape[axis]),
+        axis,
+      );
       // Concat's inputs are named by position ('0', '1', ...).
       return Object.fromEntries(parts.map((t, i) => [String(i), () => t]));
     },

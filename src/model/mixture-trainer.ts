@@ -374,7 +374,12 @@ function buildLayout(
     keys = gatherPlan(Int32Array.from(distinct), items.length);
   } else {
     keys = gatherPlan(Int32Array.from(keyLocal), items.length);
-    keyUsers = segmentPlan(Int32Array.from(keyUser, (_, i) => i), Int32Array.from(keyUser), keyUser.length, b);
+    keyUsers = segmentPlan(
+      Int32Array.from(keyUser, (_, i) => i),
+      Int32Array.from(keyUser),
+      keyUser.length,
+      b,
+    );
   }
   return {
     batch,
@@ -701,7 +706,16 @@ function validationNdcg(ctx: Ctx, set: ValidationSet, items: readonly Int32Array
     const columns = ctx.exact
       ? Int32Array.from({ length: n }, (_, i) => i)
       : Int32Array.from(new Set([...Array.from(batch, (u) => set.heldOut[u]), ...set.negatives!]));
-    const layout = buildLayout(ctx, batch, (u) => ({ items: items[u], weights: weights[u] }), (u) => items[u], columns, new Float32Array(columns.length), false, new Int32Array(0));
+    const layout = buildLayout(
+      ctx,
+      batch,
+      (u) => ({ items: items[u], weights: weights[u] }),
+      (u) => items[u],
+      columns,
+      new Float32Array(columns.length),
+      false,
+      new Int32Array(0),
+    );
     const values = tf.tidy(() => {
       const input = params.input.map((t, kk) => t.gather(layout.encode[kk].rows));
       const leaves: Leaves = {
@@ -747,15 +761,25 @@ export function mixtureColumnScores(
 ): Float32Array {
   const ctx = makeContext(model, data, { ...MIXTURE_TRAINER_DEFAULTS, ...overrides });
   const byUser = new Map(Array.from(users, (u, r) => [u, r]));
-  const layout = buildLayout(ctx, users, (u) => ({ items: histories[byUser.get(u)!], weights: weights[byUser.get(u)!] }), () => new Int32Array(0), columns, new Float32Array(columns.length), false, new Int32Array(0));
+  const layout = buildLayout(
+    ctx,
+    users,
+    (u) => ({ items: histories[byUser.get(u)!], weights: weights[byUser.get(u)!] }),
+    () => new Int32Array(0),
+    columns,
+    new Float32Array(columns.length),
+    false,
+    new Int32Array(0),
+  );
   const { params } = ctx;
-  const scores = tf.tidy(() =>
-    forward(ctx, layout, {
-      input: params.input.map((t, k) => t.gather(layout.encode[k].rows)),
-      users: params.users.gather(users),
-      bias: params.bias ? params.bias.gather(layout.items) : null,
-      embedding: params.embedding ? params.embedding.gather(layout.items) : null,
-    }).columns,
+  const scores = tf.tidy(
+    () =>
+      forward(ctx, layout, {
+        input: params.input.map((t, k) => t.gather(layout.encode[k].rows)),
+        users: params.users.gather(users),
+        bias: params.bias ? params.bias.gather(layout.items) : null,
+        embedding: params.embedding ? params.embedding.gather(layout.items) : null,
+      }).columns,
   );
   const values = scores.dataSync().slice() as Float32Array;
   scores.dispose();
@@ -886,7 +910,13 @@ function trainResult(
 ): TrainResult {
   const seconds = (Date.now() - started) / 1000;
   const positives = phases.reduce((a, ph) => a + ph.positivesSeen, 0);
-  return { ...fields, epochs: phases.flatMap((ph) => ph.epochs), seconds, tripletsPerSecond: positives / Math.max(seconds, 1e-9), phaseSeconds: { ...ctx.timings } };
+  return {
+    ...fields,
+    epochs: phases.flatMap((ph) => ph.epochs),
+    seconds,
+    tripletsPerSecond: positives / Math.max(seconds, 1e-9),
+    phaseSeconds: { ...ctx.timings },
+  };
 }
 
 /**
@@ -1010,7 +1040,18 @@ export async function trainMixture(
   try {
     const weights = split.items.map((items, u) => recencyWeights(split.times?.[u], items.length, halfLife));
     const set = validationSet(ctx, split.heldOut, rng);
-    const search = await runPhase(ctx, split.items, options.epochs, rng, options, started, () => validationNdcg(ctx, set, split.items, weights), onProgress, 0, 2 * options.epochs);
+    const search = await runPhase(
+      ctx,
+      split.items,
+      options.epochs,
+      rng,
+      options,
+      started,
+      () => validationNdcg(ctx, set, split.items, weights),
+      onProgress,
+      0,
+      2 * options.epochs,
+    );
     const best = { bestEpoch: search.best?.epoch ?? null, bestValidation: search.best?.value ?? null, restoredBest: false };
     if (search.stopReason === 'aborted' || search.stopReason === 'time') {
       syncModel(model, ctx.params);
@@ -1018,7 +1059,18 @@ export async function trainMixture(
     }
     const bestEpoch = search.best?.epoch ?? search.epochs.length;
     restore(ctx.params, initial);
-    const refit = await runPhase(ctx, data.userItems, bestEpoch, rng, options, started, null, onProgress, search.epochs.length, search.epochs.length + bestEpoch);
+    const refit = await runPhase(
+      ctx,
+      data.userItems,
+      bestEpoch,
+      rng,
+      options,
+      started,
+      null,
+      onProgress,
+      search.epochs.length,
+      search.epochs.length + bestEpoch,
+    );
     syncModel(model, ctx.params);
     return trainResult(ctx, started, [search, refit], {
       ...best,

@@ -32,7 +32,11 @@ function randomInputs(seed: number): { h: Float32Array[]; keys: Float32Array[]; 
   const w = new Float32Array(B * N);
   const t = new Float32Array(B * N);
   // user 0 bought 0, 2, 3 (weights 1, 0.5, 0.25); user 1 bought 1, 4, 5, 6
-  [[0, 1], [2, 0.5], [3, 0.25]].forEach(([i, v]) => {
+  [
+    [0, 1],
+    [2, 0.5],
+    [3, 0.25],
+  ].forEach(([i, v]) => {
     w[i] = v;
     t[i] = 1;
   });
@@ -96,7 +100,16 @@ describe('mixture serving', () => {
       expect(ex.anchor).not.toBeNull();
       expect(ex.attention.reduce((a, k) => a + k.weight, 0)).toBeCloseTo(1, 6);
       const full = scoreUser(emb, 0, history)[item];
-      const drops = Array.from(history, (j) => full - scoreUser(emb, 0, history.filter((x) => x !== j))[item]);
+      const drops = Array.from(
+        history,
+        (j) =>
+          full -
+          scoreUser(
+            emb,
+            0,
+            history.filter((x) => x !== j),
+          )[item],
+      );
       const anchorDrop = drops[Array.from(history).indexOf(ex.anchor!)];
       expect(anchorDrop).toBeGreaterThan(0);
       for (const drop of drops) expect(anchorDrop).toBeGreaterThanOrEqual(drop - 1e-9);
@@ -115,7 +128,16 @@ describe('mixture serving', () => {
 describe('the training forward pass', () => {
   it('scores as serving does, over every item and over sampled columns', () => {
     const planted = plantedGraph({ numItems: 60, numUsers: 12, seed: 5 });
-    const model = buildEranFor(planted.data, { hidden: [12, 6], scoring: 'mixture', itemBias: true, itemEmbedding: true, itemInitStd: 0.3, userInitStd: 0.5, tau: 0.8, seed: 3 });
+    const model = buildEranFor(planted.data, {
+      hidden: [12, 6],
+      scoring: 'mixture',
+      itemBias: true,
+      itemEmbedding: true,
+      itemInitStd: 0.3,
+      userInitStd: 0.5,
+      tau: 0.8,
+      seed: 3,
+    });
     const emb = freezeEran(model, planted.data.networks);
     const users = Int32Array.from([0, 3, 7]);
     const rng = new Rng(4);
@@ -128,7 +150,10 @@ describe('the training forward pass', () => {
         columns.forEach((x, c) => expect(batch[r * columns.length + c]).toBeCloseTo(plain[x], 3));
       });
     };
-    check(Int32Array.from({ length: 60 }, (_, i) => i), {});
+    check(
+      Int32Array.from({ length: 60 }, (_, i) => i),
+      {},
+    );
     // Sampled columns are never the user's own purchases (training masks those), so the self
     // term is not removed there: compare on items nobody in the batch bought.
     const bought = new Set(histories.flatMap((h) => Array.from(h)));
@@ -150,7 +175,16 @@ describe('recency', () => {
 /** Trains on a planted graph; returns the share of held-out items in the top 10 and of users whose top attention is their planted driver. */
 async function plantedRun(overrides: Partial<MixtureTrainerSettings>): Promise<{ hits: number; drivers: number; bestEpoch: number | null }> {
   const planted = plantedGraph({ numItems: 90, numUsers: 60, seed: 11, holdOut: true });
-  const model = buildEranFor(planted.data, { hidden: [16, 8], scoring: 'mixture', itemBias: true, itemEmbedding: true, itemInitStd: 0.1, learningRate: 0.03, tau: 1, seed: 2 });
+  const model = buildEranFor(planted.data, {
+    hidden: [16, 8],
+    scoring: 'mixture',
+    itemBias: true,
+    itemEmbedding: true,
+    itemInitStd: 0.1,
+    learningRate: 0.03,
+    tau: 1,
+    seed: 2,
+  });
   const before = tf.memory().numTensors;
   const result = await trainMixture(model, planted.data, { epochs: 25, seed: 2 }, undefined, { batchUsers: 16, ...overrides });
   expect(tf.memory().numTensors).toBe(before);

@@ -69,7 +69,9 @@ export function checkItem(emb: EranEmbeddings, item: ItemCodes, what = 'item'): 
     return;
   }
   if (item.length !== emb.kinds.length || item.some((c) => c.length !== emb.dim)) {
-    throw new Error(`${what}: expected ${emb.kinds.length} codes of length ${emb.dim}, got ${item.length} codes of lengths ${item.map((c) => c.length).join(',')}`);
+    throw new Error(
+      `${what}: expected ${emb.kinds.length} codes of length ${emb.dim}, got ${item.length} codes of lengths ${item.map((c) => c.length).join(',')}`,
+    );
   }
 }
 

@@ -324,7 +324,14 @@ function aggregateSimilarity(
  * history: cold-start and audience compare users, whose purchase dates differ); min / max / mean
  * aggregate the pairwise mixed similarity tau log sum_k a~^k K^k(x, j).
  */
-function mixtureAggregate(emb: EranEmbeddings, z: ArrayLike<number>, history: ArrayLike<number>, item: ItemCodes, aggregate: ColdAggregate, att: Float64Array): number {
+function mixtureAggregate(
+  emb: EranEmbeddings,
+  z: ArrayLike<number>,
+  history: ArrayLike<number>,
+  item: ItemCodes,
+  aggregate: ColdAggregate,
+  att: Float64Array,
+): number {
   const others = Array.from(history).filter((j) => j !== item);
   if (others.length === 0) return -Infinity;
   if (aggregate === 'kernel') {

@@ -38,7 +38,9 @@ describe('segmentSum', () => {
         [2, 20],
         [3, 30],
       ]);
-      return tf.grad((x: tf.Tensor) => tf.sum(tf.mul(segmentSum(x as tf.Tensor2D, plan), weights)))(tf.tensor2d(data)).arraySync();
+      return tf
+        .grad((x: tf.Tensor) => tf.sum(tf.mul(segmentSum(x as tf.Tensor2D, plan), weights)))(tf.tensor2d(data))
+        .arraySync();
     });
     // data 0 feeds segment 0; data 2 feeds segments 0 and 2; data 3 feeds segment 2; data 1 nothing.
     expect(grad).toEqual([

@@ -109,9 +109,7 @@ function rawSegmentSum(x: tf.Tensor2D, indices: Int32Array, segments: Int32Array
   if (indices.length === 0) return tf.zeros([numSegments, cols]);
   if (!hasKernel('SparseSegmentSum')) {
     // The native backend has no SparseSegmentSum but fast GatherV2 and UnsortedSegmentSum.
-    return tf.tidy(() =>
-      tf.unsortedSegmentSum(tf.gather(x, tf.tensor1d(indices, 'int32')), tf.tensor1d(segments, 'int32'), numSegments) as tf.Tensor2D,
-    );
+    return tf.tidy(() => tf.unsortedSegmentSum(tf.gather(x, tf.tensor1d(indices, 'int32')), tf.tensor1d(segments, 'int32'), numSegments) as tf.Tensor2D);
   }
   return tf.tidy(() => {
     const summed = tf.sparse.sparseSegmentSum(x, tf.tensor1d(indices, 'int32'), tf.tensor1d(segments, 'int32')) as tf.Tensor2D;
@@ -199,9 +197,7 @@ export function sparseDense(w: tf.Tensor2D, plan: SegmentPlan, b: tf.Tensor1D, a
   }
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const wi = args[0] as tf.Tensor2D;
-    const y = tf.tidy(() =>
-      applyActivation(tf.add(rawSegmentSum(wi, plan.fwdIndices, plan.fwdSegments, plan.numSegments), args[1] as tf.Tensor), activation),
-    );
+    const y = tf.tidy(() => applyActivation(tf.add(rawSegmentSum(wi, plan.fwdIndices, plan.fwdSegments, plan.numSegments), args[1] as tf.Tensor), activation));
     const restore = saveSome(args[2] as tf.GradSaveFunc, [y]);
     return {
       value: y,
@@ -247,7 +243,12 @@ export function pairLogits(
     const wi = args[1] as tf.Tensor2D;
     const bi = args[2] as tf.Tensor1D;
     const parts = chunks.map((c) =>
-      tf.tidy(() => tf.add(tf.sum(tf.mul(gather(xi, c.rows), gather(wi, c.cols)), 1), tf.reshape(gather(tf.reshape(bi, [n, 1]) as tf.Tensor2D, c.cols), [c.cols.numSegments]))),
+      tf.tidy(() =>
+        tf.add(
+          tf.sum(tf.mul(gather(xi, c.rows), gather(wi, c.cols)), 1),
+          tf.reshape(gather(tf.reshape(bi, [n, 1]) as tf.Tensor2D, c.cols), [c.cols.numSegments]),
+        ),
+      ),
     );
     const value = (parts.length === 1 ? parts[0] : tf.concat(parts, 0)) as tf.Tensor1D;
     const restore = saveSome(args[3] as tf.GradSaveFunc, [xi, wi]);
@@ -357,7 +358,9 @@ export function exactReconstructionLoss(
   const [u, h] = hidden.shape;
   const n = wT.shape[0];
   if (wT.shape[1] !== h || bias.shape[0] !== n || mask.length !== u * n) {
-    throw new Error(`exactReconstructionLoss: expected hidden U x h, wT N x h, bias N, mask U*N; got ${hidden.shape}, ${wT.shape}, ${bias.shape}, ${mask.length}`);
+    throw new Error(
+      `exactReconstructionLoss: expected hidden U x h, wT N x h, bias N, mask U*N; got ${hidden.shape}, ${wT.shape}, ${bias.shape}, ${mask.length}`,
+    );
   }
   const beta2 = beta * beta;
   const rows = Math.max(1, Math.floor(chunkFloats / n));

@@ -83,11 +83,15 @@ export async function trainEran(model: EranModel, data: GraphData, options: Trai
   if (model.config.scoring === 'mixture') return trainMixture(model, data, options, onProgress);
   const { config } = model;
   if (data.itemIds.length !== config.numItems || data.userIds.length !== config.numUsers) {
-    throw new Error(`trainEran: expected data with ${config.numItems} items and ${config.numUsers} users, got ${data.itemIds.length} and ${data.userIds.length}`);
+    throw new Error(
+      `trainEran: expected data with ${config.numItems} items and ${config.numUsers} users, got ${data.itemIds.length} and ${data.userIds.length}`,
+    );
   }
   const rng = new Rng(options.seed ?? config.seed);
   const userLevel = config.rankLoss === 'user';
-  const sampler = userLevel ? new UserSampler(data.userItems, config.numItems, config.userPairs, rng, config.userKeys) : new TripletSampler(data.userItems, config.numItems, rng);
+  const sampler = userLevel
+    ? new UserSampler(data.userItems, config.numItems, config.userPairs, rng, config.userKeys)
+    : new TripletSampler(data.userItems, config.numItems, rng);
   const batchSize = config.batchSize;
   const stepsPerEpoch = options.stepsPerEpoch ?? Math.ceil(sampler.size / batchSize);
   const nextBatch = (): { prepared: PreparedBatch | PreparedUserBatch; pairs: number } => {

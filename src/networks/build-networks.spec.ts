@@ -26,11 +26,21 @@ const attributes: AttributeRecord[] = [
 const items = ['10', '1', '2', '3', '4', '5'].map((item) => ({ item, title: `Movie ${item}` }));
 const r = (user: string, item: string, rating: number): InteractionRecord => ({ user, item, rating });
 const interactions: InteractionRecord[] = [
-  r('1', '1', 5), r('1', '2', 4), r('1', '10', 5),
-  r('2', '1', 4), r('2', '3', 5), r('2', '10', 4), r('2', '4', 2), r('2', '99', 5),
-  r('12', '2', 5), r('12', '4', 5), r('12', '10', 5),
-  r('3', '1', 5), r('3', '3', 1),
-  r('5', '3', 4), r('5', '4', 5),
+  r('1', '1', 5),
+  r('1', '2', 4),
+  r('1', '10', 5),
+  r('2', '1', 4),
+  r('2', '3', 5),
+  r('2', '10', 4),
+  r('2', '4', 2),
+  r('2', '99', 5),
+  r('12', '2', 5),
+  r('12', '4', 5),
+  r('12', '10', 5),
+  r('3', '1', 5),
+  r('3', '3', 1),
+  r('5', '3', 4),
+  r('5', '4', 5),
 ];
 const input = { items, attributes, interactions };
 
@@ -40,17 +50,32 @@ describe('buildAttributeNetworks', () => {
   it('builds G_k = co-purchase edges whose items share a value of k, with weight and sorted via', () => {
     const built = buildAttributeNetworks(input, { minHistory: 2 });
     expect(built.edges.get('actor')).toEqual([
-      e('1', '2', 1, 'a1'), e('1', '3', 1, 'a2'), e('1', '10', 2, 'a1', 'a2'),
-      e('2', '10', 2, 'a1'), e('3', '4', 1, 'a3'), e('3', '10', 1, 'a2'),
+      e('1', '2', 1, 'a1'),
+      e('1', '3', 1, 'a2'),
+      e('1', '10', 2, 'a1', 'a2'),
+      e('2', '10', 2, 'a1'),
+      e('3', '4', 1, 'a3'),
+      e('3', '10', 1, 'a2'),
     ]);
     expect(built.edges.get('director')).toEqual([e('4', '10', 1, 'd1')]);
     expect(built.edges.get('genre')).toEqual([
-      e('1', '2', 1, 'g1'), e('1', '10', 2, 'g1'), e('2', '4', 1, 'g1'),
-      e('2', '10', 2, 'g1', 'g2'), e('3', '10', 1, 'g2'), e('4', '10', 1, 'g1'),
+      e('1', '2', 1, 'g1'),
+      e('1', '10', 2, 'g1'),
+      e('2', '4', 1, 'g1'),
+      e('2', '10', 2, 'g1', 'g2'),
+      e('3', '10', 1, 'g2'),
+      e('4', '10', 1, 'g1'),
     ]);
     expect(built.stats).toMatchObject({
-      items: 6, usersTotal: 5, usersKept: 4, usersDropped: 1, positives: 11, trainingPositives: 11,
-      unknownItemInteractions: 1, unknownItemAttributes: 1, coPurchaseEdges: 8,
+      items: 6,
+      usersTotal: 5,
+      usersKept: 4,
+      usersDropped: 1,
+      positives: 11,
+      trainingPositives: 11,
+      unknownItemInteractions: 1,
+      unknownItemAttributes: 1,
+      coPurchaseEdges: 8,
       edgesPerKind: { actor: 6, director: 1, genre: 6 },
     });
   });
@@ -59,7 +84,12 @@ describe('buildAttributeNetworks', () => {
     const { graph } = buildAttributeNetworks(input, { minHistory: 2 });
     expect(graph.itemIds).toEqual(['1', '2', '3', '4', '5', '10']);
     expect(graph.userIds).toEqual(['1', '2', '5', '12']);
-    expect(graph.userItems.map((row) => Array.from(row))).toEqual([[0, 1, 5], [0, 2, 5], [2, 3], [1, 3, 5]]);
+    expect(graph.userItems.map((row) => Array.from(row))).toEqual([
+      [0, 1, 5],
+      [0, 2, 5],
+      [2, 3],
+      [1, 3, 5],
+    ]);
     expect(graph.networks.map((n) => n.kind)).toEqual(['actor', 'director', 'genre']);
     const actor = graph.networks[0];
     expect(actor.n).toBe(6);
@@ -98,13 +128,23 @@ describe('buildAttributeNetworks', () => {
   });
 
   it('excludes held-out pairs from training positives, counting minHistory before removal', () => {
-    const built = buildAttributeNetworks(input, { minHistory: 3, heldOut: [{ user: '1', item: '10' }, { user: '12', item: '77' }] });
+    const built = buildAttributeNetworks(input, {
+      minHistory: 3,
+      heldOut: [
+        { user: '1', item: '10' },
+        { user: '12', item: '77' },
+      ],
+    });
     expect(built.graph.userIds).toEqual(['1', '2', '12']);
     expect(Array.from(built.graph.userItems[0])).toEqual([0, 1]);
     expect(built.stats).toMatchObject({ positives: 9, trainingPositives: 8, heldOutRemoved: 1 });
     // 1-10 and 2-10 lose user 1's support; 1-2 keeps it.
     expect(built.edges.get('actor')).toEqual([
-      e('1', '2', 1, 'a1'), e('1', '3', 1, 'a2'), e('1', '10', 1, 'a1', 'a2'), e('2', '10', 1, 'a1'), e('3', '10', 1, 'a2'),
+      e('1', '2', 1, 'a1'),
+      e('1', '3', 1, 'a2'),
+      e('1', '10', 1, 'a1', 'a2'),
+      e('2', '10', 1, 'a1'),
+      e('3', '10', 1, 'a2'),
     ]);
   });
 
@@ -121,7 +161,10 @@ describe('buildAttributeNetworks', () => {
     const many = ['v7', 'v1', 'v3', 'v6', 'v2', 'v5', 'v4'];
     const wide = buildAttributeNetworks(
       {
-        items: [{ item: 'x', title: 'X' }, { item: 'y', title: 'Y' }],
+        items: [
+          { item: 'x', title: 'X' },
+          { item: 'y', title: 'Y' },
+        ],
         attributes: ['x', 'y'].flatMap((item) => many.map((value) => ({ item, kind: 'tag', value, name: value }))),
         interactions: [r('u', 'x', 5), r('u', 'y', 5)],
       },
@@ -137,7 +180,12 @@ describe('buildAttributeNetworks', () => {
 
   it('agrees with the brute-force reference under every cap setting; a cap above every degree changes nothing', () => {
     const world = generateMovieWorld({ seed: 8, users: 50, items: 70 });
-    for (const caps of [{ minSupport: 1, topM: null }, { minSupport: 1, topM: 1 }, { minSupport: 1, topM: 4 }, { minSupport: 3, topM: 2 }]) {
+    for (const caps of [
+      { minSupport: 1, topM: null },
+      { minSupport: 1, topM: 1 },
+      { minSupport: 1, topM: 4 },
+      { minSupport: 3, topM: 2 },
+    ]) {
       const built = buildAttributeNetworks(world, { minHistory: 5, ...caps });
       for (const kind of ['actor', 'director', 'genre']) {
         expect({ caps, kind, edges: built.edges.get(kind) }).toEqual({ caps, kind, edges: bruteForce(world, kind, { minHistory: 5, heldOut: [], ...caps }) });

@@ -12,13 +12,17 @@ const SETTINGS: readonly NetworkOptions[] = [{}, { minSupport: 2 }, { minSupport
 async function measure(dir: string): Promise<void> {
   const started = Date.now();
   const data = await collectDataset(await openCsvDataset(dir));
-  console.log(`${dir}: read ${data.interactions.length} interactions, ${data.items.length} items, ${data.attributes.length} attribute rows in ${Date.now() - started} ms`);
+  console.log(
+    `${dir}: read ${data.interactions.length} interactions, ${data.items.length} items, ${data.attributes.length} attribute rows in ${Date.now() - started} ms`,
+  );
   for (const setting of SETTINGS) {
     const t = process.hrtime.bigint();
     const built = buildAttributeNetworks(data, { ...setting, edgeList: false });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
     const s = built.stats;
-    const edges = Object.entries(s.edgesPerKind).map(([k, n]) => `${k} ${n}`).join(', ');
+    const edges = Object.entries(s.edgesPerKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
     console.log(`  ${JSON.stringify(setting).padEnd(30)} users ${s.usersKept}/${s.usersTotal}, G ${s.coPurchaseEdges} | ${edges} | ${ms.toFixed(0)} ms`);
   }
 }

@@ -3,7 +3,12 @@ import { ExplanationCache } from './explanation-cache';
 describe('ExplanationCache', () => {
   it('returns a value until its TTL passes', () => {
     let now = 0;
-    const cache = new ExplanationCache<string>(1000, 10, () => now, () => 0.5);
+    const cache = new ExplanationCache<string>(
+      1000,
+      10,
+      () => now,
+      () => 0.5,
+    );
     cache.set('a', 'x');
     now = 999;
     expect(cache.get('a')).toBe('x');
@@ -14,7 +19,12 @@ describe('ExplanationCache', () => {
   it('spreads expiry over 75-125% of the TTL', () => {
     let now = 0;
     let r = 0;
-    const cache = new ExplanationCache<string>(1000, 10, () => now, () => r);
+    const cache = new ExplanationCache<string>(
+      1000,
+      10,
+      () => now,
+      () => r,
+    );
     cache.set('early', 'x');
     r = 0.999;
     cache.set('late', 'y');

@@ -27,7 +27,10 @@ export function explanationText(p: TextParts): string {
       return p.mode === 'SHARED_VALUE' ? text : `${text} (its ${p.kind} matters most to you, but links no purchase of yours)`;
     }
     case 'NETWORK_PATH': {
-      const via = p.nodes.filter((n) => n.type === 'ITEM').slice(1, -1).map((n) => n.name);
+      const via = p.nodes
+        .filter((n) => n.type === 'ITEM')
+        .slice(1, -1)
+        .map((n) => n.name);
       const steps = via.length === 0 ? '' : ` via ${listPhrase(via)}`;
       return `Recommended because it is connected to ${which}, in the ${p.kind} network${steps}`;
     }

@@ -74,8 +74,7 @@ export class RecommendService {
     const owned = this.catalog.owned(query.userId);
     const excluded = new Set(query.excludeIds ?? []);
     const matches = query.filter === undefined ? null : this.catalog.compileFilter(this.filterOf(query.filter));
-    const keep = (id: string): boolean =>
-      !owned.has(id) && !excluded.has(id) && this.catalog.isVisible(id) && (matches === null || matches(id));
+    const keep = (id: string): boolean => !owned.has(id) && !excluded.has(id) && this.catalog.isVisible(id) && (matches === null || matches(id));
     return engine.recommend(history, query.k, keep).map((s, index) => ({
       userId: query.userId,
       itemId: s.itemId,
@@ -101,7 +100,10 @@ export class RecommendService {
     // Keys fixed before the graph round trip: a purchase landing meanwhile must not file this
     // answer under the new history version.
     const cacheKeys = new Map(
-      keys.map((k) => [pairKey(k.userId, k.itemId), `${model.version}\u0000${this.catalog.historyOf(k.userId)?.version ?? -1}\u0000${pairKey(k.userId, k.itemId)}`]),
+      keys.map((k) => [
+        pairKey(k.userId, k.itemId),
+        `${model.version}\u0000${this.catalog.historyOf(k.userId)?.version ?? -1}\u0000${pairKey(k.userId, k.itemId)}`,
+      ]),
     );
     const done = new Map<string, Explanation>();
     const missing: ExplanationKey[] = [];
@@ -204,4 +206,3 @@ function notScorable(itemId: string): DomainError {
     { field: 'itemId' },
   );
 }
-

@@ -32,10 +32,7 @@ describe('EranEngine', () => {
   beforeEach(() => {
     model = buildEranFor(data, { hidden: [8, 4], seed: 2, userInitStd: 0.5 });
     // The exact path: these tests compare with the model core, which scores every item.
-    engine = new EranEngine(
-      { embeddings: freezeEran(model, data.networks), model, itemIds: data.itemIds, userIds: data.userIds },
-      { scoringPath: 'exact' },
-    );
+    engine = new EranEngine({ embeddings: freezeEran(model, data.networks), model, itemIds: data.itemIds, userIds: data.userIds }, { scoringPath: 'exact' });
   });
 
   afterEach(() => engine.dispose());
@@ -92,8 +89,12 @@ describe('EranEngine', () => {
     expect(engine.recommend(grown, 5, () => true).map((s) => s.itemId)).not.toContain(first[0]!.itemId);
   });
 
-  it('appends a cold-start item with the encoders\' codes and makes it scorable everywhere', () => {
-    const neighbours = new Map([['actor', [itemId(1), itemId(2)]], ['director', [itemId(3)]], ['genre', ['no-such-item']]]);
+  it("appends a cold-start item with the encoders' codes and makes it scorable everywhere", () => {
+    const neighbours = new Map([
+      ['actor', [itemId(1), itemId(2)]],
+      ['director', [itemId(3)]],
+      ['genre', ['no-such-item']],
+    ]);
     expect(engine.encodeNewItem('cold', neighbours)).toBe(true);
     expect(engine.encodeNewItem('cold', neighbours)).toBe(false);
     expect(engine.hasItem('cold')).toBe(true);
@@ -107,19 +108,22 @@ describe('EranEngine', () => {
     expect(engine.similarItems('cold', null, 3, () => true)).toHaveLength(3);
   });
 
-  it('encodes a new item with exactly an existing item\'s links into that item\'s codes', () => {
+  it("encodes a new item with exactly an existing item's links into that item's codes", () => {
     const twinOf = 7;
-    const links = new Map(
-      data.networks.map((net) => [net.kind, Array.from(net.indices.subarray(net.indptr[twinOf]!, net.indptr[twinOf + 1]!), itemId)]),
-    );
+    const links = new Map(data.networks.map((net) => [net.kind, Array.from(net.indices.subarray(net.indptr[twinOf]!, net.indptr[twinOf + 1]!), itemId)]));
     engine.encodeNewItem('twin', links);
     const [nearest] = engine.similarItems('twin', null, 1, (id) => id !== 'twin');
     expect(nearest!.itemId).toBe(itemId(twinOf));
     expect(nearest!.score).toBeCloseTo(0, 5);
-    expect(encodeNewItem(model, data.networks.map((net) => net.indices.subarray(net.indptr[twinOf]!, net.indptr[twinOf + 1]!)))).toHaveLength(3);
+    expect(
+      encodeNewItem(
+        model,
+        data.networks.map((net) => net.indices.subarray(net.indptr[twinOf]!, net.indptr[twinOf + 1]!)),
+      ),
+    ).toHaveLength(3);
   });
 
-  it('ranks an audience over learned and new users, without the item\'s owners', () => {
+  it("ranks an audience over learned and new users, without the item's owners", () => {
     const item = historyOf(0).purchased[0]!;
     const strangerItems = historyOf(1).purchased.filter((id) => id !== item);
     const histories = [...data.userIds.map((_, u) => historyOf(u)), { userId: 'stranger', purchased: strangerItems, version: 1 }];
@@ -140,7 +144,7 @@ describe('EranEngine with a mixture (eran-plus) model', () => {
     await useTestBackend();
   });
 
-  it('serves the model core\'s mixture ranking with recency by history order, explains with the top contribution, and gives new items the median bias', () => {
+  it("serves the model core's mixture ranking with recency by history order, explains with the top contribution, and gives new items the median bias", () => {
     const model = buildEranFor(data, { ...scoringPreset('mixture'), hidden: [8, 4], seed: 2 });
     const emb = freezeEran(model, data.networks);
     expect(emb.scoring).toBe('mixture');
@@ -214,7 +218,12 @@ describe('EranEngine on the candidate path', () => {
   it('fills k from further down the popularity order when a filter refuses every candidate', () => {
     const served = new EranEngine(source);
     const h = histories[0]!;
-    const usual = new Set(served.recommend(h, 300, () => true).slice(0, 200).map((s) => s.itemId));
+    const usual = new Set(
+      served
+        .recommend(h, 300, () => true)
+        .slice(0, 200)
+        .map((s) => s.itemId),
+    );
     const keep = (id: string): boolean => !usual.has(id) && Number(id.slice(1)) % 3 === 0;
     const got = served.recommend(h, 10, keep);
     expect(got).toHaveLength(10);
@@ -226,14 +235,17 @@ describe('EranEngine on the candidate path', () => {
     const served = new EranEngine(source, { candidates: { codeNeighbours: 0, popular: 1, networkNeighbours: 2 } });
     const h: UserHistory = { userId: 'u1', purchased: ['i7'], version: 1 };
     await served.activate({
-      purchases: new Map([['i900', 50], ['i3', 2]]),
+      purchases: new Map([
+        ['i900', 50],
+        ['i3', 2],
+      ]),
       links: new Map([['actor', new Map([['i7', ['i1200', 'i1300', 'i1400']]])]]),
     });
     // Candidates: i7's two strongest actor links and the most purchased item, nothing else.
     expect(new Set(served.recommend(h, 3, () => true).map((s) => s.itemId))).toEqual(new Set(['i1200', 'i1300', 'i900']));
   });
 
-  it('finds similar items among the item\'s neighbours in code space', () => {
+  it("finds similar items among the item's neighbours in code space", () => {
     const exact = new EranEngine(source, { scoringPath: 'exact' });
     const served = new EranEngine(source);
     let overlap = 0;

@@ -8,14 +8,7 @@ import { CodeIndex, type CodeIndexOptions } from './candidates/code-index';
 import { NeighbourLists } from './candidates/neighbour-lists';
 import type { ScoringFamily, UserScorer } from './scoring/scoring-family';
 import { scoringFamilyOf } from './scoring/scoring-family-of';
-import type {
-  CatalogueSnapshot,
-  EngineExplanation,
-  RecommenderEngine,
-  ScoredItem,
-  ScoredUser,
-  UserHistory,
-} from './recommender-engine';
+import type { CatalogueSnapshot, EngineExplanation, RecommenderEngine, ScoredItem, ScoredUser, UserHistory } from './recommender-engine';
 
 export interface EranEngineSource {
   readonly embeddings: EranEmbeddings;
@@ -210,7 +203,7 @@ export class EranEngine implements RecommenderEngine {
     if (picked.length < k && this.path === 'candidates') {
       const seen = new Set(candidates);
       const { popularityLength } = this.candidates();
-      for (let from = 0; picked.length < k && from < popularityLength; ) {
+      for (let from = 0; picked.length < k && from < popularityLength;) {
         const more = this.candidates().morePopular(self, from, 4 * k, (x) => keep(this.ids[x]!), seen);
         from = more.next;
         picked.push(...score(more.items));
@@ -247,11 +240,12 @@ export class EranEngine implements RecommenderEngine {
   encodeNewItem(itemId: string, neighboursPerKind: ReadonlyMap<string, readonly string[]>): boolean {
     if (this.index.has(itemId)) return false;
     if (this.model === null) throw new Error('EranEngine: this model was loaded without its encoders; cannot encode a new item');
-    const links = this.emb.kinds.map((kind) =>
-      (neighboursPerKind.get(kind) ?? []).map((id) => this.index.get(id)).filter((i): i is number => i !== undefined),
-    );
+    const links = this.emb.kinds.map((kind) => (neighboursPerKind.get(kind) ?? []).map((id) => this.index.get(id)).filter((i): i is number => i !== undefined));
     // The encoders' input is one column per TRAINED item: links to other cold items cannot be fed.
-    const codes = encodeNewItem(this.model, links.map((row) => row.filter((i) => i < this.trainedItems)));
+    const codes = encodeNewItem(
+      this.model,
+      links.map((row) => row.filter((i) => i < this.trainedItems)),
+    );
     const item = this.append(itemId, codes);
     this.generator?.addItem(this.emb, item, links);
     return true;
@@ -280,7 +274,7 @@ export class EranEngine implements RecommenderEngine {
     const generator = this.candidates();
     const seen = new Set(scored);
     const out: Array<{ item: number; score: number }> = [];
-    for (let from = 0; out.length < missing && from < generator.popularityLength; ) {
+    for (let from = 0; out.length < missing && from < generator.popularityLength;) {
       const more = generator.morePopular(scorer.items, from, Math.max(4 * missing, 64), (x) => keep(this.ids[x]!), seen);
       from = more.next;
       const scores = new Float32Array(more.items.length);
@@ -310,8 +304,7 @@ export class EranEngine implements RecommenderEngine {
     });
     // Without purchase counts, the model's own item bias is the best guess of popularity.
     const bias = this.emb.itemBias;
-    const weight = (i: number): number =>
-      snapshot !== null ? (snapshot.purchases.get(this.ids[i]!) ?? 0) : bias !== null ? bias[i]! : 0;
+    const weight = (i: number): number => (snapshot !== null ? (snapshot.purchases.get(this.ids[i]!) ?? 0) : bias !== null ? bias[i]! : 0);
     const popularity = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => weight(b) - weight(a) || a - b);
     return new CandidateGenerator({ codes, networks, popularity }, n, this.options.candidates);
   }

@@ -19,7 +19,7 @@ export class ServedModelRepository {
     const rels = kinds.map((k) => kindNames(k).rel);
     const purchases = new Map<string, number>();
     const links = new Map(kinds.map((k) => [k, new Map<string, readonly string[]>()]));
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const page = await this.graph.read<{ id: string; purchases: number; links: string[][] }>('served-model/list-candidate-sources-page', {
         after,
         limit: cypherInt(pageSize),

@@ -35,9 +35,6 @@ export function servedModelOf(
     numUsers: manifest.config.numUsers,
     hidden: [...manifest.config.hidden],
     metrics: manifest.metrics,
-    engine: new EranEngine(
-      { embeddings: checkpoint.embeddings, model: checkpoint.model, itemIds: manifest.itemIds, userIds: manifest.userIds },
-      options,
-    ),
+    engine: new EranEngine({ embeddings: checkpoint.embeddings, model: checkpoint.model, itemIds: manifest.itemIds, userIds: manifest.userIds }, options),
   };
 }

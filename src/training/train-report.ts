@@ -12,7 +12,9 @@ export function printPipelineProgress(p: PipelineProgress, write: (line: string)
 
 export function printPipelineResult(result: PipelineResult, out: (line: string) => void = console.log): void {
   const m = result.manifest;
-  out(`Trained eRAN ${result.version} on ${String(m.metrics.dataset)}: ${m.config.numItems} items, ${m.config.numUsers} users, kinds ${m.config.kinds.join(', ')}`);
+  out(
+    `Trained eRAN ${result.version} on ${String(m.metrics.dataset)}: ${m.config.numItems} items, ${m.config.numUsers} users, kinds ${m.config.kinds.join(', ')}`,
+  );
   out(`  hidden ${m.config.hidden.join('-')}, ${result.train.epochs.length} epochs (${result.train.stopReason}), ${result.train.seconds.toFixed(1)} s`);
   out(`  validation nDCG@10 ${Number(m.metrics.validationNdcg10).toFixed(4)}, HR@10 ${Number(m.metrics.validationHr10).toFixed(4)} (100 sampled negatives)`);
   out(`  checkpoint ${result.dir}`);

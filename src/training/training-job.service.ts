@@ -130,7 +130,11 @@ export class TrainingJobService implements OnApplicationShutdown {
       job.status = 'SUCCEEDED';
       log.info({ version: outcome.version, metrics: loaded.manifest.metrics, activationMs: Date.now() - started }, 'training job succeeded: new model serving');
     } catch (error) {
-      this.fail(job, { kind: 'internal', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined }, log);
+      this.fail(
+        job,
+        { kind: 'internal', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined },
+        log,
+      );
     } finally {
       job.phase = 'done';
       job.finishedAt = new Date();

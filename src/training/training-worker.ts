@@ -3,9 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { PipelineProgress } from './train-pipeline';
 import type { FromTrainingWorker, ToTrainingWorker, TrainingFailure, TrainingWorkerData } from './training-worker.protocol';
 
-export type TrainingOutcome =
-  | { readonly ok: true; readonly version: string }
-  | { readonly ok: false; readonly failure: TrainingFailure };
+export type TrainingOutcome = { readonly ok: true; readonly version: string } | { readonly ok: false; readonly failure: TrainingFailure };
 
 export interface TrainingWorkerRun {
   /** Settles once, when the worker reports its outcome or dies; never rejects. */

@@ -45,11 +45,11 @@ export class TrainingRepository {
     const progress = options.progress ?? silentProgress;
 
     const items: ExtractedItem[] = [];
-    for (let after = ''; ; ) {
-      const page = await this.graph.read<{ id: string; title: string | null; year: number | null }>(
-        'training/list-items-page',
-        { after, limit: cypherInt(pageSize) },
-      );
+    for (let after = ''; ;) {
+      const page = await this.graph.read<{ id: string; title: string | null; year: number | null }>('training/list-items-page', {
+        after,
+        limit: cypherInt(pageSize),
+      });
       for (const r of page) items.push({ id: r.id, title: r.title ?? r.id, year: r.year ?? null });
       if (page.length < pageSize) break;
       after = page[page.length - 1]!.id;
@@ -58,7 +58,7 @@ export class TrainingRepository {
 
     const userIds: string[] = [];
     const userItems: Int32Array[] = [];
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const page = await this.graph.read<{ user: string; items: string[] }>('training/list-users-positives', {
         after,
         limit: cypherInt(pageSize),

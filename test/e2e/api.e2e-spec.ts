@@ -288,10 +288,10 @@ describe('recommend', () => {
 
   it('gives explain(userId, itemId) the explanation recommend gives', async () => {
     const [top] = await recommend('9', 1);
-    const { explain } = await ok<{ explain: ExplanationShape }>(
-      `query E($u: ID!, $i: ID!) { explain(userId: $u, itemId: $i) { ${EXPLANATION_FIELDS} } }`,
-      { u: '9', i: top!.item.id },
-    );
+    const { explain } = await ok<{ explain: ExplanationShape }>(`query E($u: ID!, $i: ID!) { explain(userId: $u, itemId: $i) { ${EXPLANATION_FIELDS} } }`, {
+      u: '9',
+      i: top!.item.id,
+    });
     expect(explain).toEqual(top!.explanation);
   });
 });
@@ -400,9 +400,13 @@ describe('cold-start items', () => {
   it('addItem links a new item by its values and makes it appear in the audience of users with its planted taste', async () => {
     // An actor-driven user: the new film stars exactly their favourite actors.
     const [userId, favourites] = [...world.favourites].find(([u]) => world.drivers.get(u) === 'actor' && world.favourites.get(u)!.length >= 2)!;
-    const fans = new Set([...world.favourites].filter(([u, favs]) => world.drivers.get(u) === 'actor' && favs.some((f) => favourites.includes(f))).map(([u]) => u));
+    const fans = new Set(
+      [...world.favourites].filter(([u, favs]) => world.drivers.get(u) === 'actor' && favs.some((f) => favourites.includes(f))).map(([u]) => u),
+    );
     const itemsBefore = (await ok<{ model: { items: number } }>('{ model { items } }')).model.items;
-    const { addItem } = await ok<{ addItem: { item: { id: string; coldStart: boolean }; recommendable: boolean; networkLinks: Array<{ kind: string; items: number }> } }>(
+    const { addItem } = await ok<{
+      addItem: { item: { id: string; coldStart: boolean }; recommendable: boolean; networkLinks: Array<{ kind: string; items: number }> };
+    }>(
       `mutation A($input: AddItemInput!) { addItem(input: $input) { item { id coldStart } recommendable networkLinks { kind items } } }`,
       {
         input: {
@@ -433,9 +437,17 @@ describe('cold-start items', () => {
   });
 
   it('refuses a duplicate id and an unknown kind', async () => {
-    const duplicate = await gql('mutation { addItem(input: {id: "1", title: "x", attributes: [{kind: "actor", value: "actor-1"}]}) { recommendable } }', {}, ADMIN_TOKEN);
+    const duplicate = await gql(
+      'mutation { addItem(input: {id: "1", title: "x", attributes: [{kind: "actor", value: "actor-1"}]}) { recommendable } }',
+      {},
+      ADMIN_TOKEN,
+    );
     expect(duplicate.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'ITEM_EXISTS', field: 'input.id' });
-    const kind = await gql('mutation { addItem(input: {id: "cold-x", title: "x", attributes: [{kind: "colour", value: "red"}]}) { recommendable } }', {}, ADMIN_TOKEN);
+    const kind = await gql(
+      'mutation { addItem(input: {id: "cold-x", title: "x", attributes: [{kind: "colour", value: "red"}]}) { recommendable } }',
+      {},
+      ADMIN_TOKEN,
+    );
     expect(kind.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.attributes[0].kind' });
   });
 });
@@ -544,7 +556,11 @@ describe('input validation and errors', () => {
     const bare = await createApp({ config: { ...config, checkpointDir: empty }, logger: createLogger('error', 'api-e2e-bare') });
     try {
       await bare.init();
-      const body = (await request(bare.getHttpServer()).post('/graphql').send({ query: RECOMMEND_IDS, variables: { userId: '1', k: 3 } })).body as GqlResponse<unknown>;
+      const body = (
+        await request(bare.getHttpServer())
+          .post('/graphql')
+          .send({ query: RECOMMEND_IDS, variables: { userId: '1', k: 3 } })
+      ).body as GqlResponse<unknown>;
       expect(body.errors![0]!.extensions.code).toBe('MODEL_NOT_READY');
       const health = await request(bare.getHttpServer()).get('/health');
       expect(health.status).toBe(503);

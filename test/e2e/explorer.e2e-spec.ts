@@ -69,7 +69,11 @@ interface Rec {
 
 const EXPLANATION = `attribute attention { kind weight } mode path { nodes { type id name kind } relationships { type from to } } text`;
 
-async function gql<T>(query: string, variables: Record<string, unknown> = {}, key?: string): Promise<{ data?: T; errors?: Array<{ message: string; extensions: Record<string, unknown> }> }> {
+async function gql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  key?: string,
+): Promise<{ data?: T; errors?: Array<{ message: string; extensions: Record<string, unknown> }> }> {
   const req = request(app.getHttpServer()).post('/graphql').set('content-type', 'application/json');
   if (key !== undefined) req.set('authorization', `Bearer ${key}`);
   return (await req.send({ query, variables })).body as { data?: T; errors?: Array<{ message: string; extensions: Record<string, unknown> }> };
@@ -86,12 +90,17 @@ function escapeRegExp(text: string): string {
 }
 
 async function apiRecommend(userId: string, k: number): Promise<Rec[]> {
-  return (await ok<{ recommend: Rec[] }>(`query R($u: ID!, $k: Int!) { recommend(userId: $u, k: $k) { rank score item { id title } explanation { ${EXPLANATION} } } }`, { u: userId, k }))
-    .recommend;
+  return (
+    await ok<{ recommend: Rec[] }>(
+      `query R($u: ID!, $k: Int!) { recommend(userId: $u, k: $k) { rank score item { id title } explanation { ${EXPLANATION} } } }`,
+      { u: userId, k },
+    )
+  ).recommend;
 }
 
 async function apiExplain(userId: string, itemId: string): Promise<Explanation> {
-  return (await ok<{ explain: Explanation }>(`query E($u: ID!, $i: ID!) { explain(userId: $u, itemId: $i) { ${EXPLANATION} } }`, { u: userId, i: itemId })).explain;
+  return (await ok<{ explain: Explanation }>(`query E($u: ID!, $i: ID!) { explain(userId: $u, itemId: $i) { ${EXPLANATION} } }`, { u: userId, i: itemId }))
+    .explain;
 }
 
 beforeAll(async () => {
@@ -123,7 +132,9 @@ afterAll(async () => {
 
 describe('type-ahead queries', () => {
   it('searchUsers: ids starting with the prefix, shortest first, with their purchase counts', async () => {
-    const { searchUsers } = await ok<{ searchUsers: Array<{ id: string; purchaseCount: number }> }>('{ searchUsers(prefix: "1", limit: 5) { id purchaseCount } }');
+    const { searchUsers } = await ok<{ searchUsers: Array<{ id: string; purchaseCount: number }> }>(
+      '{ searchUsers(prefix: "1", limit: 5) { id purchaseCount } }',
+    );
     expect(searchUsers.map((u) => u.id)).toEqual(['1', '10', '11', '12', '13']);
     const { user } = await ok<{ user: { purchases: unknown[] } }>('{ user(userId: "10") { purchases { rating } } }');
     expect(searchUsers[1]!.purchaseCount).toBe(user.purchases.length);
@@ -136,7 +147,9 @@ describe('type-ahead queries', () => {
     expect(searchItems[0]!.id).toBe('12');
     expect(searchItems.slice(1).every((i) => i.title.toLowerCase().includes('12'))).toBe(true);
     const sample = world.items[40]!;
-    const byTitle = (await ok<{ searchItems: Array<{ id: string }> }>('query S($t: String!) { searchItems(text: $t) { id } }', { t: sample.title.toUpperCase() })).searchItems;
+    const byTitle = (
+      await ok<{ searchItems: Array<{ id: string }> }>('query S($t: String!) { searchItems(text: $t) { id } }', { t: sample.title.toUpperCase() })
+    ).searchItems;
     expect(byTitle.map((i) => i.id)).toContain(sample.item);
   });
 
@@ -265,7 +278,10 @@ describeBrowser('the explorer in Chromium', () => {
       expect(at.x).toBeGreaterThanOrEqual(box.x - 1);
       expect(at.x + at.width).toBeLessThanOrEqual(box.x + box.width + 1);
       expect(await node.locator('text.node-label').first().textContent()).not.toBe('');
-      const [x, y] = /translate\(([-\d.]+) ([-\d.]+)\)/.exec((await node.getAttribute('transform'))!)!.slice(1).map(Number);
+      const [x, y] = /translate\(([-\d.]+) ([-\d.]+)\)/
+        .exec((await node.getAttribute('transform'))!)!
+        .slice(1)
+        .map(Number);
       const id = (await node.getAttribute('data-node-id'))!;
       centres.set(id, [...(centres.get(id) ?? []), { x: x!, y: y! }]);
       nodes.push({
@@ -280,7 +296,11 @@ describeBrowser('the explorer in Chromium', () => {
       const line = edge.locator('line');
       const extent = (await line.boundingBox())!;
       expect(extent.width + extent.height).toBeGreaterThan(10);
-      const relationship = { type: (await edge.getAttribute('data-edge-type'))!, from: (await edge.getAttribute('data-from'))!, to: (await edge.getAttribute('data-to'))! };
+      const relationship = {
+        type: (await edge.getAttribute('data-edge-type'))!,
+        from: (await edge.getAttribute('data-from'))!,
+        to: (await edge.getAttribute('data-to'))!,
+      };
       // The line runs from the drawn `from` node to the drawn `to` node (the arrow's direction).
       const [from, to] = [centres.get(relationship.from), centres.get(relationship.to)];
       expect(from).toBeDefined();
@@ -323,7 +343,11 @@ describeBrowser('the explorer in Chromium', () => {
     await userBox.click();
     await userBox.pressSequentially('2');
     // The suggestions for "2" (the empty box already listed the first users): shortest id first.
-    await page.getByRole('option').first().filter({ hasText: /^2 · \d+ purchases$/ }).waitFor();
+    await page
+      .getByRole('option')
+      .first()
+      .filter({ hasText: /^2 · \d+ purchases$/ })
+      .waitFor();
     await userBox.press('ArrowDown');
     await userBox.press('ArrowUp');
     expect(await userBox.getAttribute('aria-activedescendant')).toBe(await page.getByRole('option').first().getAttribute('id'));
@@ -372,7 +396,14 @@ describeBrowser('the explorer in Chromium', () => {
     const values = world.attributes.filter((a) => a.item === source.item);
     await ok(
       'mutation A($input: AddItemInput!) { addItem(input: $input) { recommendable } }',
-      { input: { id: 'ui-cold-1', title: 'A Film Nobody Has Seen', year: 2025, attributes: values.map((v) => ({ kind: v.kind, value: v.value, name: v.name })) } },
+      {
+        input: {
+          id: 'ui-cold-1',
+          title: 'A Film Nobody Has Seen',
+          year: 2025,
+          attributes: values.map((v) => ({ kind: v.kind, value: v.value, name: v.name })),
+        },
+      },
       ADMIN_TOKEN,
     );
     await open('/?user=6&item=ui-cold-1');
@@ -381,7 +412,9 @@ describeBrowser('the explorer in Chromium', () => {
     await expectCardMatches(card, 'ui-cold-1', 'A Film Nobody Has Seen', await apiExplain('6', 'ui-cold-1'));
 
     await card.getByRole('button', { name: 'Similar items' }).click();
-    const { similarItems } = await ok<{ similarItems: Array<{ item: { id: string } }> }>('{ similarItems(itemId: "ui-cold-1", userId: "6", k: 8) { item { id } } }');
+    const { similarItems } = await ok<{ similarItems: Array<{ item: { id: string } }> }>(
+      '{ similarItems(itemId: "ui-cold-1", userId: "6", k: 8) { item { id } } }',
+    );
     const similarRows = card.locator('.card-panel li[data-item-id]');
     await similarRows.first().waitFor();
     expect(await similarRows.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item-id')))).toEqual(similarItems.map((s) => s.item.id));
@@ -394,7 +427,10 @@ describeBrowser('the explorer in Chromium', () => {
 
     // An audience member's link opens this item's explanation for them.
     const member = audience[0]!.userId;
-    await page.locator('.card-panel').getByRole('link', { name: `User ${member}`, exact: true }).click();
+    await page
+      .locator('.card-panel')
+      .getByRole('link', { name: `User ${member}`, exact: true })
+      .click();
     await page.waitForURL(`${baseUrl}/?user=${member}&item=ui-cold-1`);
     await page.waitForSelector('body[data-ready="true"]');
     await expectCardMatches(page.locator('.focus-card article.card'), 'ui-cold-1', 'A Film Nobody Has Seen', await apiExplain(member, 'ui-cold-1'));
@@ -419,7 +455,9 @@ describeBrowser('the explorer in Chromium', () => {
     const cards = page.locator('.recs article.card');
     expect(await cards.count()).toBe(K);
     for (const [i, r] of after.entries()) await expectCardMatches(cards.nth(i), r.item.id, r.item.title, r.explanation);
-    expect(await page.locator('.purchases li[data-item-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item-id')))).toContain(before[0]!.item.id);
+    expect(await page.locator('.purchases li[data-item-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item-id')))).toContain(
+      before[0]!.item.id,
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'after-purchase.png') });
   });
 
@@ -446,8 +484,14 @@ describeBrowser('the explorer in Chromium', () => {
         await auditPage.locator('main h2').first().waitFor();
         await auditPage.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
         const violations = await auditPage.evaluate(async () => {
-          const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } }).axe;
-          return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, count: v.nodes.length, where: (v.nodes as Array<{ target: string[]; failureSummary?: string }>).slice(0, 3).map((n) => `${n.target.join(" ")}: ${n.failureSummary ?? ""}`) }));
+          const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } })
+            .axe;
+          return (await axe.run()).violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            count: v.nodes.length,
+            where: (v.nodes as Array<{ target: string[]; failureSummary?: string }>).slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`),
+          }));
         });
         expect({ path, violations: violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') }).toEqual({ path, violations: [] });
       }
@@ -471,7 +515,10 @@ describeBrowser('the explorer in Chromium', () => {
     await report.locator('table').first().waitFor();
     const chart = report.locator('img').first();
     await chart.scrollIntoViewIfNeeded();
-    await page.waitForFunction((img) => (img as { complete: boolean; naturalWidth: number }).complete && (img as { naturalWidth: number }).naturalWidth > 0, await chart.elementHandle());
+    await page.waitForFunction(
+      (img) => (img as { complete: boolean; naturalWidth: number }).complete && (img as { naturalWidth: number }).naturalWidth > 0,
+      await chart.elementHandle(),
+    );
     expect(await chart.getAttribute('src')).toMatch(/^\/reports\/[^/]+\/[^/]+\.svg$/);
     expect(await chart.getAttribute('alt')).not.toBe('');
 

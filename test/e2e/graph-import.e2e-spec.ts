@@ -46,7 +46,7 @@ async function counts(): Promise<Record<string, number>> {
 /** Every network edge as stored (direction included): kind -> sorted `a>b weight via` lines. */
 async function networkEdges(): Promise<Record<string, string[]>> {
   const rows = await cypher<{ rel: string; a: string; b: string; weight: number; via: string[] }>(
-    "MATCH (i:Item)-[r]->(j:Item) RETURN type(r) AS rel, i.id AS a, j.id AS b, r.weight AS weight, r.via AS via",
+    'MATCH (i:Item)-[r]->(j:Item) RETURN type(r) AS rel, i.id AS a, j.id AS b, r.weight AS weight, r.via AS via',
   );
   const out: Record<string, string[]> = {};
   for (const r of rows) (out[r.rel] ??= []).push(`${r.a}>${r.b} ${r.weight} ${r.via.join(',')}`);
@@ -57,7 +57,9 @@ async function networkEdges(): Promise<Record<string, string[]>> {
 /** Every node and relationship with its labels or type and its properties (the Meta node aside), sorted. */
 async function graphDump(): Promise<string[]> {
   const sortedJson = (props: Record<string, unknown>): string => JSON.stringify(Object.fromEntries(Object.entries(props).sort(([x], [y]) => (x < y ? -1 : 1))));
-  const nodes = await cypher<{ labels: string[]; props: Record<string, unknown> }>('MATCH (n) WHERE NOT n:Meta RETURN labels(n) AS labels, properties(n) AS props');
+  const nodes = await cypher<{ labels: string[]; props: Record<string, unknown> }>(
+    'MATCH (n) WHERE NOT n:Meta RETURN labels(n) AS labels, properties(n) AS props',
+  );
   const rels = await cypher<{ type: string; a: string; b: string; props: Record<string, unknown> }>(
     'MATCH (x)-[r]->(y) RETURN type(r) AS type, coalesce(x.id, x.uid) AS a, coalesce(y.id, y.uid) AS b, properties(r) AS props',
   );
@@ -150,10 +152,10 @@ describe('import of the synthetic world', () => {
       { a: edge.a, b: edge.b },
     );
     expect(rows.map((r) => r.actor).sort()).toEqual([...edge.via].sort());
-    const buyers = await cypher<{ n: number }>(
-      'MATCH (:Item {id: $a})<-[:PURCHASED]-(u:User)-[:PURCHASED]->(:Item {id: $b}) RETURN count(u) AS n',
-      { a: edge.a, b: edge.b },
-    );
+    const buyers = await cypher<{ n: number }>('MATCH (:Item {id: $a})<-[:PURCHASED]-(u:User)-[:PURCHASED]->(:Item {id: $b}) RETURN count(u) AS n', {
+      a: edge.a,
+      b: edge.b,
+    });
     expect(buyers[0]!.n).toBe(edge.weight);
   });
 

@@ -186,8 +186,7 @@ describe('1. every write is authorised', () => {
 });
 
 describe('2. limits that count work, a time budget, per-client rate limits', () => {
-  const audienceAliases = (n: number, k: number): string =>
-    `{ ${Array.from({ length: n }, (_, i) => `a${i}:audience(itemId:"1",k:${k}){userId}`).join(' ')} }`;
+  const audienceAliases = (n: number, k: number): string => `{ ${Array.from({ length: n }, (_, i) => `a${i}:audience(itemId:"1",k:${k}){userId}`).join(' ')} }`;
 
   it('prices fields by their work: audience and explain grow with k and with the catalogue', async () => {
     const cost = async (query: string): Promise<number> => (await gql(query)).extensions!.cost!.requested;
@@ -310,7 +309,9 @@ describe('3. concurrent writes', () => {
     expect(pair).toBeDefined();
     const { i, j, kinds } = pair!;
     expect((await gql(PURCHASE, { u: 'racer', i: j, r: 5 }, WRITER_KEY)).status).toBe(200);
-    const answers = await Promise.all(Array.from({ length: 10 }, () => gql<{ recordPurchase: { newUser: boolean } }>(PURCHASE, { u: 'racer', i, r: 5 }, WRITER_KEY)));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => gql<{ recordPurchase: { newUser: boolean } }>(PURCHASE, { u: 'racer', i, r: 5 }, WRITER_KEY)),
+    );
     for (const a of answers) expect(a.status).toBe(200);
     expect(answers.filter((a) => a.data!.recordPurchase.newUser)).toHaveLength(0);
     expect(await count('MATCH (:User {id: "racer"})-[p:PURCHASED]->(:Item {id: $i}) RETURN count(p) AS n', { i })).toBe(1);
@@ -321,7 +322,9 @@ describe('3. concurrent writes', () => {
   });
 
   it('a brand-new user written ten times at once exists once, and exactly one answer says newUser', async () => {
-    const answers = await Promise.all(Array.from({ length: 10 }, () => gql<{ recordPurchase: { newUser: boolean } }>(PURCHASE, { u: 'first-timer', i: '7', r: 5 }, WRITER_KEY)));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => gql<{ recordPurchase: { newUser: boolean } }>(PURCHASE, { u: 'first-timer', i: '7', r: 5 }, WRITER_KEY)),
+    );
     expect(answers.filter((a) => a.data!.recordPurchase.newUser)).toHaveLength(1);
     expect(await count('MATCH (u:User {id: "first-timer"}) RETURN count(u) AS n')).toBe(1);
     expect(await count('MATCH (:User {id: "first-timer"})-[p:PURCHASED]->() RETURN count(p) AS n')).toBe(1);

@@ -47,7 +47,8 @@ export async function graphql<T>(query: string, variables: Record<string, unknow
 /** A sentence for people, keeping the code visible for whoever reports it. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.code === 'FORBIDDEN' || error.code === 'UNAUTHENTICATED') return `Not allowed (${error.code}): ${error.message}. Enter a write key at the top of the page.`;
+    if (error.code === 'FORBIDDEN' || error.code === 'UNAUTHENTICATED')
+      return `Not allowed (${error.code}): ${error.message}. Enter a write key at the top of the page.`;
     return `${error.message} (${error.code})`;
   }
   return error instanceof Error ? error.message : String(error);

@@ -35,9 +35,20 @@ export function renderCard(data: CardData, actions: CardActions, headingLevel: '
   const headingId = uniqueId('card-title');
   const panelId = uniqueId('card-panel');
   const panel = h('div', { id: panelId, class: 'card-panel', 'aria-live': 'polite', hidden: true });
-  const heading = h(headingLevel, { id: headingId, class: 'card-title' }, item.title, item.year !== null ? h('span', { class: 'year' }, ` (${item.year})`) : null);
+  const heading = h(
+    headingLevel,
+    { id: headingId, class: 'card-title' },
+    item.title,
+    item.year !== null ? h('span', { class: 'year' }, ` (${item.year})`) : null,
+  );
 
-  const openPanel = async <T>(button: HTMLButtonElement, title: string, load: () => Promise<readonly T[]>, row: (x: T) => HTMLElement, empty: string): Promise<void> => {
+  const openPanel = async <T>(
+    button: HTMLButtonElement,
+    title: string,
+    load: () => Promise<readonly T[]>,
+    row: (x: T) => HTMLElement,
+    empty: string,
+  ): Promise<void> => {
     const open = button.getAttribute('aria-expanded') === 'true';
     for (const b of card.querySelectorAll('button[aria-controls]')) b.setAttribute('aria-expanded', 'false');
     if (open) {
@@ -56,37 +67,41 @@ export function renderCard(data: CardData, actions: CardActions, headingLevel: '
   };
 
   const similarButton = h('button', { type: 'button', 'aria-controls': panelId, 'aria-expanded': 'false' }, 'Similar items');
-  similarButton.addEventListener('click', () =>
-    void openPanel(
-      similarButton,
-      `Items similar to ${item.title}, as user ${data.userId} weighs attributes`,
-      () => actions.similar(item.id),
-      (s: SimilarItem) =>
-        h(
-          'li',
-          { 'data-item-id': s.item.id },
-          h('a', { href: formatLocation({ user: data.userId, item: s.item.id }) }, s.item.title),
-          s.item.coldStart ? h('span', { class: 'badge' }, 'cold-start') : null,
-          h('span', { class: 'muted' }, ` similarity ${s.score.toFixed(3)}`),
-        ),
-      'No similar items.',
-    ),
+  similarButton.addEventListener(
+    'click',
+    () =>
+      void openPanel(
+        similarButton,
+        `Items similar to ${item.title}, as user ${data.userId} weighs attributes`,
+        () => actions.similar(item.id),
+        (s: SimilarItem) =>
+          h(
+            'li',
+            { 'data-item-id': s.item.id },
+            h('a', { href: formatLocation({ user: data.userId, item: s.item.id }) }, s.item.title),
+            s.item.coldStart ? h('span', { class: 'badge' }, 'cold-start') : null,
+            h('span', { class: 'muted' }, ` similarity ${s.score.toFixed(3)}`),
+          ),
+        'No similar items.',
+      ),
   );
   const audienceButton = h('button', { type: 'button', 'aria-controls': panelId, 'aria-expanded': 'false' }, 'Who would buy it?');
-  audienceButton.addEventListener('click', () =>
-    void openPanel(
-      audienceButton,
-      `Users most likely to want ${item.title}${item.coldStart ? ' (a cold-start item: scored from its attribute values)' : ''}`,
-      () => actions.audience(item.id),
-      (m: AudienceMember) =>
-        h(
-          'li',
-          { 'data-user-id': m.userId },
-          h('a', { href: formatLocation({ user: m.userId, item: item.id }) }, `User ${m.userId}`),
-          h('span', { class: 'muted' }, ` score ${m.score.toFixed(3)}`),
-        ),
-      'Nobody: the item is hidden.',
-    ),
+  audienceButton.addEventListener(
+    'click',
+    () =>
+      void openPanel(
+        audienceButton,
+        `Users most likely to want ${item.title}${item.coldStart ? ' (a cold-start item: scored from its attribute values)' : ''}`,
+        () => actions.audience(item.id),
+        (m: AudienceMember) =>
+          h(
+            'li',
+            { 'data-user-id': m.userId },
+            h('a', { href: formatLocation({ user: m.userId, item: item.id }) }, `User ${m.userId}`),
+            h('span', { class: 'muted' }, ` score ${m.score.toFixed(3)}`),
+          ),
+        'Nobody: the item is hidden.',
+      ),
   );
 
   const ratingId = uniqueId('rating');
@@ -130,13 +145,13 @@ export function renderCard(data: CardData, actions: CardActions, headingLevel: '
       data.score !== null ? h('span', { class: 'score', title: 'The model’s score (higher is better)' }, `score ${data.score.toFixed(3)}`) : null,
     ),
     h('p', { class: 'sentence' }, e.text),
+    h('div', { class: 'why' }, drawing(data), renderAttention(e.attention, e.attribute)),
     h(
-      'div',
-      { class: 'why' },
-      drawing(data),
-      renderAttention(e.attention, e.attribute),
+      'p',
+      { class: 'mode-note muted' },
+      MODE_NOTES[e.mode],
+      e.sharedValues.length > 1 ? ` Shared: ${e.sharedValues.map((v) => `${v.name} (${v.kind})`).join(', ')}.` : null,
     ),
-    h('p', { class: 'mode-note muted' }, MODE_NOTES[e.mode], e.sharedValues.length > 1 ? ` Shared: ${e.sharedValues.map((v) => `${v.name} (${v.kind})`).join(', ')}.` : null),
     h(
       'div',
       { class: 'actions' },

@@ -39,7 +39,13 @@ export function layoutGraph(graph: ExplanationGraph): Layout {
   }));
   const links: Array<SimulationLinkDatum<SimNode>> = graph.edges.map((e) => ({ source: e.from, target: e.to }));
   forceSimulation(simNodes)
-    .force('link', forceLink<SimNode, SimulationLinkDatum<SimNode>>(links).id((d) => d.key).distance(STEP).strength(0.3))
+    .force(
+      'link',
+      forceLink<SimNode, SimulationLinkDatum<SimNode>>(links)
+        .id((d) => d.key)
+        .distance(STEP)
+        .strength(0.3),
+    )
     .force('charge', forceManyBody<SimNode>().strength(-250))
     .force('order', forceX<SimNode>((d) => d.order * STEP).strength(0.8))
     .force('lift', forceY<SimNode>((d) => (d.lifted ? -LIFT : 0)).strength(0.5))

@@ -54,7 +54,13 @@ describe('explanationGraph', () => {
 
   it('keeps a user and an item with the same id apart', () => {
     const graph = explanationGraph(
-      { nodes: [{ type: 'USER', id: '5', name: '5', kind: null }, { type: 'ITEM', id: '5', name: 'Movie 5', kind: null }], relationships: [{ type: 'PURCHASED', from: '5', to: '5' }] },
+      {
+        nodes: [
+          { type: 'USER', id: '5', name: '5', kind: null },
+          { type: 'ITEM', id: '5', name: 'Movie 5', kind: null },
+        ],
+        relationships: [{ type: 'PURCHASED', from: '5', to: '5' }],
+      },
       '9',
     );
     expect(graph.nodes.map((n) => n.key)).toEqual(['USER:5', 'ITEM:5']);

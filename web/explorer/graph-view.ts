@@ -70,7 +70,7 @@ function drawEdge(type: string, a: PlacedNode, b: PlacedNode, fromId: string, to
 function drawNode(node: PlacedNode): SVGGElement {
   const colour = node.role === 'attribute' ? kindColour(node.kind) : ROLE_COLOURS[node.role];
   const [line1, line2] = labelLines(node.type === 'USER' ? `User ${node.name}` : node.name);
-  const kindLine = node.type === 'ATTRIBUTE' ? node.kind ?? 'value' : node.type === 'USER' ? 'user' : ROLE_NAMES[node.role];
+  const kindLine = node.type === 'ATTRIBUTE' ? (node.kind ?? 'value') : node.type === 'USER' ? 'user' : ROLE_NAMES[node.role];
   return svg(
     'g',
     {
@@ -110,7 +110,10 @@ function legend(nodes: readonly GraphNode[]): HTMLElement {
   for (const n of nodes) {
     const key = n.role === 'attribute' ? `kind:${n.kind}` : n.role;
     if (seen.has(key)) continue;
-    seen.set(key, n.role === 'attribute' ? { colour: kindColour(n.kind), label: n.kind ?? 'value' } : { colour: ROLE_COLOURS[n.role], label: ROLE_NAMES[n.role] });
+    seen.set(
+      key,
+      n.role === 'attribute' ? { colour: kindColour(n.kind), label: n.kind ?? 'value' } : { colour: ROLE_COLOURS[n.role], label: ROLE_NAMES[n.role] },
+    );
   }
   return h(
     'ul',

@@ -70,7 +70,8 @@ function start(): void {
       if (view === location.view) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }
-    document.title = location.view === 'model' ? 'Model · eRAN-graph explorer' : location.user ? `User ${location.user} · eRAN-graph explorer` : 'eRAN-graph explorer';
+    document.title =
+      location.view === 'model' ? 'Model · eRAN-graph explorer' : location.user ? `User ${location.user} · eRAN-graph explorer` : 'eRAN-graph explorer';
     if (location.view === 'model') {
       await modelView.show();
     } else {

@@ -95,7 +95,11 @@ export class ModelView {
       'section',
       { class: 'retrain-section', 'aria-labelledby': 'retrain-title' },
       h('h2', { id: 'retrain-title' }, 'Retrain'),
-      h('p', { class: 'muted' }, 'Trains a new version from the graph as it is now; it replaces the served one only if every step succeeds. Needs the write key (admin).'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Trains a new version from the graph as it is now; it replaces the served one only if every step succeeds. Needs the write key (admin).',
+      ),
       form,
       this.jobArea,
     );
@@ -133,7 +137,12 @@ export class ModelView {
       h(
         'div',
         { class: `job-card status-${job.status.toLowerCase()}`, 'data-job-id': job.id, 'data-status': job.status },
-        h('p', {}, h('strong', {}, job.status === 'RUNNING' ? 'Retraining' : job.status === 'SUCCEEDED' ? 'Retrained' : 'Retraining failed'), ` · phase ${job.phase}`),
+        h(
+          'p',
+          {},
+          h('strong', {}, job.status === 'RUNNING' ? 'Retraining' : job.status === 'SUCCEEDED' ? 'Retrained' : 'Retraining failed'),
+          ` · phase ${job.phase}`,
+        ),
         h('label', { for: 'job-progress' }, `Epoch ${job.epoch} of at most ${job.epochs}`),
         progress,
         h(
@@ -171,7 +180,10 @@ export class ModelView {
             if (body.childElementCount > 0) return;
             body.append(h('p', { class: 'muted' }, 'Loading…'));
             // The markdown renderer is loaded only when a report is opened.
-            void import('./report-view').then((m) => m.renderReport(body, report), (error: unknown) => fill(body, h('p', { class: 'error' }, describeError(error))));
+            void import('./report-view').then(
+              (m) => m.renderReport(body, report),
+              (error: unknown) => fill(body, h('p', { class: 'error' }, describeError(error))),
+            );
           };
           details.addEventListener('toggle', () => details.open && load());
           if (index === 0) details.open = true;

@@ -43,7 +43,14 @@ export class RecommendView {
     fill(this.root, this.finder, this.userArea);
     if (location.user === null) {
       this.loaded = null;
-      fill(this.userArea, h('p', { class: 'intro' }, 'Pick a user to see what the model recommends to them and why: each reason is drawn as the path in the graph that supports it.'));
+      fill(
+        this.userArea,
+        h(
+          'p',
+          { class: 'intro' },
+          'Pick a user to see what the model recommends to them and why: each reason is drawn as the path in the graph that supports it.',
+        ),
+      );
       return;
     }
     if (this.loaded === null || this.loaded.userId !== location.user || this.loaded.k !== location.k) {
@@ -144,7 +151,8 @@ export class RecommendView {
         placeholder: 'a title or an item id',
         hint: 'Explains any item for this user, whether it made the list or not.',
         search: async (text, signal) => (await graphql<{ searchItems: ItemSummary[] }>(SEARCH_ITEMS, { text }, { signal })).searchItems,
-        optionText: (item) => `${item.title}${item.year !== null ? ` (${item.year})` : ''} · id ${item.id}${item.coldStart ? ' · cold-start' : ''}${item.hidden ? ' · hidden' : ''}`,
+        optionText: (item) =>
+          `${item.title}${item.year !== null ? ` (${item.year})` : ''} · id ${item.id}${item.coldStart ? ' · cold-start' : ''}${item.hidden ? ' · hidden' : ''}`,
         onPick: (item) => this.ctx.navigate({ user: userId, item: item.id, k: this.loaded?.k }),
       }),
     );
@@ -177,7 +185,10 @@ export class RecommendView {
           { class: 'focus-card', 'aria-labelledby': 'focus-title', 'data-item-id': itemId },
           h('h2', { id: 'focus-title' }, `Why ${item.title}?`),
           h('p', { class: 'standing' }, standing),
-          renderCard({ userId: loaded.userId, item, explanation: explain, rank: ranked?.rank ?? null, score: listed?.score ?? null }, this.actions(loaded.userId)),
+          renderCard(
+            { userId: loaded.userId, item, explanation: explain, rank: ranked?.rank ?? null, score: listed?.score ?? null },
+            this.actions(loaded.userId),
+          ),
         ),
       );
       target.scrollIntoView({ block: 'start' });

@@ -13,8 +13,7 @@ export class PurchaseResultModel {
   rating!: number;
 
   @Field({
-    description:
-      "Above the dataset's positive threshold: a purchase in R_u that updates the attribute networks. Otherwise recorded as a rating only.",
+    description: "Above the dataset's positive threshold: a purchase in R_u that updates the attribute networks. Otherwise recorded as a rating only.",
   })
   positive!: boolean;
 

@@ -28,10 +28,7 @@ export class ApiKeyRing {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const admin = new Set([Role.Admin, Role.Writer]);
     const writer = new Set([Role.Writer]);
-    this.entries = [
-      ...config.auth.adminKeys.map((key) => ({ key, roles: admin })),
-      ...config.auth.writerKeys.map((key) => ({ key, roles: writer })),
-    ];
+    this.entries = [...config.auth.adminKeys.map((key) => ({ key, roles: admin })), ...config.auth.writerKeys.map((key) => ({ key, roles: writer }))];
   }
 
   /** Whether any key can act in `role` (with none, such writes are disabled on this server). */

@@ -40,7 +40,11 @@ export class ApiKeyGuard implements CanActivate {
     }
     const caller = this.keys.identify(gql.getContext<{ req?: RequestWithHeaders }>().req?.headers.authorization);
     if (caller.kind === 'anonymous') {
-      throw new DomainError(ErrorKind.Unauthenticated, CommonErrorCode.ApiKeyMissing, `this operation needs ${article} API key: send Authorization: Bearer <key>`);
+      throw new DomainError(
+        ErrorKind.Unauthenticated,
+        CommonErrorCode.ApiKeyMissing,
+        `this operation needs ${article} API key: send Authorization: Bearer <key>`,
+      );
     }
     if (caller.kind === 'invalid') {
       throw new DomainError(ErrorKind.Unauthenticated, CommonErrorCode.ApiKeyInvalid, 'the API key is not valid (send Authorization: Bearer <key>)');

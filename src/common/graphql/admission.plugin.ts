@@ -50,7 +50,11 @@ export function admissionPlugin(options: AdmissionOptions): ApolloServerPlugin<B
             throw tooComplex(error instanceof GraphQLError ? error.message : 'the query is too large to estimate', null, limits.maxCost);
           }
           if (cost > limits.maxCost) {
-            throw tooComplex(`query cost ${cost} exceeds the limit of ${limits.maxCost} per request: ask for fewer fields, aliases or a smaller k`, cost, limits.maxCost);
+            throw tooComplex(
+              `query cost ${cost} exceeds the limit of ${limits.maxCost} per request: ask for fewer fields, aliases or a smaller k`,
+              cost,
+              limits.maxCost,
+            );
           }
           try {
             await rateLimits.takeCost(client, cost);

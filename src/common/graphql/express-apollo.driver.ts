@@ -31,10 +31,7 @@ export class ExpressApolloDriver extends ApolloDriver {
     super(modulesContainer);
   }
 
-  protected override async registerExpress(
-    options: ExpressApolloDriverConfig,
-    { preStartHook }: { preStartHook?: () => void } = {},
-  ): Promise<void> {
+  protected override async registerExpress(options: ExpressApolloDriverConfig, { preStartHook }: { preStartHook?: () => void } = {}): Promise<void> {
     const path = options.path ?? '/graphql';
     const httpAdapter = this.httpAdapterHost.httpAdapter;
     const app = httpAdapter.getInstance<{ use: (path: string, handler: RequestHandler | ErrorHandler) => void }>();
@@ -115,4 +112,3 @@ const bodyErrorHandler: ErrorHandler = (error, _req, res, next) => {
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify({ errors: [{ message, extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }] }));
 };
-

@@ -24,7 +24,10 @@ export function createGraphqlErrorFormatter(logger: Logger) {
       return { ...base, message: original.message, extensions: { ...original.details, code: original.kind, reason: original.code } };
     }
     if (original instanceof GraphError && original.failure !== 'query') {
-      logger.warn({ query: original.query, code: original.code, failure: original.failure, path: formatted.path }, 'Neo4j unavailable during a GraphQL operation');
+      logger.warn(
+        { query: original.query, code: original.code, failure: original.failure, path: formatted.path },
+        'Neo4j unavailable during a GraphQL operation',
+      );
       const timeout = original.failure === 'timeout';
       return {
         ...base,

@@ -27,8 +27,7 @@ describe('coerceVariables', () => {
 });
 
 describe('estimateCost', () => {
-  const cost = (query: string, variables: Record<string, unknown> = {}): number =>
-    estimateCost({ schema, document: parse(query), variables, table });
+  const cost = (query: string, variables: Record<string, unknown> = {}): number => estimateCost({ schema, document: parse(query), variables, table });
 
   it('charges a listed field by the table, k times its selection', () => {
     // item: 1 + id 1 + title 1 = 3; score 1 -> child 4; 100 + 5 * 4.

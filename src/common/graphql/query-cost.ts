@@ -1,10 +1,4 @@
-import {
-  GraphQLError,
-  getVariableValues,
-  type DocumentNode,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
-} from 'graphql';
+import { GraphQLError, getVariableValues, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 
 /**
@@ -18,8 +12,7 @@ export type CostTable = ReadonlyMap<string, FieldCost>;
 
 /** The operation's variables coerced by the schema, or the client's mistake in them. */
 export type CoercedVariables =
-  | { readonly ok: true; readonly values: Record<string, unknown> }
-  | { readonly ok: false; readonly errors: readonly GraphQLError[] };
+  { readonly ok: true; readonly values: Record<string, unknown> } | { readonly ok: false; readonly errors: readonly GraphQLError[] };
 
 /**
  * Coerces variables as execution would, but before any cost estimate or rate limit reads them: a

@@ -47,7 +47,11 @@ describe('CpuScheduler', () => {
 
   it('keeps going after a unit throws', async () => {
     const scheduler = new CpuScheduler();
-    await expect(scheduler.run({}, () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      scheduler.run({}, () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await scheduler.run({}, () => 2)).toBe(2);
   });
 });

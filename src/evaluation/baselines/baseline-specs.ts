@@ -37,8 +37,7 @@ export const ITEM_KNN_SPEC: ModelSpec = {
 
 export const BPR_MF_SPEC: ModelSpec = {
   name: 'bpr-mf',
-  create: (p) =>
-    createBprMf({ epochs: p.epochs, factors: p.factors, learningRate: p.learningRate, regularization: p.regularization }),
+  create: (p) => createBprMf({ epochs: p.epochs, factors: p.factors, learningRate: p.learningRate, regularization: p.regularization }),
   defaults: {
     factors: BPR_DEFAULTS.factors,
     learningRate: BPR_DEFAULTS.learningRate,

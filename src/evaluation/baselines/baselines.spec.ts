@@ -43,10 +43,9 @@ const X = [
   [0, 0, 1, 1],
   [1, 0, 0, 1],
 ];
-const tinyView = buildTrainView(
-  tableFromRecords(X.flatMap((r, u) => r.flatMap((x, i) => (x ? [{ user: `${u + 1}`, item: `${i + 1}`, rating: 5 }] : [])))),
-  { positiveThreshold: 3 },
-);
+const tinyView = buildTrainView(tableFromRecords(X.flatMap((r, u) => r.flatMap((x, i) => (x ? [{ user: `${u + 1}`, item: `${i + 1}`, rating: 5 }] : [])))), {
+  positiveThreshold: 3,
+});
 
 describe('linear algebra', () => {
   it.each([6, 37])('invertSpd matches an explicit Gauss-Jordan inverse and gives A A^-1 = I (n = %i)', (n) => {
@@ -92,7 +91,11 @@ describe('EASE', () => {
     X.forEach((x, u) => {
       const scores = ease.scoreUser(u);
       const subset = ease.scoreUser(u, Int32Array.from([3, 0]));
-      for (let j = 0; j < n; j++) expect(scores[j]).toBeCloseTo(x.reduce((s, xi, i) => s + xi * expected[i][j], 0), 5);
+      for (let j = 0; j < n; j++)
+        expect(scores[j]).toBeCloseTo(
+          x.reduce((s, xi, i) => s + xi * expected[i][j], 0),
+          5,
+        );
       expect(subset[0]).toBeCloseTo(scores[3], 5);
       expect(subset[1]).toBeCloseTo(scores[0], 5);
     });
@@ -116,7 +119,11 @@ describe('EASE with recency weights', () => {
     ease.fit(timed, { seed: 1 });
     const weights = [1, 0.25, 0.5];
     const scores = ease.scoreUser(1);
-    for (let j = 0; j < n; j++) expect(scores[j]).toBeCloseTo([0, 1, 2].reduce((s, i, p) => s + weights[p] * b[i * n + j], 0), 5);
+    for (let j = 0; j < n; j++)
+      expect(scores[j]).toBeCloseTo(
+        [0, 1, 2].reduce((s, i, p) => s + weights[p] * b[i * n + j], 0),
+        5,
+      );
     const plain = createEase({ lambda });
     plain.fit(timed, { seed: 1 });
     expect(plain.scoreUser(1)[3]).not.toBeCloseTo(scores[3], 5);
@@ -124,7 +131,7 @@ describe('EASE with recency weights', () => {
 });
 
 describe('ItemKNN', () => {
-  it('scores by cosine similarity to the user\'s items, within each item\'s k nearest neighbours', () => {
+  it("scores by cosine similarity to the user's items, within each item's k nearest neighbours", () => {
     const knn = createItemKnn({ neighbours: 0 });
     knn.fit(tinyView, { seed: 1 });
     const cos = (i: number, j: number): number => {
@@ -158,12 +165,7 @@ describe('baselines on a world with planted structure', () => {
 
   it('every personalised baseline beats random clearly on sampled nDCG@10 and full Recall@20', async () => {
     const random = await evaluated(createRandomScores());
-    const models = [
-      createItemKnn({ neighbours: 50 }),
-      createBprMf({ epochs: 60 }),
-      createEase({ lambda: 50 }),
-      createAttributeKnn({ neighbours: 50 }),
-    ];
+    const models = [createItemKnn({ neighbours: 50 }), createBprMf({ epochs: 60 }), createEase({ lambda: 50 }), createAttributeKnn({ neighbours: 50 })];
     for (const model of models) {
       const m = await evaluated(model);
       expect({ model: model.name, sampledGain: m.sampled - random.sampled > 0.15, fullGain: m.full - random.full > 0.15 }).toEqual({
@@ -208,7 +210,12 @@ describe('baselines on a world with planted structure', () => {
   it('attribute similarity is the cosine of IDF-weighted value vectors', () => {
     // Items 1..4: {actor x, genre g}, {actor x, genre g}, {genre h}, {genre g}.
     const attrs = [
-      ['1', 'actor', 'x'], ['1', 'genre', 'g'], ['2', 'actor', 'x'], ['2', 'genre', 'g'], ['3', 'genre', 'h'], ['4', 'genre', 'g'],
+      ['1', 'actor', 'x'],
+      ['1', 'genre', 'g'],
+      ['2', 'actor', 'x'],
+      ['2', 'genre', 'g'],
+      ['3', 'genre', 'h'],
+      ['4', 'genre', 'g'],
     ].map(([item, kind, value]) => ({ item, kind, value, name: value }));
     const small = withAttributes(tinyView, indexItemAttributes(attrs, tinyView.itemIds));
     const rowOf = attributeSimilarityRows(small);
@@ -286,7 +293,11 @@ describe('the blocked paths at scale', () => {
         largest = Math.max(largest, Math.abs(expected[j]));
         if (subset.position[j] < 0) expect(scores[j]).toBe(0);
       }
-      const top = (xs: ArrayLike<number>): number[] => Array.from(xs, (x, j) => [x, j]).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, 10).map((p) => p[1]);
+      const top = (xs: ArrayLike<number>): number[] =>
+        Array.from(xs, (x, j) => [x, j])
+          .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+          .slice(0, 10)
+          .map((p) => p[1]);
       expect(top(scores)).toEqual(top(expected));
     }
     expect(worst / largest).toBeLessThan(1e-4);

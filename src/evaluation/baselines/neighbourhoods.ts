@@ -81,7 +81,7 @@ function topByScore(cand: readonly number[], k: number, sim: Float64Array): numb
   for (const c of cand) {
     if (heap.length < k) {
       heap.push(c);
-      for (let at = heap.length - 1; at > 0; ) {
+      for (let at = heap.length - 1; at > 0;) {
         const parent = (at - 1) >> 1;
         if (!worse(heap[at], heap[parent])) break;
         [heap[at], heap[parent]] = [heap[parent], heap[at]];
@@ -96,13 +96,7 @@ function topByScore(cand: readonly number[], k: number, sim: Float64Array): numb
 }
 
 /** Scores of user u for all items (candidates absent) or for the candidates. */
-export function scoreByNeighbours(
-  nb: Neighbourhoods,
-  view: TrainView,
-  u: number,
-  mark: Int32Array,
-  candidates?: Int32Array,
-): Float32Array {
+export function scoreByNeighbours(nb: Neighbourhoods, view: TrainView, u: number, mark: Int32Array, candidates?: Int32Array): Float32Array {
   const bought = row(view.positives, u);
   if (!candidates) {
     const acc = new Float64Array(nb.n);

@@ -9,7 +9,7 @@ export class SimilarItemsArgs {
   @MaxLength(200)
   itemId!: string;
 
-  @Field(() => ID, { nullable: true, description: 'Personalizes the similarity with this user\'s attention (eq. 8).' })
+  @Field(() => ID, { nullable: true, description: "Personalizes the similarity with this user's attention (eq. 8)." })
   @IsOptional()
   @IsString()
   @IsNotEmpty()

@@ -20,7 +20,7 @@ registerEnumType(ExplanationMode, {
   name: 'ExplanationMode',
   description: 'How the recommended item is tied to the purchase that explains it.',
   valuesMap: {
-    SHARED_VALUE: { description: 'They share a value of the top-attention kind k* (the paper\'s explanation).' },
+    SHARED_VALUE: { description: "They share a value of the top-attention kind k* (the paper's explanation)." },
     NETWORK_PATH: { description: 'No shared value: the shortest path between them in the k* attribute network.' },
     OTHER_VALUE: { description: 'No k* link found: a value of another kind they share.' },
     NONE: { description: 'No link in the graph: only the purchase is shown.' },

@@ -21,7 +21,7 @@ export class SimilarItemModel {
   @Field(() => Int)
   rank!: number;
 
-  @Field(() => Float, { description: 'eq. 8: -||h_i - h_j||^2, under the user\'s attention when a user is given.' })
+  @Field(() => Float, { description: "eq. 8: -||h_i - h_j||^2, under the user's attention when a user is given." })
   score!: number;
 
   @Field(() => ItemModel)
@@ -36,6 +36,6 @@ export class AudienceMemberModel {
   @Field(() => ID)
   userId!: string;
 
-  @Field(() => Float, { description: 'eq. 14 aggregate of -||h_{u,x} - h_{u,j}||^2 over the user\'s purchases.' })
+  @Field(() => Float, { description: "eq. 14 aggregate of -||h_{u,x} - h_{u,j}||^2 over the user's purchases." })
   score!: number;
 }

@@ -52,7 +52,9 @@ describe('CandidateGenerator', () => {
         return out;
       }),
     };
-    const generator = new CandidateGenerator({ codes: CodeIndex.build(emb, { neighbours: 6 }), networks: [network, null, null], popularity }, 200, { popular: 0 });
+    const generator = new CandidateGenerator({ codes: CodeIndex.build(emb, { neighbours: 6 }), networks: [network, null, null], popularity }, 200, {
+      popular: 0,
+    });
     generator.addItem(grown, 200, [[50], [], []]);
     const got = generator.generate({ items: Int32Array.of(120), recent: Int32Array.of(120) });
     expect(Array.from(got)).toContain(200);

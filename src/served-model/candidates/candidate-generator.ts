@@ -124,7 +124,13 @@ export class CandidateGenerator {
    * stopped. The scan reads ids only (no scoring); it is the one per-request loop that may run
    * through much of the catalogue, and only for a filter that almost no candidate passes.
    */
-  morePopular(exclude: Int32Array, from: number, limit: number, keep: (item: number) => boolean, skip: ReadonlySet<number>): { items: Int32Array; next: number } {
+  morePopular(
+    exclude: Int32Array,
+    from: number,
+    limit: number,
+    keep: (item: number) => boolean,
+    skip: ReadonlySet<number>,
+  ): { items: Int32Array; next: number } {
     const { popularity } = this;
     const out: number[] = [];
     let p = from;

@@ -24,7 +24,7 @@ function bruteForce(emb: ReturnType<typeof randomEmbeddings>, k: number, item: n
 describe('CodeIndex', () => {
   const emb = randomEmbeddings({ numItems: 600, dim: 6, clusters: 12, seed: 3 });
 
-  it('lists each item\'s best neighbours per kind (bias minus distance), best first, without the item itself', () => {
+  it("lists each item's best neighbours per kind (bias minus distance), best first, without the item itself", () => {
     const index = CodeIndex.build(emb, { neighbours: 10 });
     let found = 0;
     let total = 0;

@@ -63,7 +63,8 @@ class MixtureUser implements UserScorer {
     const scored: number[] = [];
     for (let c = 0; c < candidates.length; c++) {
       const x = candidates[c]!;
-      if (!(Number.isInteger(x) && x >= 0 && x < this.emb.numItems)) throw new Error(`candidates: expected item indexes in [0, ${this.emb.numItems}), got ${x}`);
+      if (!(Number.isInteger(x) && x >= 0 && x < this.emb.numItems))
+        throw new Error(`candidates: expected item indexes in [0, ${this.emb.numItems}), got ${x}`);
       if (containsSorted(this.items, x)) out[c] = -Infinity;
       else scored.push(c);
     }

@@ -49,7 +49,7 @@ describe.each(['paper', 'kernel', 'mixture'] as const)('the %s scoring family', 
     }
   });
 
-  it('gives new users the family\'s vector and new items the family\'s neutral bias', () => {
+  it("gives new users the family's vector and new items the family's neutral bias", () => {
     const items = Int32Array.of(3, 5, 17);
     const expected = scoring === 'mixture' ? meanUserEmbedding(emb) : foldInUser(emb, items);
     expect(Array.from(family.newUser(emb, items))).toEqual(Array.from(expected));
