@@ -54,6 +54,24 @@ describe('explanationText', () => {
     expect(text).toMatch(/^Recommended because it shares the genre Drama with Heat, which you watched \(its actor matters most/);
   });
 
+  it('names every shared value it was given, kind by kind', () => {
+    const text = explanationText({
+      mode: 'OTHER_VALUE',
+      kind: 'director',
+      sharedValues: [
+        { kind: 'actor', id: 'a1', name: 'Al Pacino' },
+        { kind: 'genre', id: 'g1', name: 'Crime' },
+        { kind: 'actor', id: 'a2', name: 'Robert De Niro' },
+      ],
+      neighbour: 'Heat',
+      nodes: [],
+      verb: 'watched',
+    });
+    expect(text).toMatch(
+      /^Recommended because it shares the actors Al Pacino and Robert De Niro and the genre Crime with Heat, which you watched \(its director/,
+    );
+  });
+
   it('reads purchases as watched for films only', () => {
     expect(purchaseVerb(['actor', 'director', 'genre'])).toBe('watched');
     expect(purchaseVerb(['author', 'shelf'])).toBe('bought');

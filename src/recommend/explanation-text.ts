@@ -21,9 +21,15 @@ export function explanationText(p: TextParts): string {
   switch (p.mode) {
     case 'SHARED_VALUE':
     case 'OTHER_VALUE': {
-      const kind = p.sharedValues[0]?.kind ?? p.kind;
-      const names = p.sharedValues.filter((v) => v.kind === kind).map((v) => v.name);
-      const text = `Recommended because it shares ${valuePhrase(kind, names)} with ${which}`;
+      // Every value the answer lists is named, kind by kind, in the order the answer gives them.
+      const kinds = p.sharedValues.length === 0 ? [p.kind] : [...new Set(p.sharedValues.map((v) => v.kind))];
+      const phrases = kinds.map((kind) =>
+        valuePhrase(
+          kind,
+          p.sharedValues.filter((v) => v.kind === kind).map((v) => v.name),
+        ),
+      );
+      const text = `Recommended because it shares ${listPhrase(phrases)} with ${which}`;
       return p.mode === 'SHARED_VALUE' ? text : `${text} (its ${p.kind} matters most to you, but links no purchase of yours)`;
     }
     case 'NETWORK_PATH': {
