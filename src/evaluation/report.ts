@@ -315,8 +315,8 @@ function budgetSection(result: EvaluationResult, models: readonly string[]): str
     const runs = result.runs.filter((r) => r.model === b.model);
     const fit = runs.length ? spreadOf(runs.map((r) => r.fitSeconds)).mean.toFixed(1) : '—';
     const ended = runs
-      .filter((r) => r.training && r.training.length > 0)
-      .map((r) => `${r.seed}: ${r.training!.length} epochs (${r.stopReason ?? '?'})`)
+      .filter((r) => r.stopReason !== undefined || (r.training?.length ?? 0) > 0)
+      .map((r) => `${r.seed}: ${r.training?.length ?? 0} epochs (${r.stopReason ?? '?'})`)
       .join('; ');
     const failed = (result.failures ?? []).filter((f) => f.model === b.model).map((f) => f.seed);
     const name = models.includes(b.model) || failed.length === 0 ? b.model : `${b.model} (no result)`;
