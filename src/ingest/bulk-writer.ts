@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { csvField, writeCsvLines } from '../common/csv-writer';
 import type { ProgressSink } from '../common/logging/progress';
 import type { GraphWriter, PhaseTimer } from './graph-writer';
-import { itemAttrs, kindNames, storedEndpoints, viaIds, type ImportPlan } from './import-plan';
+import { itemAttrs, kindNames, planRows, storedEndpoints, viaIds, type ImportPlan } from './import-plan';
 import type { IngestRepository } from './ingest.repository';
 import type { LocalNeo4j } from './local-neo4j';
 
@@ -104,8 +104,7 @@ export async function writeImportCsv(plan: ImportPlan, dir: string, progress: Pr
   };
   const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
   const file = (name: string): string => join(dir, name);
-  const total = columns.items.ids.length + plan.values.length + plan.userIds.length + plan.links.length + plan.training.item.length + plan.heldOut.item.length + (plan.networks?.reduce((n, net) => n + net.edges.length, 0) ?? 0);
-  progress.start('csv files', total, 'rows');
+  progress.start('csv files', planRows(plan), 'rows');
   let rows = 0;
   const counted = function* <T>(lines: Iterable<T>): Generator<T> {
     for (const line of lines) {
