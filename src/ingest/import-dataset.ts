@@ -188,10 +188,11 @@ export type WriterChoice = 'auto' | 'bulk' | 'transactional';
 
 /**
  * Below this many rows (nodes + relationships) a transactional import of an empty database beats the
- * bulk importer, whose fixed cost (stopping and restarting Neo4j, the importer's start-up) is
- * about 90 s here: the measured crossover (README, Data).
+ * bulk importer, whose fixed cost (stopping and restarting Neo4j, the importer's start-up) is a
+ * minute or more. The measured crossover lies between ~0.3M rows (a busy machine) and ~2M (a quiet
+ * one); README, Data.
  */
-export const BULK_MIN_ROWS = 300_000;
+export const BULK_MIN_ROWS = 1_000_000;
 
 /**
  * `bulk` when the database is empty (or is to be replaced) and is this machine's launcher server,
