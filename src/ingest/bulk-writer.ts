@@ -54,7 +54,12 @@ export class BulkWriter implements GraphWriter {
       try {
         await phase('neo4j-admin import', () => csv.rows, () => this.runImporter(csv.args, progress));
       } catch (error) {
-        await this.resetToEmpty(dir);
+        await this.resetToEmpty(dir).catch((resetError: unknown) => {
+          throw new Error(
+            `${message(error)}; resetting the database to empty failed too (${message(resetError)}): ` +
+              'it may hold part of the import; rerun the import with --reset',
+          );
+        });
         throw error;
       } finally {
         await phase('start neo4j', () => 0, () => this.local.start());
@@ -85,6 +90,10 @@ export class BulkWriter implements GraphWriter {
     await writeCsvLines(empty, 'id:ID', []);
     await this.local.bulkImport([`--nodes=${empty}`]);
   }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The plan as the importer's CSV files; returns the importer's file arguments and the row count. */
