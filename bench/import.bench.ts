@@ -61,7 +61,6 @@ async function main(): Promise<void> {
     } else {
       const repo = new IngestRepository(graph);
       const writer = await chooseWriter(writerChoice, { repo, local: new LocalNeo4j(config.localNeo4j), uri: config.neo4j.uri, replace: true });
-      if (writer.name !== 'bulk') await repo.deleteAll();
       memory.reset();
       summary = await importDataset(repo, await openDataset(format, path), { minSupport, topM, writer, progress });
     }

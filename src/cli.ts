@@ -125,8 +125,6 @@ export function buildCli(): Command {
         const repo = new IngestRepository(graph);
         const writerChoice = o.networks === 'cypher' ? 'transactional' : (o.writer as WriterChoice);
         const writer = await chooseWriter(writerChoice, { repo, local: new LocalNeo4j(config.localNeo4j), uri: config.neo4j.uri, replace: o.reset });
-        // The bulk importer replaces the database by itself; transactional writes need it emptied first.
-        if (o.reset && writer.name !== 'bulk') await repo.deleteAll();
         const source =
           o.format === 'synthetic' && o.items !== undefined
             ? worldTablesSource(generateWorldTables(scaledWorldOptions({ items: o.items, users: o.users ?? Math.ceil(o.items / 2), seed: o.seed })))

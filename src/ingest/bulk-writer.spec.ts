@@ -83,6 +83,22 @@ describe('writeImportCsv (the files neo4j-admin reads)', () => {
 });
 
 describe('BulkWriter when neo4j-admin fails', () => {
+  it('says so when the reset to empty fails as well, and still starts the server', async () => {
+    const calls: string[] = [];
+    const local = {
+      dataDir: mkdtempSync(join(tmpdir(), 'eran-bulk-data-')),
+      stop: async () => void calls.push('stop'),
+      start: async () => void calls.push('start'),
+      bulkImport: async () => {
+        calls.push('import');
+        throw new Error('disk full');
+      },
+    } as unknown as LocalNeo4j;
+    const error = await new BulkWriter(local, {} as IngestRepository).write(plan(), silentProgress, (_n, _r, work) => work()).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^disk full; resetting the database to empty failed too \(disk full\).*--reset$/);
+    expect(calls).toEqual(['stop', 'import', 'import', 'start']);
+  });
+
   it('resets the database to empty, starts the server again and reports the failure; the files are removed', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'eran-bulk-data-'));
     const calls: string[] = [];

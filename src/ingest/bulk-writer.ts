@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { csvField, writeCsvLines } from '../common/csv-writer';
 import type { ProgressSink } from '../common/logging/progress';
 import type { GraphWriter, PhaseTimer } from './graph-writer';
-import { itemAttrs, kindNames, storedEndpoints, viaIds, type ImportPlan } from './import-plan';
+import { itemAttrs, kindNames, planRows, storedEndpoints, viaIds, type ImportPlan } from './import-plan';
 import type { IngestRepository } from './ingest.repository';
 import type { LocalNeo4j } from './local-neo4j';
 
@@ -66,7 +66,12 @@ export class BulkWriter implements GraphWriter {
           () => this.runImporter(csv.args, progress),
         );
       } catch (error) {
-        await this.resetToEmpty(dir);
+        await this.resetToEmpty(dir).catch((resetError: unknown) => {
+          throw new Error(
+            `${message(error)}; resetting the database to empty failed too (${message(resetError)}): ` +
+              'it may hold part of the import; rerun the import with --reset',
+          );
+        });
         throw error;
       } finally {
         await phase(
@@ -107,6 +112,10 @@ export class BulkWriter implements GraphWriter {
   }
 }
 
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** The plan as the importer's CSV files; returns the importer's file arguments and the row count. */
 export async function writeImportCsv(plan: ImportPlan, dir: string, progress: ProgressSink): Promise<CsvSet> {
   const { columns } = plan;
@@ -124,15 +133,7 @@ export async function writeImportCsv(plan: ImportPlan, dir: string, progress: Pr
   };
   const num = (x: number): string => (Number.isNaN(x) ? '' : String(x));
   const file = (name: string): string => join(dir, name);
-  const total =
-    columns.items.ids.length +
-    plan.values.length +
-    plan.userIds.length +
-    plan.links.length +
-    plan.training.item.length +
-    plan.heldOut.item.length +
-    (plan.networks?.reduce((n, net) => n + net.edges.length, 0) ?? 0);
-  progress.start('csv files', total, 'rows');
+  progress.start('csv files', planRows(plan), 'rows');
   let rows = 0;
   const counted = function* <T>(lines: Iterable<T>): Generator<T> {
     for (const line of lines) {

@@ -4,8 +4,8 @@ import { silentProgress, type ProgressSink } from '../common/logging/progress';
 import { resolveCaps } from '../networks/build-networks';
 import type { UserItemPair } from '../networks/training-set';
 import { BulkWriter } from './bulk-writer';
-import type { GraphWriter } from './graph-writer';
-import { edgeCounts, kindNames, planImport, type ImportPlan } from './import-plan';
+import type { GraphWriter, PhaseTimer } from './graph-writer';
+import { edgeCounts, kindNames, planImport, planRows, type ImportPlan } from './import-plan';
 import type { IngestRepository } from './ingest.repository';
 import type { LocalNeo4j } from './local-neo4j';
 import { TransactionalWriter } from './transactional-writer';
@@ -159,7 +159,7 @@ export async function importDataset(repo: IngestRepository, source: DatasetSourc
   let edgesPerKind = edgeCounts(plan);
   if (networkBuild === 'cypher') edgesPerKind = await buildNetworksInCypher(repo, plan, caps, opts.networkBatchSize, progress, timed);
 
-  // 4. Meta, last.
+  // 4. Meta, last (the writer's name is known once it wrote: `auto` chooses by the plan's size).
   await repo.writeMeta({
     source: source.name,
     kinds,
@@ -195,18 +195,31 @@ export async function importDataset(repo: IngestRepository, source: DatasetSourc
 export type WriterChoice = 'auto' | 'bulk' | 'transactional';
 
 /**
+ * Below this many rows (nodes + relationships) a transactional import of an empty database beats the
+ * bulk importer, whose fixed cost (stopping and restarting Neo4j, the importer's start-up) is a
+ * minute or more. The measured crossover lies between ~0.3M rows (a busy machine) and ~2M (a quiet
+ * one); README, Data.
+ */
+export const BULK_MIN_ROWS = 1_000_000;
+
+/**
  * `bulk` when the database is empty (or is to be replaced) and is this machine's launcher server,
- * which the bulk importer must stop and restart; `transactional` otherwise. `bulk` asked for
- * explicitly fails with the reason when it cannot be used.
+ * which the bulk importer must stop and restart; `transactional` otherwise. `auto` also leaves
+ * plans smaller than BULK_MIN_ROWS to the transactional writer. `bulk` asked for explicitly fails
+ * with the reason when it cannot be used.
  */
 export async function chooseWriter(
   choice: WriterChoice,
   context: { readonly repo: IngestRepository; readonly local: LocalNeo4j; readonly uri: string; readonly replace: boolean },
 ): Promise<GraphWriter> {
-  if (choice === 'transactional') return new TransactionalWriter(context.repo);
+  const transactional = new TransactionalWriter(context.repo, { replace: context.replace });
+  if (choice === 'transactional') return transactional;
   const serves = await context.local.serves(context.uri);
   const empty = context.replace || (await context.repo.isEmpty());
-  if (serves && empty) return new BulkWriter(context.local, context.repo);
+  if (serves && empty) {
+    const bulk = new BulkWriter(context.local, context.repo);
+    return choice === 'bulk' ? bulk : new SizeChosenWriter(bulk, transactional, BULK_MIN_ROWS);
+  }
   if (choice === 'bulk') {
     throw new RangeError(
       !serves
@@ -214,7 +227,26 @@ export async function chooseWriter(
         : 'the bulk importer replaces the whole database: it runs on an empty database only (or with --reset)',
     );
   }
-  return new TransactionalWriter(context.repo);
+  return transactional;
+}
+
+/** The bulk writer for plans of at least `minRows` rows, the transactional one below; named after the one used. */
+export class SizeChosenWriter implements GraphWriter {
+  name: string;
+
+  constructor(
+    private readonly large: GraphWriter,
+    private readonly small: GraphWriter,
+    private readonly minRows: number,
+  ) {
+    this.name = `${large.name} or ${small.name}`;
+  }
+
+  async write(plan: ImportPlan, progress: ProgressSink, phase: PhaseTimer): Promise<void> {
+    const writer = planRows(plan) >= this.minRows ? this.large : this.small;
+    this.name = writer.name;
+    await writer.write(plan, progress, phase);
+  }
 }
 
 /** The Cypher construction (cypher/networks/): from PURCHASED in the database, then the top-M marks. */

@@ -18,7 +18,7 @@ export interface SyntheticImportOptions extends Omit<ImportOptions, 'writer'> {
   readonly world?: SyntheticWorldOptions;
   /** Default `auto`: the bulk importer when the database is empty (or replaced) and local. */
   readonly writer?: WriterChoice;
-  /** Replace what the database holds (default true): the bulk importer overwrites it, else it is emptied first. */
+  /** Replace what the database holds (default true): the bulk importer overwrites it, the transactional writer empties it first. */
   readonly replace?: boolean;
 }
 
@@ -35,7 +35,6 @@ export async function importSyntheticWorld(graph: GraphClient, config: AppConfig
   const generateSeconds = (Date.now() - t0) / 1000;
   const repo = new IngestRepository(graph);
   const writer = await chooseWriter(choice, { repo, local: new LocalNeo4j(config.localNeo4j), uri: config.neo4j.uri, replace });
-  if (replace && writer.name !== 'bulk') await repo.deleteAll();
   const summary = await importDataset(repo, worldTablesSource(world, `synthetic(${items} items, ${users} users, seed ${seed ?? 'default'})`), {
     ...importOptions,
     writer,

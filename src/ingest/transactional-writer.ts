@@ -10,6 +10,8 @@ import { kindNames, storedEndpoints, viaIds, type ImportPlan } from './import-pl
 import type { AttributeValueRow, IngestRepository, ItemAttributeRow, NetworkEdgeRow, PurchaseRow, UserPurchases } from './ingest.repository';
 
 export interface TransactionalWriterOptions {
+  /** Empty the database first (an import that replaces what it holds). */
+  readonly replace?: boolean;
   /** Rows per transaction (items, values, links, purchases). */
   readonly batchSize?: number;
   /** Network edges per transaction. */
@@ -20,6 +22,7 @@ export class TransactionalWriter implements GraphWriter {
   readonly name = 'transactional';
   private readonly batchSize: number;
   private readonly edgeBatchSize: number;
+  private readonly replace: boolean;
 
   constructor(
     private readonly repo: IngestRepository,
@@ -27,10 +30,17 @@ export class TransactionalWriter implements GraphWriter {
   ) {
     this.batchSize = options.batchSize ?? 5000;
     this.edgeBatchSize = options.edgeBatchSize ?? 10_000;
+    this.replace = options.replace ?? false;
   }
 
   async write(plan: ImportPlan, progress: ProgressSink, phase: PhaseTimer): Promise<void> {
     const { columns } = plan;
+    if (this.replace)
+      await phase(
+        'empty the database',
+        () => 0,
+        () => this.repo.deleteAll(),
+      );
     await phase(
       'schema',
       () => 5,

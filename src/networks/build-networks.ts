@@ -49,10 +49,12 @@ export type { UserItemPair } from './training-set';
 export const VIA_CAP = 5;
 
 /**
- * Default caps of the attribute networks (import and in-memory builds alike): minimum
- * co-purchasers of an edge, and neighbours kept per item and network (union rule).
+ * Default caps of the attribute networks (import, evaluation and every in-memory build): minimum
+ * co-purchasers of an edge, and neighbours kept per item and network (union rule). Chosen by their
+ * measured effect on eran-plus accuracy (README, Data): 100 neighbours lose nothing against no cap
+ * on ml100k-cast, fewer start to; a second co-purchaser lowers both protocols.
  */
-export const NETWORK_DEFAULTS: { readonly minSupport: number; readonly topM: number | null } = { minSupport: 1, topM: null };
+export const NETWORK_DEFAULTS: { readonly minSupport: number; readonly topM: number | null } = { minSupport: 1, topM: 100 };
 
 export interface NetworkInput {
   readonly items: readonly ItemRecord[];
@@ -252,56 +254,177 @@ export function buildNetworks(
   progress: BuildProgress = {},
 ): NetworkBuild {
   const n = itemIds.length;
-  const buyers = transpose(n, training);
-  const counter = new Int32Array(n);
-  const touched = new Int32Array(n);
-  const stamps = values.map((kv) => new Int32Array(kv.valueIds.length));
+  const rows = new CoPurchaseRows(n, training);
   const shared = new Int32Array(VIA_CAP);
   const edgesBeforeCap = new Float64Array(values.length);
-  const { ptr: userPtr, item: userItems } = training;
   const { minSupport, topM } = caps;
-  const rank = topM === null ? null : codeUnitRanks(itemIds);
-  const heaps = rank === null ? [] : values.map(() => new TopM(topM!, rank));
-  const selections = rank === null ? [] : values.map(() => new Selections(n));
-  const out = values.map(() => new EdgeBuffer());
   let coPurchaseEdges = 0;
 
+  if (topM === null) {
+    // Each pair once (j > i), in ascending j: edges come out sorted by (a, b).
+    const out = values.map(() => new EdgeBuffer());
+    const stamps = values.map((kv) => new Int32Array(kv.valueIds.length));
+    for (let i = 0; i < n; i++) {
+      const t = rows.count(i, true);
+      rows.touched.subarray(0, t).sort();
+      for (let k = 0; k < values.length; k++) stampValues(values[k], stamps[k], i);
+      for (let x = 0; x < t; x++) {
+        const j = rows.touched[x];
+        const c = rows.counter[j];
+        if (c < minSupport) continue;
+        coPurchaseEdges++;
+        for (let k = 0; k < values.length; k++) {
+          if (!sharesValue(values[k], stamps[k], j, i + 1)) continue;
+          edgesBeforeCap[k]++;
+          out[k].push(i, j, c, shared, intersect(values[k], i, j, shared));
+        }
+      }
+      rows.clear(t);
+      if ((i & 1023) === 1023) progress.onItems?.(i + 1);
+    }
+    progress.onItems?.(n);
+    return { kinds: out, coPurchaseEdges, edgesBeforeCap };
+  }
+
+  const rank = codeUnitRanks(itemIds);
+  const choosers = values.map((kv) => new NeighbourChooser(kv, n, topM, rank));
+  const selections = values.map(() => new Selections(n));
   for (let i = 0; i < n; i++) {
-    // Count c(i, j): for the capped build every j != i (i's whole row, so i can choose its top M);
-    // uncapped, only j > i (each pair once, in ascending j after the sort below).
+    // i's whole row (every j != i), so that i can choose its own top M.
+    const t = rows.count(i, false);
+    for (let x = 0; x < t; x++) {
+      const j = rows.touched[x];
+      if (j > i && rows.counter[j] >= minSupport) coPurchaseEdges++;
+    }
+    for (let k = 0; k < values.length; k++) {
+      edgesBeforeCap[k] += choosers[k].choose(i, rows, t, minSupport);
+      selections[k].take(i, choosers[k].heap);
+    }
+    rows.clear(t);
+    if ((i & 1023) === 1023) progress.onItems?.(i + 1);
+  }
+  progress.onItems?.(n);
+  return { kinds: selections.map((s, k) => s.union(values[k], shared)), coPurchaseEdges, edgesBeforeCap };
+}
+
+/**
+ * Co-purchase counts of one item at a time: counter[j] = c(i, j) for the items in touched[0, t).
+ * A dense counter reused row after row (cleared through `touched`), so a row costs the purchases
+ * of i's buyers, never the catalogue size.
+ */
+class CoPurchaseRows {
+  readonly counter: Int32Array;
+  readonly touched: Int32Array;
+  private readonly buyerPtr: Int32Array;
+  private readonly buyers: Int32Array;
+  private readonly userPtr: Int32Array;
+  private readonly userItems: Int32Array;
+
+  constructor(n: number, training: Pick<PositiveRows, 'ptr' | 'item'>) {
+    this.counter = new Int32Array(n);
+    this.touched = new Int32Array(n);
+    this.userPtr = training.ptr;
+    this.userItems = training.item;
+    // Item -> buyers (user indexes), as CSR.
+    this.buyerPtr = new Int32Array(n + 1);
+    for (let q = 0; q < training.item.length; q++) this.buyerPtr[training.item[q] + 1]++;
+    for (let i = 0; i < n; i++) this.buyerPtr[i + 1] += this.buyerPtr[i];
+    const fill = this.buyerPtr.slice(0, n);
+    this.buyers = new Int32Array(this.buyerPtr[n]);
+    for (let u = 0; u + 1 < training.ptr.length; u++) {
+      for (let q = training.ptr[u]; q < training.ptr[u + 1]; q++) this.buyers[fill[training.item[q]]++] = u;
+    }
+  }
+
+  /** Counts row i (only j > i when `above`); returns how many items were touched. */
+  count(i: number, above: boolean): number {
+    const { counter, touched, userPtr, userItems, buyers } = this;
     let t = 0;
-    for (let p = buyers.ptr[i]; p < buyers.ptr[i + 1]; p++) {
-      const u = buyers.users[p];
+    for (let p = this.buyerPtr[i]; p < this.buyerPtr[i + 1]; p++) {
+      const u = buyers[p];
       const end = userPtr[u + 1];
-      for (let q = rank === null ? firstAbove(userItems, userPtr[u], end, i) : userPtr[u]; q < end; q++) {
+      for (let q = above ? firstAbove(userItems, userPtr[u], end, i) : userPtr[u]; q < end; q++) {
         const j = userItems[q];
         if (j !== i && counter[j]++ === 0) touched[t++] = j;
       }
     }
-    if (rank === null) touched.subarray(0, t).sort();
-    for (let k = 0; k < values.length; k++) {
-      const kv = values[k];
-      for (let p = kv.ptr[i]; p < kv.ptr[i + 1]; p++) stamps[k][kv.values[p]] = i + 1;
-    }
-    for (let x = 0; x < t; x++) {
-      const j = touched[x];
-      const c = counter[j];
-      counter[j] = 0;
-      if (c < minSupport) continue;
-      if (j > i) coPurchaseEdges++;
-      for (let k = 0; k < values.length; k++) {
-        if (!sharesValue(values[k], stamps[k], j, i + 1)) continue;
-        if (j > i) edgesBeforeCap[k]++;
-        if (rank === null) out[k].push(i, j, c, shared, intersect(values[k], i, j, shared));
-        else heaps[k].offer(j, c);
-      }
-    }
-    if (rank !== null) for (let k = 0; k < values.length; k++) selections[k].take(i, heaps[k]);
-    if ((i & 1023) === 1023) progress.onItems?.(i + 1);
+    return t;
   }
-  progress.onItems?.(n);
-  const kinds = rank === null ? out : selections.map((s, k) => s.union(values[k], shared));
-  return { kinds, coPurchaseEdges, edgesBeforeCap };
+
+  clear(t: number): void {
+    for (let x = 0; x < t; x++) this.counter[this.touched[x]] = 0;
+  }
+}
+
+/**
+ * One kind's top-M choice for item i among its co-purchased items that share a value of the kind.
+ * The candidates come from whichever list is shorter: i's co-purchase row (each checked for a
+ * shared value), or the items carrying i's values (each looked up in the row). For actors and
+ * directors the second is a few dozen items against thousands of co-purchases.
+ */
+class NeighbourChooser {
+  readonly heap: TopM;
+  private readonly stamp: Int32Array;
+  private readonly seen: Int32Array;
+  private readonly valueItemPtr: Int32Array;
+  private readonly valueItems: Int32Array;
+
+  constructor(
+    private readonly kv: KindValues,
+    n: number,
+    topM: number,
+    rank: Int32Array,
+  ) {
+    this.heap = new TopM(topM, rank);
+    this.stamp = new Int32Array(kv.valueIds.length);
+    this.seen = new Int32Array(n);
+    // Value -> items carrying it (CSR).
+    const count = kv.valueIds.length;
+    this.valueItemPtr = new Int32Array(count + 1);
+    for (let p = 0; p < kv.values.length; p++) this.valueItemPtr[kv.values[p] + 1]++;
+    for (let v = 0; v < count; v++) this.valueItemPtr[v + 1] += this.valueItemPtr[v];
+    const fill = this.valueItemPtr.slice(0, count);
+    this.valueItems = new Int32Array(kv.values.length);
+    for (let i = 0; i < n; i++) for (let p = kv.ptr[i]; p < kv.ptr[i + 1]; p++) this.valueItems[fill[kv.values[p]]++] = i;
+  }
+
+  /** Offers i's candidates to the heap; returns how many of them lie above i (edges before the cap). */
+  choose(i: number, rows: CoPurchaseRows, t: number, minSupport: number): number {
+    const { kv, heap, valueItemPtr, valueItems } = this;
+    const counter = rows.counter;
+    let pool = 0;
+    for (let p = kv.ptr[i]; p < kv.ptr[i + 1]; p++) pool += valueItemPtr[kv.values[p] + 1] - valueItemPtr[kv.values[p]];
+    let above = 0;
+    if (pool < t) {
+      const seen = this.seen;
+      for (let p = kv.ptr[i]; p < kv.ptr[i + 1]; p++) {
+        const v = kv.values[p];
+        for (let q = valueItemPtr[v]; q < valueItemPtr[v + 1]; q++) {
+          const j = valueItems[q];
+          if (j === i || seen[j] === i + 1) continue;
+          seen[j] = i + 1;
+          const c = counter[j];
+          if (c < minSupport) continue;
+          if (j > i) above++;
+          heap.offer(j, c);
+        }
+      }
+      return above;
+    }
+    stampValues(kv, this.stamp, i);
+    for (let x = 0; x < t; x++) {
+      const j = rows.touched[x];
+      const c = counter[j];
+      if (c < minSupport || !sharesValue(kv, this.stamp, j, i + 1)) continue;
+      if (j > i) above++;
+      heap.offer(j, c);
+    }
+    return above;
+  }
+}
+
+function stampValues(kv: KindValues, stamp: Int32Array, i: number): void {
+  for (let p = kv.ptr[i]; p < kv.ptr[i + 1]; p++) stamp[kv.values[p]] = i + 1;
 }
 
 /** First position in sorted[from, to) holding a value > x. */
@@ -320,19 +443,6 @@ function firstAbove(sorted: Int32Array, from: number, to: number, x: number): nu
 function sharesValue(kv: KindValues, stamp: Int32Array, j: number, mark: number): boolean {
   for (let p = kv.ptr[j]; p < kv.ptr[j + 1]; p++) if (stamp[kv.values[p]] === mark) return true;
   return false;
-}
-
-/** Item -> buyers (user indexes), as CSR. */
-function transpose(n: number, training: Pick<PositiveRows, 'ptr' | 'item'>): { ptr: Int32Array; users: Int32Array } {
-  const ptr = new Int32Array(n + 1);
-  for (let q = 0; q < training.item.length; q++) ptr[training.item[q] + 1]++;
-  for (let i = 0; i < n; i++) ptr[i + 1] += ptr[i];
-  const fill = ptr.slice(0, n);
-  const users = new Int32Array(ptr[n]);
-  for (let u = 0; u + 1 < training.ptr.length; u++) {
-    for (let q = training.ptr[u]; q < training.ptr[u + 1]; q++) users[fill[training.item[q]]++] = u;
-  }
-  return { ptr, users };
 }
 
 /** Writes the first VIA_CAP shared value indexes of items i and j into `out`; returns how many. */
@@ -431,6 +541,9 @@ class Selections {
       const size = Math.max(this.items.length * 2, start + heap.size);
       this.items = grow(this.items, size);
       this.weights = grow(this.weights, size);
+    }
+    for (let h = 0; h < heap.size; h++) {
+      if (heap.weights[h] >= WEIGHT_SPAN) throw new RangeError(`a co-purchase count of ${heap.weights[h]} exceeds the ${WEIGHT_SPAN - 1} the top-M union encodes`);
     }
     this.items.set(heap.items.subarray(0, heap.size), start);
     this.weights.set(heap.weights.subarray(0, heap.size), start);

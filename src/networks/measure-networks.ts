@@ -7,7 +7,15 @@ import { collectDataset } from '../datasets/collect-dataset';
 import { openCsvDataset } from '../datasets/csv-dataset';
 import { buildAttributeNetworks, NetworkOptions } from './build-networks';
 
-const SETTINGS: readonly NetworkOptions[] = [{}, { minSupport: 2 }, { minSupport: 3 }, { topM: 50 }, { topM: 100 }, { minSupport: 2, topM: 50 }];
+const SETTINGS: readonly NetworkOptions[] = [
+  { minSupport: 1, topM: null },
+  { minSupport: 2, topM: null },
+  { minSupport: 3, topM: null },
+  { minSupport: 1, topM: 100 },
+  { minSupport: 1, topM: 50 },
+  { minSupport: 1, topM: 20 },
+  { minSupport: 2, topM: 50 },
+];
 
 async function measure(dir: string): Promise<void> {
   const started = Date.now();
@@ -17,13 +25,17 @@ async function measure(dir: string): Promise<void> {
   );
   for (const setting of SETTINGS) {
     const t = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     const built = buildAttributeNetworks(data, { ...setting, edgeList: false });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    const cpuMs = (process.cpuUsage(cpu).user + process.cpuUsage(cpu).system) / 1000;
     const s = built.stats;
     const edges = Object.entries(s.edgesPerKind)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ');
-    console.log(`  ${JSON.stringify(setting).padEnd(30)} users ${s.usersKept}/${s.usersTotal}, G ${s.coPurchaseEdges} | ${edges} | ${ms.toFixed(0)} ms`);
+    console.log(
+      `  ${JSON.stringify(setting).padEnd(30)} users ${s.usersKept}/${s.usersTotal}, G ${s.coPurchaseEdges} | ${edges} | ${ms.toFixed(0)} ms (cpu ${cpuMs.toFixed(0)} ms)`,
+    );
   }
 }
 

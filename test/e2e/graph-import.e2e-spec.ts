@@ -5,7 +5,7 @@ import neo4j, { type Driver } from 'neo4j-driver';
 import { loadConfig } from '../../src/config/app-config';
 import { GraphClient } from '../../src/graph/graph-client';
 import { IngestRepository } from '../../src/ingest/ingest.repository';
-import { chooseWriter, importDataset, type ImportOptions, type ImportSummary } from '../../src/ingest/import-dataset';
+import { chooseWriter, importDataset, SizeChosenWriter, type ImportOptions, type ImportSummary } from '../../src/ingest/import-dataset';
 import { TransactionalWriter } from '../../src/ingest/transactional-writer';
 import { BulkWriter } from '../../src/ingest/bulk-writer';
 import { LocalNeo4j } from '../../src/ingest/local-neo4j';
@@ -230,16 +230,22 @@ describeLocal('the bulk importer (neo4j-admin) on the local test server', () => 
   const local = new LocalNeo4j({ dataDir: TEST_NEO4J.dataDir, boltPort: Number(TEST_NEO4J.boltPort), scriptEnv: testNeo4jEnv() as Record<string, string> });
   const heldOut = world.interactions.filter((r, i) => r.rating > 3 && i % 9 === 0).map((r) => ({ user: r.user, item: r.item }));
 
-  it('is chosen for an empty local database only, and refused with the reason otherwise', async () => {
+  it('is chosen for an empty local database only (auto: for plans of at least BULK_MIN_ROWS rows), refused with the reason otherwise', async () => {
     await repo.deleteAll();
     await importDataset(repo, syntheticSource(world), { topM: 5 });
     const context = { repo, local, uri: config.neo4j.uri, replace: false };
-    expect((await chooseWriter('auto', context)).name).toBe('transactional');
+    expect(await chooseWriter('auto', context)).toBeInstanceOf(TransactionalWriter);
     await expect(chooseWriter('bulk', context)).rejects.toThrow(/empty database/);
-    expect((await chooseWriter('auto', { ...context, replace: true })).name).toBe('bulk');
+    expect(await chooseWriter('bulk', { ...context, replace: true })).toBeInstanceOf(BulkWriter);
+    expect(await chooseWriter('auto', { ...context, replace: true })).toBeInstanceOf(SizeChosenWriter);
     await expect(chooseWriter('bulk', { ...context, uri: 'bolt://127.0.0.1:1' })).rejects.toThrow(/launcher/);
     await repo.deleteAll();
-    expect((await chooseWriter('auto', context)).name).toBe('bulk');
+    const auto = await chooseWriter('auto', context);
+    expect(auto).toBeInstanceOf(SizeChosenWriter);
+    // This world is far below BULK_MIN_ROWS: the restart would cost more than it saves.
+    const summary = await importDataset(repo, syntheticSource(world), { topM: 5, writer: auto });
+    expect(summary.writer).toBe('transactional');
+    expect((await repo.readMeta())?.writer).toBe('transactional');
   });
 
   it('writes the same graph as the transactional writer; importing again (transactional) changes nothing', async () => {
