@@ -15,6 +15,9 @@ import { initBackend, BACKEND_PREFERENCES, type BackendPreference } from './mode
 import { scoringPreset, type EranVariant, type ReconstructionMode, type ScoringMode } from './model/options';
 import { CheckpointStore } from './served-model/checkpoint-store';
 import { runTrainingPipeline } from './training/train-pipeline';
+import { runWorkerLoop } from './training/worker-loop';
+import { ServedModelRepository } from './served-model/served-model.repository';
+import { createLogger } from './common/logging/logger';
 import { printPipelineProgress, printPipelineResult } from './training/train-report';
 import { TrainingRepository } from './training/training.repository';
 import { writeSchemaFile } from './app.schema';
@@ -173,6 +176,7 @@ export function buildCli(): Command {
     .option('--min-ndcg <x>', 'fail below this validation nDCG@10', number('--min-ndcg'), 0)
     .option('--kinds <list>', 'attribute kinds (comma-separated; default: all of the dataset)')
     .option('--backend <name>', `tfjs backend: ${BACKEND_PREFERENCES.join(' | ')} (default: ERAN_TF_BACKEND or auto)`)
+    .option('--no-publish', 'write the checkpoint only; running replicas keep their version (publish later with rollbackModel)')
     .action(async (o: TrainCliOptions) => {
       const config = loadConfig();
       const hidden = o.hidden.split(',').map((w) => positiveInt('--hidden')(w.trim()));
@@ -209,7 +213,23 @@ export function buildCli(): Command {
         );
         printPipelineResult(result);
         result.model.dispose();
+        if (o.publish) {
+          await new ServedModelRepository(graph).publish(result.version, 'eran train');
+          console.log(`Published ${result.version}: every running replica switches to it.`);
+        }
       });
+    });
+
+  program
+    .command('worker')
+    .description('train the retrain jobs that API replicas queue in the graph (TRAINING_MODE=worker) and publish each new version')
+    .option('--poll-ms <n>', 'how often to look for a queued job', positiveInt('--poll-ms'), 1000)
+    .action(async (o: { pollMs: number }) => {
+      const config = loadConfig();
+      const logger = createLogger(config.logLevel, 'eran-worker');
+      const stop = new AbortController();
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => stop.abort());
+      await withGraph(config, (graph) => runWorkerLoop(config, graph, logger, stop.signal, { pollMs: o.pollMs }));
     });
 
   program
@@ -264,6 +284,7 @@ interface TrainCliOptions {
   minNdcg: number;
   kinds?: string;
   backend?: string;
+  publish: boolean;
 }
 
 interface ImportCliOptions {

@@ -1,18 +1,24 @@
 // The graph half of explanations (paper 3.4), for ALL recommendations of a response in one round
 // trip. Per row the model gives k* (prefix 'actor:', rel 'ACTOR') and the user's purchases ranked
-// by sim_u(i, j), those adjacent to i in G_k* first (decided in memory from co-purchases and
-// values; the candidates come from R_u, so PURCHASED is matched only on the path).
+// by sim_u(i, j); with adjacentFirst (paper 3.4) those adjacent to i in G_k* (an edge of the
+// network as stored) move to the front, each part kept in similarity order. The candidates come
+// from R_u, so PURCHASED is matched only on the path. `adjacent`: the anchor is adjacent to i.
 // j* = the first candidate sharing a value of k* with i; path (u)-[:PURCHASED]->(j*)-[:HAS_K]->
 // (value)<-[:HAS_K]-(i) through the rarest shared value.
 // When no candidate shares a value of k*: the shortest G_k* path (up to 3 hops) from the most
 // similar purchase to i; failing that, a value of another kind shared with a candidate; failing
 // that, only (u)-[:PURCHASED]->(j*) (mode NONE). Shared values come from intersecting the items'
 // `attrs` lists, which never expands a value node (a genre holds hundreds of items).
-// $rows: [{user, item, prefix, rel, candidates: [item id]}]; $hasTypes: {actor: 'HAS_ACTOR', ...}
-UNWIND $rows AS row
-MATCH (u:User {id: row.user})
-MATCH (i:Item {id: row.item})
-WITH u, i, row, coalesce(i.attrs, []) AS itemAttrs
+// $rows: [{user, item, prefix, rel, candidates: [item id], adjacentFirst}]; $hasTypes: {actor: 'HAS_ACTOR', ...}
+UNWIND $rows AS input
+MATCH (u:User {id: input.user})
+MATCH (i:Item {id: input.item})
+WITH u, i, input,
+     CASE WHEN input.adjacentFirst
+       THEN [j IN input.candidates WHERE EXISTS { MATCH (i)-[r]-(:Item {id: j}) WHERE type(r) = input.rel }]
+       ELSE []
+     END AS linkedFirst
+WITH u, i, input {.*, candidates: linkedFirst + [j IN input.candidates WHERE NOT j IN linkedFirst]} AS row, coalesce(i.attrs, []) AS itemAttrs
 OPTIONAL CALL (row, itemAttrs) {
   UNWIND range(0, size(row.candidates) - 1) AS pos
   MATCH (j:Item {id: row.candidates[pos]})
@@ -89,7 +95,9 @@ WITH row, mode, [v IN coalesce(vs, []) | {kind: v.kind, id: v.id, name: coalesce
          {type: $hasTypes[head(vs).kind], from: i.id, to: head(vs).uid}
        ]
      END AS relationships
-RETURN row.user AS user, row.item AS item, mode, CASE WHEN mode IN ['SHARED_VALUE', 'OTHER_VALUE'] THEN sharedValues ELSE [] END AS sharedValues,
+RETURN row.user AS user, row.item AS item, mode,
+       mode = 'SHARED_VALUE' AND EXISTS { MATCH (:Item {id: pathNodes[1].id})-[r]-(:Item {id: row.item}) WHERE type(r) = row.rel } AS adjacent,
+       CASE WHEN mode IN ['SHARED_VALUE', 'OTHER_VALUE'] THEN sharedValues ELSE [] END AS sharedValues,
        [n IN pathNodes | {
          type: CASE WHEN n:User THEN 'USER' WHEN n:Item THEN 'ITEM' ELSE 'ATTRIBUTE' END,
          id: CASE WHEN n:Attribute THEN n.uid ELSE n.id END,

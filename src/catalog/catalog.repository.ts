@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { cypherInt, GraphClient, GraphError } from '../graph/graph-client';
 import { kindNames } from '../ingest/import-dataset';
+import { changeStep, seqOf } from '../sync/change-log';
+import type { StoredUser } from './user-cache';
 
 /** The only code that knows the catalog's query names and record shapes; plain domain types leave it. */
 export interface DirectoryItemRow {
@@ -22,8 +24,20 @@ export interface AttributeValueRow {
 
 export interface HistoryRow {
   readonly user: string;
+  readonly rev: number;
   readonly purchased: readonly string[];
   readonly other: readonly string[];
+}
+
+/** An item with its attribute values, as a change-log refresh reads it. */
+export interface RefreshedItemRow extends DirectoryItemRow {
+  readonly values: readonly AttributeValueRow[];
+}
+
+/** A committed write: its change-log sequence number, and whether it created the user. */
+export interface UserWrite {
+  readonly seq: number;
+  readonly newUser: boolean;
 }
 
 export interface ItemAttributeDetail {
@@ -114,10 +128,27 @@ export class CatalogRepository {
   }
 
   async listHistoriesPage(after: string, limit: number): Promise<HistoryRow[]> {
-    return this.graph.read<{ user: string; purchased: string[]; other: string[] }>('catalog/list-user-histories-page', {
+    return this.graph.read<{ user: string; rev: number; purchased: string[]; other: string[] }>('catalog/list-user-histories-page', {
       after,
       limit: cypherInt(limit),
     });
+  }
+
+  async readUser(userId: string): Promise<StoredUser | null> {
+    const [row] = await this.graph.read<{ rev: number; purchased: string[]; other: string[] }>('catalog/read-user-history', { userId });
+    return row === undefined ? null : { rev: row.rev, purchased: row.purchased, other: row.other };
+  }
+
+  async listItemsById(ids: readonly string[]): Promise<RefreshedItemRow[]> {
+    return this.graph.read<{
+      id: string;
+      title: string;
+      year: number | null;
+      hidden: boolean;
+      coldStart: boolean;
+      attrs: string[];
+      values: Array<{ uid: string; kind: string; id: string; name: string }>;
+    }>('catalog/list-items-by-id', { ids });
   }
 
   async findItems(ids: readonly string[]): Promise<ItemDetailRow[]> {
@@ -149,26 +180,28 @@ export class CatalogRepository {
    * (created on their first write), the locks of the item pairs whose edges it may touch, the
    * network edges (a no-op when the purchase already exists), then the PURCHASED relationship.
    * Under those locks concurrent identical purchases leave one user, one PURCHASED and one edge
-   * per pair and network. Returns whether this call created the user.
+   * per pair and network. The change-log entry comes last (other replicas drop the user's history).
    */
-  async recordPurchase(userId: string, itemId: string, rating: number, at: number, kinds: readonly string[], minSupport: number): Promise<boolean> {
+  async recordPurchase(userId: string, itemId: string, rating: number, at: number, kinds: readonly string[], minSupport: number): Promise<UserWrite> {
     const kindParams = kinds.map((k) => ({ prefix: `${k}:`, rel: kindNames(k).rel }));
-    const [lock] = await this.graph.writeAll([
+    const results = await this.graph.writeAll([
       { name: 'catalog/lock-user', params: { userId } },
       { name: 'catalog/lock-network-pairs', params: { userId, itemId } },
       { name: 'catalog/bump-network-edges', params: { userId, itemId, minSupport, kinds: kindParams } },
       { name: 'catalog/merge-purchase', params: { userId, itemId, rating, at } },
+      changeStep('user', userId),
     ]);
-    return createdUser(lock);
+    return { seq: seqOf(results), newUser: createdUser(results[0]) };
   }
 
-  /** A non-positive rating, under the user's lock; returns whether this call created the user. */
-  async recordRating(userId: string, itemId: string, rating: number, at: number): Promise<boolean> {
-    const [lock] = await this.graph.writeAll([
+  /** A non-positive rating, under the user's lock, with its change-log entry. */
+  async recordRating(userId: string, itemId: string, rating: number, at: number): Promise<UserWrite> {
+    const results = await this.graph.writeAll([
       { name: 'catalog/lock-user', params: { userId } },
       { name: 'catalog/merge-rating', params: { userId, itemId, rating, at } },
+      changeStep('user', userId),
     ]);
-    return createdUser(lock);
+    return { seq: seqOf(results), newUser: createdUser(results[0]) };
   }
 
   /**
@@ -194,6 +227,7 @@ export class CatalogRepository {
           name: 'catalog/link-cold-item-networks',
           params: { itemId: item.id, kinds: kinds.map((k) => ({ has: kindNames(k).has, rel: kindNames(k).rel })) },
         },
+        changeStep('item', item.id),
       ]);
     } catch (error) {
       if (error instanceof GraphError && error.code === CONSTRAINT_FAILED) throw new ItemExistsError(item.id);
@@ -217,9 +251,10 @@ export class CatalogRepository {
     return out;
   }
 
+  /** Hides or shows an item, with its change-log entry; false when there is no such item. */
   async setHidden(itemId: string, hidden: boolean): Promise<boolean> {
-    const rows = await this.graph.write<{ id: string }>('catalog/set-item-hidden', { itemId, hidden });
-    return rows.length > 0;
+    const [rows] = await this.graph.writeAll([{ name: 'catalog/set-item-hidden', params: { itemId, hidden } }, changeStep('item', itemId)]);
+    return (rows?.length ?? 0) > 0;
   }
 
   async listUserIds(limit: number): Promise<string[]> {

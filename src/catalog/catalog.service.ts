@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { APP_LOGGER } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG, APP_LOGGER } from '../config/config.module';
 import type { Logger } from '../common/logging/logger';
 import { DomainError, ErrorKind } from '../common/errors/domain-error';
 import type { UserHistory } from '../served-model/recommender-engine';
@@ -8,7 +9,9 @@ import type { ServedModel } from '../served-model/served-model';
 import { CatalogRepository, ItemExistsError, type DatasetInfo, type ItemDetailRow, type UserDetailRow } from './catalog.repository';
 import { CatalogErrorCode, itemNotFound, userNotFound } from './catalog.errors';
 import { ItemDirectory, type AttributeValue, type DirectoryItem } from './item-directory';
-import { PurchaseHistory } from './purchase-history';
+import { ChangeFeedService } from '../sync/change-feed.service';
+import type { FeedEvent } from '../sync/change-log';
+import { UserCache, type UserState } from './user-cache';
 
 export interface AttributeConstraint {
   readonly kind: string;
@@ -58,26 +61,37 @@ export interface AddedItem {
 
 const PAGE = 2000;
 
+/** Items encoded into the served model per network read when a model is activated. */
+const ENCODE_CHUNK = 500;
+
 /**
- * Items, users and their purchases: the reads every request needs come from memory (item
- * directory, R_u per user), loaded from Neo4j at start-up; writes go to Neo4j first and update
- * memory after they commit, so memory never shows what the database does not hold.
+ * Items, users and their purchases, with the graph as the only source of truth. The item directory
+ * (catalogue-sized: titles, hidden flags, attribute values) is loaded at start-up; users are read
+ * on demand into a bounded cache (user-cache.ts), so a replica's memory follows the users it
+ * serves, not the user base. Writes go to Neo4j first, each with its change-log entry; this replica
+ * applies its own at once, every other replica when it polls the log (sync/): purchases drop the
+ * user's cached history, added or hidden items are read again.
  */
 @Injectable()
 export class CatalogService implements OnModuleInit {
-  private readonly directory = new ItemDirectory();
-  private readonly history = new PurchaseHistory();
+  private directory = new ItemDirectory();
+  private readonly users: UserCache;
   private dataset: DatasetInfo | null = null;
 
   constructor(
     private readonly repo: CatalogRepository,
     private readonly registry: ModelRegistryService,
+    private readonly feed: ChangeFeedService,
+    @Inject(APP_CONFIG) config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.users = new UserCache((userId) => this.repo.readUser(userId), config.replica.historyCacheBytes);
+  }
 
   async onModuleInit(): Promise<void> {
     await this.load();
     this.registry.onActivate((model) => this.encodeMissingItems(model));
+    this.feed.subscribe((event) => this.apply(event));
   }
 
   // ---- reads ---------------------------------------------------------------------------------
@@ -86,9 +100,15 @@ export class CatalogService implements OnModuleInit {
     return this.dataset?.kinds ?? [];
   }
 
-  /** The catalogue's size as of now. */
+  /** The catalogue's size as of the last change-log poll (users and purchases are counted in the graph). */
   workload(): Workload {
-    return { items: this.directory.size, users: this.history.size, purchases: this.history.purchases };
+    const counts = this.feed.latest();
+    return { items: this.directory.size, users: counts?.users ?? 0, purchases: counts?.purchases ?? 0 };
+  }
+
+  /** Users cached on this replica and the bytes they are accounted at. */
+  cachedUsers(): { users: number; bytes: number } {
+    return { users: this.users.size, bytes: this.users.bytes };
   }
 
   item(itemId: string, field = 'itemId'): DirectoryItem {
@@ -116,24 +136,30 @@ export class CatalogService implements OnModuleInit {
     return user;
   }
 
-  /** R_u as of now; null for an unknown user. */
-  historyOf(userId: string): UserHistory | null {
-    return this.history.history(userId);
+  /** R_u and the items the user has, as of the graph; null for an unknown user. */
+  async userState(userId: string): Promise<UserState | null> {
+    return this.users.get(userId);
   }
 
-  requireHistory(userId: string): UserHistory {
-    const history = this.history.history(userId);
-    if (history === null) throw userNotFound(userId);
-    return history;
+  async requireUser(userId: string): Promise<UserState> {
+    const state = await this.users.get(userId);
+    if (state === null) throw userNotFound(userId);
+    return state;
   }
 
-  /** Every item the user has (purchased, held out, rated): never recommended to them. */
-  owned(userId: string): ReadonlySet<string> {
-    return this.history.owned(userId);
-  }
-
-  histories(): Iterable<UserHistory> {
-    return this.history.histories();
+  /**
+   * Every user's R_u, read from the graph page by page (audience ranks every user): the cost is
+   * linear in purchases, as the query cost model prices it, and the memory is released after.
+   */
+  async allHistories(): Promise<UserHistory[]> {
+    const out: UserHistory[] = [];
+    for (let after = ''; ;) {
+      const page = await this.repo.listHistoriesPage(after, PAGE);
+      for (const r of page) out.push({ userId: r.user, purchased: r.purchased, version: r.rev });
+      if (page.length < PAGE) break;
+      after = page[page.length - 1]!.user;
+    }
+    return out;
   }
 
   /** Whether an item may be shown at all (exists and is not hidden). */
@@ -165,35 +191,14 @@ export class CatalogService implements OnModuleInit {
       return uids;
     });
     const { yearFrom, yearTo } = filter;
+    const directory = this.directory;
     return (itemId) => {
-      const item = this.directory.get(itemId);
+      const item = directory.get(itemId);
       if (item === undefined) return false;
       if (yearFrom !== undefined && (item.year === null || item.year < yearFrom)) return false;
       if (yearTo !== undefined && (item.year === null || item.year > yearTo)) return false;
       return sets.every((uids) => [...uids].some((uid) => item.attrs.has(uid)));
     };
-  }
-
-  /**
-   * Whether a and b are linked in G_kind, decided in memory by the network's own rule (DESIGN 1):
-   * they share a value of the kind and were co-purchased by at least minSupport users, or one of
-   * them is a cold-start item (linked to every item sharing a value). Edges removed by an import's
-   * top-M cap are the exception this cannot see; the explanation query checks the chosen anchor.
-   */
-  linkedInNetwork(kind: string, a: string, b: string): boolean {
-    const ia = this.directory.get(a);
-    const ib = this.directory.get(b);
-    if (ia === undefined || ib === undefined) return false;
-    const prefix = `${kind}:`;
-    let shares = false;
-    for (const uid of ia.attrs) {
-      if (uid.startsWith(prefix) && ib.attrs.has(uid)) {
-        shares = true;
-        break;
-      }
-    }
-    if (!shares) return false;
-    return ia.coldStart || ib.coldStart || this.history.coPurchased(a, b, this.dataset?.minSupport ?? 1);
   }
 
   async sampleUserIds(limit: number): Promise<string[]> {
@@ -204,7 +209,7 @@ export class CatalogService implements OnModuleInit {
 
   /**
    * A rating above the dataset's positive threshold is a purchase: PURCHASED plus the attribute
-   * network updates in one transaction, then R_u in memory, so the next recommend sees it. A lower
+   * network updates in one transaction, then the cached R_u dropped, so the next recommend sees it. A lower
    * rating is recorded as RATED: the user has the item, but it is no positive (as at import).
    */
   async recordPurchase(userId: string, itemId: string, rating: number): Promise<PurchaseOutcome> {
@@ -214,15 +219,12 @@ export class CatalogService implements OnModuleInit {
     const at = Math.floor(Date.now() / 1000);
     // newUser comes from the database, under the user's lock: of concurrent first writes for one
     // user exactly one created it, whatever this process's memory said when they started.
-    let newUser: boolean;
-    if (positive) {
-      newUser = await this.repo.recordPurchase(userId, itemId, rating, at, dataset.kinds, dataset.minSupport);
-      this.history.addPurchase(userId, itemId);
-    } else {
-      newUser = await this.repo.recordRating(userId, itemId, rating, at);
-      this.history.addOwned(userId, itemId);
-    }
-    return { userId, itemId, rating, positive, newUser, at };
+    const write = positive
+      ? await this.repo.recordPurchase(userId, itemId, rating, at, dataset.kinds, dataset.minSupport)
+      : await this.repo.recordRating(userId, itemId, rating, at);
+    // Read again on the next request (read-your-writes here; other replicas when they poll).
+    this.users.invalidate(userId);
+    return { userId, itemId, rating, positive, newUser: write.newUser, at };
   }
 
   /**
@@ -292,26 +294,51 @@ export class CatalogService implements OnModuleInit {
     return this.dataset;
   }
 
+  /** The dataset and the item directory from the graph (start-up, and after a reset of the change log). */
   private async load(): Promise<void> {
     const started = Date.now();
-    this.dataset = await this.repo.readDataset();
-    for (const v of await this.repo.listAttributeValues()) this.directory.putValue(v);
+    const dataset = await this.repo.readDataset();
+    const directory = new ItemDirectory();
+    for (const v of await this.repo.listAttributeValues()) directory.putValue(v);
     for (let after = ''; ;) {
       const page = await this.repo.listItemsPage(after, PAGE);
-      for (const r of page) this.directory.putItem({ ...r, attrs: new Set(r.attrs) });
+      for (const r of page) directory.putItem({ ...r, attrs: new Set(r.attrs) });
       if (page.length < PAGE) break;
       after = page[page.length - 1]!.id;
     }
-    for (let after = ''; ;) {
-      const page = await this.repo.listHistoriesPage(after, PAGE);
-      for (const r of page) this.history.load(r.user, r.purchased, r.other);
-      if (page.length < PAGE) break;
-      after = page[page.length - 1]!.user;
+    // Swapped whole: a request never sees half a directory.
+    this.dataset = dataset;
+    this.directory = directory;
+    this.logger.info({ items: directory.size, dataset: dataset?.source ?? null, ms: Date.now() - started }, 'catalog loaded');
+  }
+
+  /** A change-log page from the poller (writes made through any replica, this one included). */
+  private async apply(event: FeedEvent): Promise<void> {
+    if (event.type === 'reset') {
+      this.users.clear();
+      await this.load();
+      const model = this.registry.current();
+      if (model !== null) await this.encodeMissingItems(model);
+      return;
     }
-    this.logger.info(
-      { items: this.directory.size, users: this.history.size, dataset: this.dataset?.source ?? null, ms: Date.now() - started },
-      'catalog loaded',
-    );
+    const items = new Set<string>();
+    for (const change of event.batch.changes) {
+      if (change.kind === 'user') this.users.invalidate(change.key, change.seq);
+      else items.add(change.key);
+    }
+    if (items.size > 0) await this.refreshItems([...items]);
+  }
+
+  /** Items added, hidden or shown again elsewhere: read again; new ones are encoded by the served model. */
+  private async refreshItems(ids: readonly string[]): Promise<void> {
+    const added: string[] = [];
+    for (const row of await this.repo.listItemsById(ids)) {
+      for (const v of row.values) if (this.directory.value(v.uid) === undefined) this.directory.putValue(v);
+      if (this.directory.get(row.id) === undefined) added.push(row.id);
+      this.directory.putItem({ ...row, attrs: new Set(row.attrs) });
+    }
+    const model = this.registry.current();
+    if (model !== null && added.length > 0) await this.encodeItems(model, added);
   }
 
   /** Activation hook: items the model has no codes for (added after its training data was read) are encoded before it serves. */
@@ -326,12 +353,18 @@ export class CatalogService implements OnModuleInit {
       );
       return;
     }
-    for (let s = 0; s < missing.length; s += 500) {
-      const chunk = missing.slice(s, s + 500);
+    await this.encodeItems(model, missing);
+    this.logger.info({ version: model.version, items: missing.length }, 'encoded items the model was not trained on');
+  }
+
+  /** eq. 14 for items the model has no codes for, from their links in the attribute networks. */
+  private async encodeItems(model: ServedModel, ids: readonly string[]): Promise<void> {
+    for (let s = 0; s < ids.length; s += ENCODE_CHUNK) {
+      const chunk = ids.slice(s, s + ENCODE_CHUNK).filter((id) => !model.engine.hasItem(id));
+      if (chunk.length === 0) continue;
       const links = await this.repo.networkNeighbours(chunk, [...model.kinds]);
       for (const id of chunk) model.engine.encodeNewItem(id, links.get(id) ?? new Map());
     }
-    this.logger.info({ version: model.version, items: missing.length }, 'encoded items the model was not trained on');
   }
 }
 

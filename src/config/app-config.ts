@@ -63,6 +63,19 @@ export interface LocalNeo4jConfig {
   readonly scriptEnv: Readonly<Record<string, string>>;
 }
 
+/** Running several API replicas (and a training worker) on one graph: README "Several replicas". */
+export interface ReplicaConfig {
+  /** How often a replica polls the change log in the graph (writes made elsewhere show within this). */
+  readonly syncIntervalMs: number;
+  /** Memory for cached user histories (loaded from the graph on demand, least recently used dropped). */
+  readonly historyCacheBytes: number;
+  /**
+   * `inline`: retrainModel trains in a worker thread of the replica that received it; `worker`: it
+   * queues a job in the graph for `eran worker`. Either way the new version is published in the graph.
+   */
+  readonly trainingMode: 'inline' | 'worker';
+}
+
 export interface AppConfig {
   readonly neo4j: Neo4jConfig;
   readonly localNeo4j: LocalNeo4jConfig;
@@ -77,6 +90,7 @@ export interface AppConfig {
   /** Serve GraphiQL at GET /graphql for browsers (development; off when NODE_ENV=production). */
   readonly graphqlIde: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly replica: ReplicaConfig;
 }
 
 export class ConfigError extends Error {
@@ -222,5 +236,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     reportsDir: env.REPORTS_DIR ?? 'reports',
     graphqlIde: boolVar(env, 'GRAPHQL_IDE', env.NODE_ENV !== 'production'),
     logLevel,
+    replica: {
+      syncIntervalMs: intVar(env, 'SYNC_INTERVAL_MS', 200, 10, 60_000),
+      historyCacheBytes: intVar(env, 'HISTORY_CACHE_MB', 64, 1, 64 * 1024) * 2 ** 20,
+      trainingMode: trainingModeVar(env),
+    },
   };
+}
+
+function trainingModeVar(env: Env): ReplicaConfig['trainingMode'] {
+  const raw = env.TRAINING_MODE ?? 'inline';
+  if (raw !== 'inline' && raw !== 'worker') throw new ConfigError('TRAINING_MODE', `must be inline or worker, got "${raw}"`);
+  return raw;
 }

@@ -1,4 +1,4 @@
-import neo4j, { type Driver, type ManagedTransaction, type RecordShape } from 'neo4j-driver';
+import neo4j, { type BookmarkManager, type Driver, type ManagedTransaction, type RecordShape } from 'neo4j-driver';
 import type { Neo4jConfig } from '../config/app-config';
 import { CypherRegistry } from './cypher-registry';
 
@@ -64,8 +64,15 @@ export class GraphUnavailableError extends Error {
  * Owns the driver: created once, connectivity verified at start, closed on shutdown. Queries are
  * referred to by registry name only; results leave as plain objects of the declared shape, with
  * integers as JS numbers (ids in this system are strings, counts stay far below 2^53).
+ *
+ * Every session shares one bookmark manager: each transaction starts after everything this
+ * process has committed or read. On one server that is free (it already has it all); on a
+ * cluster (`neo4j://` routing, reads on followers) it is what makes a process read its own
+ * writes, and read after a change-log entry at least the state that entry describes.
  */
 export class GraphClient {
+  private readonly bookmarkManager: BookmarkManager = neo4j.bookmarkManager();
+
   private constructor(
     private readonly driver: Driver,
     readonly registry: CypherRegistry,
@@ -117,7 +124,7 @@ export class GraphClient {
 
   /** Auto-commit: needed for `CALL { } IN TRANSACTIONS` and schema statements. */
   async autoCommit<Shape extends RecordShape>(name: string, params: QueryParams = {}): Promise<Shape[]> {
-    const session = this.driver.session({ database: this.database });
+    const session = this.session();
     try {
       const result = await session.run<Shape>(this.registry.get(name), params, this.txConfig);
       return result.records.map((r) => r.toObject());
@@ -130,7 +137,7 @@ export class GraphClient {
 
   /** Compiles the query without running it: proves a file is valid Cypher against this server. */
   async explain(name: string): Promise<void> {
-    const session = this.driver.session({ database: this.database });
+    const session = this.session();
     try {
       await session.run(`EXPLAIN ${this.registry.get(name)}`);
     } catch (error) {
@@ -153,8 +160,17 @@ export class GraphClient {
     await this.driver.close();
   }
 
+  /** The bookmarks every new transaction of this process waits for (the latest state it has seen). */
+  async bookmarks(): Promise<string[]> {
+    return [...(await this.bookmarkManager.getBookmarks())];
+  }
+
+  private session() {
+    return this.driver.session({ database: this.database, bookmarkManager: this.bookmarkManager });
+  }
+
   private async transact<T>(mode: 'READ' | 'WRITE', name: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const session = this.driver.session({ database: this.database });
+    const session = this.session();
     try {
       return mode === 'READ' ? await session.executeRead(work, this.txConfig) : await session.executeWrite(work, this.txConfig);
     } catch (error) {

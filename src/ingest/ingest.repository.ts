@@ -76,6 +76,7 @@ const SCHEMA_QUERIES = [
   'schema/03-attribute-uid-unique',
   'schema/04-attribute-kind-index',
   'schema/05-meta-key-unique',
+  'schema/06-change-seq-unique',
 ] as const;
 
 export class IngestRepository {

@@ -9,8 +9,10 @@ export interface ExplanationRequest {
   readonly itemId: string;
   /** k*. */
   readonly kind: string;
-  /** The user's purchases ranked by sim_u(item, j), those adjacent to the item in G_kind first. */
+  /** The user's purchases ranked by sim_u(item, j). */
   readonly candidates: readonly string[];
+  /** Paper 3.4: move the candidates adjacent to the item in G_kind to the front (stable). */
+  readonly adjacentFirst: boolean;
 }
 
 export type PathNodeType = 'USER' | 'ITEM' | 'ATTRIBUTE';
@@ -43,6 +45,8 @@ export interface GraphExplanation {
   readonly sharedValues: readonly SharedValue[];
   readonly nodes: readonly PathNode[];
   readonly relationships: readonly PathRelationship[];
+  /** The anchor is adjacent to the item in G_kind (an edge of the network, as stored). */
+  readonly adjacent: boolean;
 }
 
 /** Explanation paths from the graph: every request of a response in ONE query (recommend/explain-items). */
@@ -56,7 +60,7 @@ export class ExplanationRepository {
     const hasTypes = Object.fromEntries(kinds.map((k) => [k, kindNames(k).has]));
     const rows = requests.map((r) => {
       const names = kindNames(r.kind);
-      return { user: r.userId, item: r.itemId, prefix: `${r.kind}:`, rel: names.rel, candidates: r.candidates };
+      return { user: r.userId, item: r.itemId, prefix: `${r.kind}:`, rel: names.rel, candidates: r.candidates, adjacentFirst: r.adjacentFirst };
     });
     // Auto-commit: one read-only statement needs no BEGIN/COMMIT, which saves two of the three
     // round trips a managed transaction costs (measured at ~2 ms per request under load).
@@ -67,6 +71,7 @@ export class ExplanationRepository {
       sharedValues: Array<{ kind: string; id: string; name: string }>;
       nodes: Array<{ type: PathNodeType; id: string; name: string | null; kind: string | null }>;
       relationships: Array<{ type: string; from: string; to: string }>;
+      adjacent: boolean;
     }>('recommend/explain-items', { rows, hasTypes });
     return records.map((r) => ({
       userId: r.user,
@@ -75,6 +80,7 @@ export class ExplanationRepository {
       sharedValues: r.sharedValues.map((v) => ({ kind: v.kind, id: v.id, name: v.name })),
       nodes: r.nodes.map((n) => ({ type: n.type, id: n.id, name: n.name ?? n.id, kind: n.kind ?? null })),
       relationships: r.relationships.map((x) => ({ type: x.type, from: x.from, to: x.to })),
+      adjacent: r.adjacent,
     }));
   }
 }

@@ -10,6 +10,7 @@ import { SimilarItemsArgs } from './dto/similar-items.args';
 import { ExplanationMode, ExplanationModel, PathNodeType } from './models/explanation.model';
 import { AudienceMemberModel, RecommendationModel, SimilarItemModel } from './models/recommendation.model';
 import { RecommendService, type Explanation, type ExplanationKey } from './recommend.service';
+import type { UserHistory } from '../served-model/recommender-engine';
 
 @Resolver(() => RecommendationModel)
 export class RecommendResolver {
@@ -22,9 +23,10 @@ export class RecommendResolver {
   @Query(() => [RecommendationModel], {
     description: 'The k best items for a user (eq. 13), never one they have, a hidden one or one in excludeIds.',
   })
-  recommend(@Args() args: RecommendArgs, @Context() context: object): Promise<RecommendationModel[]> {
+  async recommend(@Args() args: RecommendArgs, @Context() context: object): Promise<RecommendationModel[]> {
+    const user = await this.recommendations.userFor(args.userId);
     return this.cpu.run(context, () =>
-      this.recommendations.recommend(args).map((r) => ({
+      this.recommendations.recommend(args, user).map((r) => ({
         rank: r.rank,
         score: r.score,
         userId: r.userId,
@@ -40,14 +42,15 @@ export class RecommendResolver {
 
   @Query(() => ExplanationModel, { description: 'The explanation of any item for a user, as recommend gives it.' })
   async explain(@Args() args: ExplainArgs, @Context() context: object): Promise<ExplanationModel> {
-    this.recommendations.checkExplainable(args.userId, args.itemId);
+    await this.recommendations.checkExplainable(args.userId, args.itemId);
     return this.toModel(await this.loader(context).load({ userId: args.userId, itemId: args.itemId }));
   }
 
   @Query(() => [SimilarItemModel], { description: 'Items most similar to an item: personalized (eq. 8) when userId is given.' })
-  similarItems(@Args() args: SimilarItemsArgs, @Context() context: object): Promise<SimilarItemModel[]> {
+  async similarItems(@Args() args: SimilarItemsArgs, @Context() context: object): Promise<SimilarItemModel[]> {
+    const user = args.userId === undefined ? null : await this.recommendations.userFor(args.userId);
     return this.cpu.run(context, () =>
-      this.recommendations.similarItems(args.itemId, args.userId, args.k).map((s, index) => ({
+      this.recommendations.similarItems(args.itemId, user, args.k).map((s, index) => ({
         rank: index + 1,
         score: s.score,
         item: toItemModel(this.catalog.item(s.itemId)),
@@ -56,10 +59,19 @@ export class RecommendResolver {
   }
 
   @Query(() => [AudienceMemberModel], { description: 'The users most likely to want an item, new items included (paper 5.2, eq. 14).' })
-  audience(@Args() args: AudienceArgs, @Context() context: object): Promise<AudienceMemberModel[]> {
+  async audience(@Args() args: AudienceArgs, @Context() context: object): Promise<AudienceMemberModel[]> {
+    const histories = this.recommendations.checkAudience(args.itemId) ? await this.histories(context) : [];
     return this.cpu.run(context, () =>
-      this.recommendations.audience(args.itemId, args.k).map((s, index) => ({ rank: index + 1, userId: s.userId, score: s.score })),
+      this.recommendations.audience(args.itemId, args.k, histories).map((s, index) => ({ rank: index + 1, userId: s.userId, score: s.score })),
     );
+  }
+
+  /** Read once per request, however many audience fields it has. */
+  private async histories(context: object): Promise<UserHistory[]> {
+    return requestLoader<string, UserHistory[]>(context, 'all-histories', async (keys) => {
+      const all = await this.recommendations.allHistories();
+      return keys.map(() => all);
+    }).load('all');
   }
 
   private loader(context: object) {

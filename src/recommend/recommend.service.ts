@@ -2,11 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { API_TUNING, type ApiTuning } from '../config/config.module';
 import { DomainError, ErrorKind } from '../common/errors/domain-error';
 import { CatalogService, type AttributeConstraint } from '../catalog/catalog.service';
+import type { UserState } from '../catalog/user-cache';
 import { ModelRegistryService } from '../served-model/model-registry.service';
 import { ExplanationRepository, type ExplanationMode, type PathNode, type PathRelationship, type SharedValue } from './explanation.repository';
 import { ExplanationCache } from './explanation-cache';
 import { explanationText, purchaseVerb } from './explanation-text';
-import type { KindWeight, ScoredItem, ScoredUser } from '../served-model/recommender-engine';
+import type { KindWeight, ScoredItem, ScoredUser, UserHistory } from '../served-model/recommender-engine';
 import { RecommendErrorCode } from './recommend.errors';
 
 export interface RecommendQuery {
@@ -53,7 +54,9 @@ const ANCHOR_CANDIDATES = 20;
 
 /**
  * Recommendations and their explanations. Scoring runs in memory on the served model with R_u as
- * of now; explanations for every recommendation of a response are traced in the graph in ONE query.
+ * of now (read from the graph, or this replica's cache of it); explanations for every
+ * recommendation of a response are traced in the graph in ONE query. The resolvers read the user
+ * first (`userFor`, I/O), then run the synchronous scoring in the CPU scheduler.
  */
 @Injectable()
 export class RecommendService {
@@ -68,10 +71,15 @@ export class RecommendService {
     this.cache = new ExplanationCache(tuning.explanationCacheTtlMs);
   }
 
-  recommend(query: RecommendQuery): Recommendation[] {
+  /** The user a request is about (MODEL_NOT_READY first, then USER_NOT_FOUND). */
+  async userFor(userId: string): Promise<UserState> {
+    this.registry.require();
+    return this.catalog.requireUser(userId);
+  }
+
+  recommend(query: RecommendQuery, user: UserState): Recommendation[] {
     const { engine } = this.registry.require();
-    const history = this.catalog.requireHistory(query.userId);
-    const owned = this.catalog.owned(query.userId);
+    const { history, owned } = user;
     const excluded = new Set(query.excludeIds ?? []);
     const matches = query.filter === undefined ? null : this.catalog.compileFilter(this.filterOf(query.filter));
     const keep = (id: string): boolean => !owned.has(id) && !excluded.has(id) && this.catalog.isVisible(id) && (matches === null || matches(id));
@@ -84,9 +92,9 @@ export class RecommendService {
   }
 
   /** Validates an explain(userId, itemId) request up front, so the loader only sees good keys. */
-  checkExplainable(userId: string, itemId: string): void {
+  async checkExplainable(userId: string, itemId: string): Promise<void> {
     const { engine } = this.registry.require();
-    this.catalog.requireHistory(userId);
+    await this.catalog.requireUser(userId);
     this.catalog.item(itemId);
     if (!engine.hasItem(itemId)) throw notScorable(itemId);
   }
@@ -97,12 +105,14 @@ export class RecommendService {
    */
   async explainMany(keys: readonly ExplanationKey[]): Promise<Array<Explanation | Error>> {
     const model = this.registry.require();
+    const users = new Map<string, UserState | null>();
+    for (const userId of new Set(keys.map((k) => k.userId))) users.set(userId, await this.catalog.userState(userId));
     // Keys fixed before the graph round trip: a purchase landing meanwhile must not file this
     // answer under the new history version.
     const cacheKeys = new Map(
       keys.map((k) => [
         pairKey(k.userId, k.itemId),
-        `${model.version}\u0000${this.catalog.historyOf(k.userId)?.version ?? -1}\u0000${pairKey(k.userId, k.itemId)}`,
+        `${model.version}\u0000${users.get(k.userId)?.history.version ?? -1}\u0000${pairKey(k.userId, k.itemId)}`,
       ]),
     );
     const done = new Map<string, Explanation>();
@@ -112,14 +122,14 @@ export class RecommendService {
       if (hit === undefined) missing.push(key);
       else done.set(pairKey(key.userId, key.itemId), hit);
     }
-    for (const e of await this.explainFromGraph(missing)) {
+    for (const e of await this.explainFromGraph(missing, users)) {
       done.set(pairKey(e.userId, e.itemId), e);
       this.cache.set(cacheKeys.get(pairKey(e.userId, e.itemId))!, e);
     }
     return keys.map((key) => done.get(pairKey(key.userId, key.itemId)) ?? notScorable(key.itemId));
   }
 
-  private async explainFromGraph(keys: readonly ExplanationKey[]): Promise<Explanation[]> {
+  private async explainFromGraph(keys: readonly ExplanationKey[], users: ReadonlyMap<string, UserState | null>): Promise<Explanation[]> {
     if (keys.length === 0) return [];
     const model = this.registry.require();
     const verb = purchaseVerb(model.kinds);
@@ -127,9 +137,9 @@ export class RecommendService {
     for (const key of keys) byUser.set(key.userId, [...(byUser.get(key.userId) ?? []), key.itemId]);
     const modelPart = new Map<string, { topKind: string; attention: readonly KindWeight[]; anchors: readonly string[]; adjacentFirst: boolean }>();
     for (const [userId, itemIds] of byUser) {
-      const history = this.catalog.historyOf(userId);
-      if (history === null) continue;
-      for (const e of model.engine.explain(history, itemIds, ANCHOR_CANDIDATES)) {
+      const user = users.get(userId);
+      if (user === undefined || user === null) continue;
+      for (const e of model.engine.explain(user.history, itemIds, ANCHOR_CANDIDATES)) {
         modelPart.set(pairKey(userId, e.itemId), {
           topKind: e.topKind,
           attention: e.attention,
@@ -141,11 +151,8 @@ export class RecommendService {
     const requests = keys.flatMap((k) => {
       const m = modelPart.get(pairKey(k.userId, k.itemId));
       if (m === undefined) return [];
-      if (!m.adjacentFirst) return [{ userId: k.userId, itemId: k.itemId, kind: m.topKind, candidates: m.anchors }];
-      // Paper 3.4: prefer a j* adjacent to i in G_k*. Stable partition: adjacent first, each part by similarity.
-      const linked = m.anchors.filter((j) => this.catalog.linkedInNetwork(m.topKind, j, k.itemId));
-      const others = m.anchors.filter((j) => !linked.includes(j));
-      return [{ userId: k.userId, itemId: k.itemId, kind: m.topKind, candidates: [...linked, ...others] }];
+      // Paper 3.4 (adjacentFirst): the query puts the candidates adjacent to i in G_k* first.
+      return [{ userId: k.userId, itemId: k.itemId, kind: m.topKind, candidates: m.anchors, adjacentFirst: m.adjacentFirst }];
     });
     return (await this.explanations.explain(requests, model.kinds)).flatMap((g) => {
       const m = modelPart.get(pairKey(g.userId, g.itemId));
@@ -159,7 +166,7 @@ export class RecommendService {
           attention: m.attention,
           neighbourId: anchor?.id ?? null,
           mode: g.mode,
-          adjacent: g.mode === 'SHARED_VALUE' && anchor !== null && this.catalog.linkedInNetwork(m.topKind, anchor.id, g.itemId),
+          adjacent: g.mode === 'SHARED_VALUE' && anchor !== null && g.adjacent,
           sharedValues: g.sharedValues,
           path: g.nodes.length === 0 ? null : { nodes: g.nodes, relationships: g.relationships },
           text: explanationText({ mode: g.mode, kind: m.topKind, sharedValues: g.sharedValues, neighbour: anchor?.name ?? null, nodes: g.nodes, verb }),
@@ -168,21 +175,37 @@ export class RecommendService {
     });
   }
 
-  similarItems(itemId: string, userId: string | undefined, k: number): ScoredItem[] {
+  similarItems(itemId: string, user: UserState | null, k: number): ScoredItem[] {
     const { engine } = this.registry.require();
     this.catalog.item(itemId);
     if (!engine.hasItem(itemId)) throw notScorable(itemId);
-    const history = userId === undefined ? null : this.catalog.requireHistory(userId);
-    const owned = userId === undefined ? new Set<string>() : this.catalog.owned(userId);
-    return engine.similarItems(itemId, history, k, (id) => id !== itemId && !owned.has(id) && this.catalog.isVisible(id));
+    const owned = user?.owned ?? new Set<string>();
+    return engine.similarItems(itemId, user?.history ?? null, k, (id) => id !== itemId && !owned.has(id) && this.catalog.isVisible(id));
   }
 
-  audience(itemId: string, k: number): ScoredUser[] {
+  /**
+   * Checks an audience request before the histories are read: errors as `audience` gives them;
+   * false when the answer is empty anyway (a hidden item), so that nothing is read.
+   */
+  checkAudience(itemId: string): boolean {
+    const { engine } = this.registry.require();
+    const item = this.catalog.item(itemId);
+    if (item.hidden) return false;
+    if (!engine.hasItem(itemId)) throw notScorable(itemId);
+    return true;
+  }
+
+  /** Every user's history from the graph (audience ranks every user). */
+  async allHistories(): Promise<UserHistory[]> {
+    return this.catalog.allHistories();
+  }
+
+  audience(itemId: string, k: number, histories: readonly UserHistory[]): ScoredUser[] {
     const { engine } = this.registry.require();
     const item = this.catalog.item(itemId);
     if (item.hidden) return [];
     if (!engine.hasItem(itemId)) throw notScorable(itemId);
-    return engine.audience(itemId, this.catalog.histories(), k);
+    return engine.audience(itemId, histories, k);
   }
 
   private filterOf(filter: NonNullable<RecommendQuery['filter']>) {

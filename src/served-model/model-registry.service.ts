@@ -8,29 +8,46 @@ import { CheckpointStore } from './checkpoint-store';
 import type { CatalogueSnapshot } from './recommender-engine';
 import { servedModelOf, type ServedModel } from './served-model';
 import { ServedModelRepository } from './served-model.repository';
+import { ChangeFeedService } from '../sync/change-feed.service';
+import type { FeedEvent } from '../sync/change-log';
 
-/** Runs before a model starts serving (e.g. encoding cold-start items it has not seen). */
+/** Runs before a model starts serving (e.g. encoding cold-start items it has not seen), and once after. */
 export type ActivationHook = (model: ServedModel) => Promise<void>;
+
+/** After a failed load, the same version is not tried again for this long (a poll would retry it 5 times a second). */
+const RETRY_FAILED_MS = 30_000;
 
 /**
  * Holds the active model version. Replacing it is a single reference assignment, made only after
  * the new model is complete (activation hooks included): a request sees the old model or the new
- * one, never a mix. At start-up the newest checkpoint is loaded; without one, every model-backed
- * query answers MODEL_NOT_READY until a training run succeeds.
+ * one, never a mix, and none is dropped.
+ *
+ * Which version serves is decided in the graph (`:Meta {key: 'model'}`), so that every replica
+ * serves the same one: a training job or a rollback publishes a version, and each replica, on its
+ * next change-log poll, loads that checkpoint from the shared CHECKPOINT_DIR and swaps it in. One
+ * switch runs at a time; a version published meanwhile is taken next (the latest wins). At
+ * start-up the published version is loaded, or the newest checkpoint when none was published;
+ * without one, every model-backed query answers MODEL_NOT_READY until a model is published.
  */
 @Injectable()
 export class ModelRegistryService implements OnApplicationBootstrap, OnApplicationShutdown {
   private active: ServedModel | null = null;
   private readonly hooks: ActivationHook[] = [];
   private backendName: string | null = null;
+  /** The version this replica is switching to (the latest published it has seen). */
+  private desired: string | null = null;
+  private switching: Promise<void> | null = null;
+  private readonly failed = new Map<string, number>();
   readonly store: CheckpointStore;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     private readonly repo: ServedModelRepository,
+    private readonly feed: ChangeFeedService,
   ) {
     this.store = new CheckpointStore(config.checkpointDir);
+    this.feed.subscribe((event) => this.onFeed(event));
   }
 
   current(): ServedModel | null {
@@ -58,17 +75,57 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const version = await this.store.newest();
+    const published = await this.repo.readPublished();
+    const version = published ?? (await this.store.newest());
     if (version === null) {
       this.logger.warn({ checkpointDir: this.config.checkpointDir }, 'no checkpoint found: serving MODEL_NOT_READY until a model is trained');
       return;
     }
+    await this.switchTo(version);
+    if (this.active?.version !== version) this.logger.error({ version, published: published !== null }, 'could not load the model version: serving MODEL_NOT_READY');
+  }
+
+  /** Makes `version` the one every replica serves (they switch on their next poll); this replica switches now. */
+  async publish(version: string, by: string): Promise<void> {
+    const previous = await this.repo.publish(version, by);
+    this.logger.info({ version, previous, by }, 'model version published');
+    this.failed.delete(version);
+    await this.switchTo(version);
+  }
+
+  /**
+   * Loads `version` from CHECKPOINT_DIR and activates it, after any switch in progress; resolves
+   * when this replica serves it or the load failed (logged; the current model keeps serving).
+   */
+  async switchTo(version: string): Promise<void> {
+    this.desired = version;
+    while (this.switching !== null) await this.switching;
+    if (this.active?.version === version) return;
+    this.switching = this.load(version).finally(() => (this.switching = null));
+    await this.switching;
+  }
+
+  private onFeed(event: FeedEvent): void {
+    const version = event.batch.modelVersion;
+    if (version === null || version === this.active?.version || version === this.desired) return;
+    const failedAt = this.failed.get(version);
+    if (failedAt !== undefined && Date.now() - failedAt < RETRY_FAILED_MS) return;
+    // Not awaited: the poller goes on applying catalogue changes while the new model loads.
+    void this.switchTo(version);
+  }
+
+  private async load(version: string): Promise<void> {
+    const started = Date.now();
     try {
       await this.backend();
       const loaded = await this.store.load(version);
+      if (this.desired !== version) return;
       await this.activate(servedModelOf(version, loaded));
+      this.logger.info({ version, ms: Date.now() - started }, 'switched to the published model version');
     } catch (error) {
-      this.logger.error({ err: error, version }, 'could not load the newest checkpoint: serving MODEL_NOT_READY');
+      this.failed.set(version, Date.now());
+      if (this.desired === version) this.desired = this.active?.version ?? null;
+      this.logger.error({ err: error, version, checkpointDir: this.config.checkpointDir }, 'could not load a model version: the current one keeps serving');
     }
   }
 
@@ -101,6 +158,8 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     this.logger.info({ version: model.version, previous: previous?.version ?? null, metrics: model.metrics }, 'model activated');
     // Scoring is synchronous, so no request is inside the old engine now; its tensors can go.
     if (previous !== null && previous !== model) previous.engine.dispose();
+    // Items added while the index was built were encoded into the previous model: the hooks again.
+    for (const hook of this.hooks) await hook(model).catch((error: unknown) => this.logger.error({ err: error, version: model.version }, 'model activation hook failed'));
   }
 
   onApplicationShutdown(): void {

@@ -15,6 +15,17 @@ const LINKS_PER_ITEM = 10;
 export class ServedModelRepository {
   constructor(private readonly graph: GraphClient) {}
 
+  /** Makes `version` the one every replica serves; returns the version it replaces. */
+  async publish(version: string, by: string): Promise<string | null> {
+    const [row] = await this.graph.write<{ previous: string | null }>('served-model/publish-version', { version, by });
+    return row?.previous ?? null;
+  }
+
+  async readPublished(): Promise<string | null> {
+    const [row] = await this.graph.read<{ version: string | null }>('served-model/read-published-version');
+    return row?.version ?? null;
+  }
+
   async snapshot(kinds: readonly string[], pageSize = 2000): Promise<CatalogueSnapshot> {
     const rels = kinds.map((k) => kindNames(k).rel);
     const purchases = new Map<string, number>();

@@ -1,5 +1,5 @@
 import type { ServedModel } from '../served-model/served-model';
-import type { TrainingJob } from './training-job.service';
+import type { TrainingJob } from './training-job.repository';
 import { ModelInfoModel } from './models/model-info.model';
 import { TrainingJobModel, TrainingJobStatus } from './models/training-job.model';
 

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ModelRegistryService } from '../served-model/model-registry.service';
 import type { ServedModel } from '../served-model/served-model';
-import { TrainingJobService, type TrainingJob } from './training-job.service';
+import { DomainError, ErrorKind } from '../common/errors/domain-error';
+import { TrainingJobService } from './training-job.service';
+import type { TrainingJob } from './training-job.repository';
+import { TrainingErrorCode } from './training.errors';
 import type { RetrainOptionsInput } from './dto/retrain-options.input';
 import { scoringPreset } from '../model/options';
 
@@ -17,7 +20,7 @@ export class TrainingService {
     return this.registry.require();
   }
 
-  startRetrain(options: RetrainOptionsInput): TrainingJob {
+  async startRetrain(options: RetrainOptionsInput): Promise<TrainingJob> {
     return this.jobs.start({
       epochs: options.epochs,
       patience: options.patience,
@@ -39,7 +42,33 @@ export class TrainingService {
     });
   }
 
-  job(id: string): TrainingJob {
+  async job(id: string): Promise<TrainingJob> {
     return this.jobs.find(id);
+  }
+
+  /** Complete checkpoint versions in CHECKPOINT_DIR, oldest first. */
+  async versions(): Promise<string[]> {
+    return this.registry.store.versions();
+  }
+
+  /**
+   * Publishes an earlier (or any complete) checkpoint version for every replica and waits until
+   * this replica serves it; the others switch on their next poll.
+   */
+  async rollback(version: string): Promise<ServedModel> {
+    if (!(await this.registry.store.versions()).includes(version)) {
+      throw new DomainError(ErrorKind.NotFound, TrainingErrorCode.VersionNotFound, `no complete checkpoint version "${version}" in the checkpoint folder`, {
+        field: 'version',
+      });
+    }
+    await this.registry.publish(version, 'rollbackModel');
+    const model = this.registry.current();
+    if (model?.version !== version) {
+      // Published, but this replica could not load it (logged): say so rather than report success.
+      throw new DomainError(ErrorKind.Conflict, TrainingErrorCode.VersionNotLoaded, `version "${version}" was published but could not be loaded here (see the server log)`, {
+        field: 'version',
+      });
+    }
+    return model;
   }
 }

@@ -1,6 +1,7 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
 export enum TrainingJobStatus {
+  QUEUED = 'QUEUED',
   RUNNING = 'RUNNING',
   SUCCEEDED = 'SUCCEEDED',
   FAILED = 'FAILED',
@@ -40,6 +41,6 @@ export class TrainingJobModel {
   @Field(() => String, { nullable: true })
   error!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The version this job produced, now serving.' })
+  @Field(() => String, { nullable: true, description: 'The version this job produced, published to every replica.' })
   modelVersion!: string | null;
 }
