@@ -42,7 +42,12 @@ export class UserCache {
       maxSize: maxBytes,
       sizeCalculation: sizeOf,
       fetchMethod: async (userId) => {
-        const stored = await this.load(userId);
+        let stored: StoredUser | null;
+        try {
+          stored = await this.load(userId);
+        } catch (error) {
+          throw new LoadFailure(error);
+        }
         if (stored === null) return MISSING;
         return {
           history: { userId, purchased: stored.purchased, version: stored.rev },
@@ -65,8 +70,14 @@ export class UserCache {
   /** The user as of the graph (or as of the last change this replica applied); null: no such user. */
   async get(userId: string): Promise<UserState | null> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      // undefined: an invalidation aborted the read; read again.
-      const slot = await this.cache.fetch(userId);
+      let slot: Slot | undefined;
+      try {
+        slot = await this.cache.fetch(userId);
+      } catch (error) {
+        if (error instanceof LoadFailure) throw error.cause;
+        // Anything else is lru-cache aborting the read because an invalidation deleted it: read again.
+        continue;
+      }
       if (slot !== undefined) return slot === MISSING ? null : (slot as UserState);
     }
     throw new Error(`user ${userId}: the history changed during ${ATTEMPTS} reads in a row`);
@@ -84,6 +95,13 @@ export class UserCache {
 
   clear(): void {
     this.cache.clear();
+  }
+}
+
+/** The loader's own failure (the graph), as opposed to a read aborted by an invalidation. */
+class LoadFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('user read failed');
   }
 }
 
