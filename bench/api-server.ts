@@ -1,6 +1,7 @@
 /**
- * Starts `eran serve` in a child process for the API benchmarks, so that the load generator and
- * the server never share an event loop, and waits until it serves a model.
+ * Starts `eran serve` (or `eran worker`) in a child process for the API benchmarks and the
+ * several-replica e2e test, so that the load generator and the server never share an event loop,
+ * and waits until it serves a model.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +11,8 @@ import { join } from 'node:path';
 export interface ApiServer {
   readonly url: string;
   readonly child: ChildProcess;
-  stop(): Promise<void>;
+  /** SIGTERM (graceful) by default; SIGKILL to kill it as a crash would. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export interface ApiServerOptions {
@@ -20,6 +22,41 @@ export interface ApiServerOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Extra arguments after `serve`. */
   readonly args?: readonly string[];
+  /** Port to listen on (default: a free one). */
+  readonly port?: number;
+  /** Where the child's output goes (default: this process's). */
+  readonly stdio?: 'inherit' | 'ignore';
+}
+
+function cliEntry(compiled: boolean): string[] {
+  const root = join(__dirname, '..');
+  return compiled ? [join(root, 'dist', 'cli.js')] : ['-r', 'ts-node/register/transpile-only', join(root, 'src', 'cli.ts')];
+}
+
+function childEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  // NODE_ENV=production: graphql-js then skips its development-time checks on every value.
+  return { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', NODE_ENV: process.env.NODE_ENV ?? 'production', ...extra };
+}
+
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  await exited;
+}
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** `eran worker` in a child process: takes the retrain jobs the replicas queue in the graph. */
+export function startTrainingWorker(options: Omit<ApiServerOptions, 'port' | 'args'> & { pollMs?: number }): WorkerProcess {
+  const child = spawn(process.execPath, [...cliEntry(options.compiled), 'worker', '--poll-ms', String(options.pollMs ?? 200)], {
+    env: childEnv(options.env),
+    stdio: ['ignore', options.stdio ?? 'inherit', options.stdio ?? 'inherit'],
+  });
+  return { child, stop: () => stopChild(child) };
 }
 
 export async function freePort(): Promise<number> {
@@ -39,21 +76,13 @@ export function newApiKey(): string {
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
-  const port = await freePort();
-  const root = join(__dirname, '..');
-  const entry = options.compiled ? [join(root, 'dist', 'cli.js')] : ['-r', 'ts-node/register/transpile-only', join(root, 'src', 'cli.ts')];
-  const child = spawn(process.execPath, [...entry, 'serve', ...(options.args ?? [])], {
-    // NODE_ENV=production: graphql-js then skips its development-time checks on every value.
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', NODE_ENV: process.env.NODE_ENV ?? 'production', ...options.env, PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, [...cliEntry(options.compiled), 'serve', ...(options.args ?? [])], {
+    env: { ...childEnv(options.env), PORT: String(port) },
+    stdio: ['ignore', options.stdio ?? 'inherit', options.stdio ?? 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await exited;
-  };
+  const stop = (signal?: NodeJS.Signals): Promise<void> => stopChild(child, signal);
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);

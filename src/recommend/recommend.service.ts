@@ -110,10 +110,7 @@ export class RecommendService {
     // Keys fixed before the graph round trip: a purchase landing meanwhile must not file this
     // answer under the new history version.
     const cacheKeys = new Map(
-      keys.map((k) => [
-        pairKey(k.userId, k.itemId),
-        `${model.version}\u0000${users.get(k.userId)?.history.version ?? -1}\u0000${pairKey(k.userId, k.itemId)}`,
-      ]),
+      keys.map((k) => [pairKey(k.userId, k.itemId), `${model.version}\u0000${users.get(k.userId)?.history.version ?? -1}\u0000${pairKey(k.userId, k.itemId)}`]),
     );
     const done = new Map<string, Explanation>();
     const missing: ExplanationKey[] = [];

@@ -82,7 +82,8 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
       return;
     }
     await this.switchTo(version);
-    if (this.active?.version !== version) this.logger.error({ version, published: published !== null }, 'could not load the model version: serving MODEL_NOT_READY');
+    if (this.active?.version !== version)
+      this.logger.error({ version, published: published !== null }, 'could not load the model version: serving MODEL_NOT_READY');
   }
 
   /** Makes `version` the one every replica serves (they switch on their next poll); this replica switches now. */
@@ -159,7 +160,8 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     // Scoring is synchronous, so no request is inside the old engine now; its tensors can go.
     if (previous !== null && previous !== model) previous.engine.dispose();
     // Items added while the index was built were encoded into the previous model: the hooks again.
-    for (const hook of this.hooks) await hook(model).catch((error: unknown) => this.logger.error({ err: error, version: model.version }, 'model activation hook failed'));
+    for (const hook of this.hooks)
+      await hook(model).catch((error: unknown) => this.logger.error({ err: error, version: model.version }, 'model activation hook failed'));
   }
 
   onApplicationShutdown(): void {

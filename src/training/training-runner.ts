@@ -75,7 +75,11 @@ export function runTrainingJob(jobId: string, options: Omit<PipelineOptions, 'si
       await write({ status: 'SUCCEEDED', phase: 'done', modelVersion: outcome.version, finishedAt: Date.now() });
       log.info({ version: outcome.version }, 'training job succeeded: new version published');
     } catch (error) {
-      await fail({ kind: 'internal', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined });
+      await fail({
+        kind: 'internal',
+        message: error instanceof Error ? error.message : String(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      });
     } finally {
       clearInterval(heartbeat);
     }

@@ -65,9 +65,14 @@ export class TrainingService {
     const model = this.registry.current();
     if (model?.version !== version) {
       // Published, but this replica could not load it (logged): say so rather than report success.
-      throw new DomainError(ErrorKind.Conflict, TrainingErrorCode.VersionNotLoaded, `version "${version}" was published but could not be loaded here (see the server log)`, {
-        field: 'version',
-      });
+      throw new DomainError(
+        ErrorKind.Conflict,
+        TrainingErrorCode.VersionNotLoaded,
+        `version "${version}" was published but could not be loaded here (see the server log)`,
+        {
+          field: 'version',
+        },
+      );
     }
     return model;
   }
