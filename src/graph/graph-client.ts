@@ -48,6 +48,12 @@ export class GraphError extends Error {
 export interface GraphClientOptions {
   /** Time limit of every transaction (0 = the server's default): bounds what one request can hold. */
   readonly transactionTimeoutMs?: number;
+  /**
+   * Chain every transaction of this client after everything it committed or read (one bookmark
+   * manager for all sessions): the API's read-your-writes on a cluster. Off for the import
+   * commands, whose bulk writer replaces the database files (the bookmarks would point past them).
+   */
+  readonly causal?: boolean;
 }
 
 export class GraphUnavailableError extends Error {
@@ -65,19 +71,18 @@ export class GraphUnavailableError extends Error {
  * referred to by registry name only; results leave as plain objects of the declared shape, with
  * integers as JS numbers (ids in this system are strings, counts stay far below 2^53).
  *
- * Every session shares one bookmark manager: each transaction starts after everything this
- * process has committed or read. On one server that is free (it already has it all); on a
- * cluster (`neo4j://` routing, reads on followers) it is what makes a process read its own
- * writes, and read after a change-log entry at least the state that entry describes.
+ * With `causal`, every session shares one bookmark manager: each transaction starts after
+ * everything this client has committed or read. On one server that is free (it already has it
+ * all); on a cluster (`neo4j://` routing, reads on followers) it is what makes a replica read its
+ * own writes, and read, after a change-log entry, at least the state that entry describes.
  */
 export class GraphClient {
-  private readonly bookmarkManager: BookmarkManager = neo4j.bookmarkManager();
-
   private constructor(
     private readonly driver: Driver,
     readonly registry: CypherRegistry,
     private readonly database: string,
     private readonly txConfig: { timeout?: number },
+    private readonly bookmarkManager: BookmarkManager | null,
   ) {}
 
   static async connect(config: Neo4jConfig, registry: CypherRegistry = CypherRegistry.load(), options: GraphClientOptions = {}): Promise<GraphClient> {
@@ -98,7 +103,7 @@ export class GraphClient {
       throw new GraphUnavailableError(config.uri, error instanceof Error ? error.message : String(error));
     }
     const timeout = options.transactionTimeoutMs ?? 0;
-    return new GraphClient(driver, registry, config.database, timeout > 0 ? { timeout } : {});
+    return new GraphClient(driver, registry, config.database, timeout > 0 ? { timeout } : {}, options.causal === true ? neo4j.bookmarkManager() : null);
   }
 
   async read<Shape extends RecordShape>(name: string, params: QueryParams = {}): Promise<Shape[]> {
@@ -160,13 +165,13 @@ export class GraphClient {
     await this.driver.close();
   }
 
-  /** The bookmarks every new transaction of this process waits for (the latest state it has seen). */
+  /** The bookmarks every new transaction of a causal client waits for (the latest state it has seen). */
   async bookmarks(): Promise<string[]> {
-    return [...(await this.bookmarkManager.getBookmarks())];
+    return this.bookmarkManager === null ? [] : [...(await this.bookmarkManager.getBookmarks())];
   }
 
   private session() {
-    return this.driver.session({ database: this.database, bookmarkManager: this.bookmarkManager });
+    return this.driver.session({ database: this.database, ...(this.bookmarkManager === null ? {} : { bookmarkManager: this.bookmarkManager }) });
   }
 
   private async transact<T>(mode: 'READ' | 'WRITE', name: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {

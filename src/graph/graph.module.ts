@@ -18,8 +18,12 @@ const MIN_TRANSACTION_TIMEOUT_MS = 1000;
       // Every API transaction is bounded (twice a request's budget): a slow query fails as 503
       // instead of holding a request and a pooled connection indefinitely. At least a second, so
       // that a tiny budget cannot cut the start-up reads (a request's own budget still applies).
+      // Causal: on a cluster a replica reads its own writes (see GraphClient).
       useFactory: (config: AppConfig): Promise<GraphClient> =>
-        GraphClient.connect(config.neo4j, undefined, { transactionTimeoutMs: Math.max(MIN_TRANSACTION_TIMEOUT_MS, 2 * config.limits.requestBudgetMs) }),
+        GraphClient.connect(config.neo4j, undefined, {
+          transactionTimeoutMs: Math.max(MIN_TRANSACTION_TIMEOUT_MS, 2 * config.limits.requestBudgetMs),
+          causal: true,
+        }),
     },
   ],
   exports: [GraphClient],
