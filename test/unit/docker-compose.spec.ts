@@ -34,6 +34,30 @@ const root = join(__dirname, '..', '..');
     expect(text).toMatch(/bolt:\/\/neo4j:7687/);
   });
 
+  it('scales the API to several replicas behind nginx, with a training worker sharing their checkpoint volume', () => {
+    const text = config();
+    const service = (name: string): string => {
+      const start = text.indexOf(`\n  ${name}:\n`);
+      expect(start).toBeGreaterThan(-1);
+      const next = text.slice(start + 1).search(/\n  [a-z-]+:\n/);
+      return next === -1 ? text.slice(start) : text.slice(start, start + 1 + next);
+    };
+    const api = service('api');
+    expect(api).toMatch(/replicas: 3/);
+    expect(api).toMatch(/TRAINING_MODE: worker/);
+    expect(api).not.toMatch(/published: 3000/);
+    expect(api).toMatch(/checkpoints:\/app\/checkpoints/);
+    const worker = service('worker');
+    expect(worker).toMatch(/- worker/);
+    expect(worker).toMatch(/checkpoints:\/app\/checkpoints/);
+    expect(worker).toMatch(/CHECKPOINT_DIR: \/app\/checkpoints/);
+    const proxy = service('proxy');
+    expect(proxy).toMatch(/image: nginx:1\.27-alpine/);
+    expect(proxy).toMatch(/published: ["']?3000/);
+    expect(proxy).toMatch(/nginx\.conf/);
+    expect(config({ ...process.env, ...keys, API_REPLICAS: '5' })).toMatch(/replicas: 5/);
+  });
+
   it('ships no API key: it refuses to configure the API until the operator sets both', () => {
     const env = { ...process.env };
     delete env.WRITER_API_KEYS;
