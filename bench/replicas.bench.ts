@@ -13,7 +13,9 @@
  *     time from publication until it serves the version, and every failed request;
  *  3. throughput: closed-loop `recommend` (no explanations) from --connections connections per
  *     replica for --load-seconds, against one replica, then against two: req/s and p99 each;
- *  4. RSS per replica (from /proc) after the load, and the history cache each holds.
+ *  4. RSS per replica (from /proc) after the load;
+ *  0. first, for comparison, the graph read of one user's history (what a cache miss costs, and
+ *     what every request would pay if it read its user's version from the graph instead).
  * THIS WRITES to the database (purchases of new users bench-replica-*): run it on a scratch copy.
  * With fewer than two checkpoint versions in CHECKPOINT_DIR, the newest is copied under a new
  * version name for the switch (loading it costs what loading a new model costs).
@@ -129,12 +131,15 @@ interface SwitchResult {
   readonly requests: number;
   readonly failed: number;
   readonly firstFailure: string | null;
-  readonly p99Ms: number;
+  /** p99 of the requests sent before the publication, and of those sent after it. */
+  readonly p99BeforeMs: number;
+  readonly p99AfterMs: number;
 }
 
 /** Open-loop load over both replicas while a version is published; per replica, when it serves it. */
 async function modelSwitch(replicas: readonly ApiServer[], graph: GraphClient, userIds: readonly string[], o: Options, version: string): Promise<SwitchResult> {
-  const latencies: number[] = [];
+  const before: number[] = [];
+  const after: number[] = [];
   let failed = 0;
   let firstFailure: string | null = null;
   const inFlight: Array<Promise<void>> = [];
@@ -164,7 +169,7 @@ async function modelSwitch(replicas: readonly ApiServer[], graph: GraphClient, u
     inFlight.push(
       gql(server, RECOMMEND, { u: userId, k: 10 }).then(
         (body) => {
-          latencies.push(performance.now() - planned);
+          (planned < publishedAt ? before : after).push(performance.now() - planned);
           if (body.errors !== undefined) {
             failed++;
             firstFailure ??= body.errors[0]!.message;
@@ -178,14 +183,16 @@ async function modelSwitch(replicas: readonly ApiServer[], graph: GraphClient, u
     );
   }
   await Promise.all([...inFlight, publish, watch]);
-  latencies.sort((x, y) => x - y);
+  before.sort((x, y) => x - y);
+  after.sort((x, y) => x - y);
   return {
     version,
     servedAfterMs: servedAt.map((at) => (at === null ? NaN : at - publishedAt)),
     requests: inFlight.length,
     failed,
     firstFailure,
-    p99Ms: quantile(latencies, 0.99),
+    p99BeforeMs: quantile(before, 0.99),
+    p99AfterMs: quantile(after, 0.99),
   };
 }
 
@@ -231,6 +238,14 @@ async function main(): Promise<void> {
     const catalog = new CatalogRepository(graph);
     const userIds = (await catalog.listUserIds(o.users)).filter((id) => !id.startsWith('bench-replica-'));
     const popular = (await catalog.listItemsPage('', 200)).map((i) => i.id).slice(0, 40);
+    const reads: number[] = [];
+    for (const userId of userIds) {
+      const started = performance.now();
+      await catalog.readUser(userId);
+      reads.push(performance.now() - started);
+    }
+    reads.sort((x, y) => x - y);
+    console.log(`0. one user's history read from the graph: p50 ${quantile(reads, 0.5).toFixed(2)} ms, p99 ${quantile(reads, 0.99).toFixed(2)} ms (${reads.length} users)`);
     replicas.push(...(await Promise.all([startApiServer({ compiled: o.compiled, env }), startApiServer({ compiled: o.compiled, env })])));
     const [a, b] = replicas as [ApiServer, ApiServer];
     const sync = Number(process.env.SYNC_INTERVAL_MS ?? 200);
@@ -253,7 +268,8 @@ async function main(): Promise<void> {
     console.log(
       `2. publish ${switched.version} under ${o.rate} req/s: served by A after ${switched.servedAfterMs[0]!.toFixed(0)} ms, ` +
         `by B after ${switched.servedAfterMs[1]!.toFixed(0)} ms; ${switched.requests} requests, ${switched.failed} failed` +
-        `${switched.firstFailure === null ? '' : ` (first: ${switched.firstFailure})`}, p99 ${switched.p99Ms.toFixed(1)} ms`,
+        `${switched.firstFailure === null ? '' : ` (first: ${switched.firstFailure})`}; p99 ${switched.p99BeforeMs.toFixed(1)} ms before, ` +
+        `${switched.p99AfterMs.toFixed(1)} ms from the publication on`,
     );
     // Back to the version the run started with.
     await new ServedModelRepository(graph).publish(active!, 'bench:replicas');

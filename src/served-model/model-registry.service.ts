@@ -16,6 +16,13 @@ export type ActivationHook = (model: ServedModel) => Promise<void>;
 
 /** After a failed load, the same version is not tried again for this long (a poll would retry it 5 times a second). */
 const RETRY_FAILED_MS = 30_000;
+/**
+ * Candidate sources (purchase counts, strongest network links) read for an activation are reused
+ * by the next one over the same kinds within this time: they describe the catalogue, not the
+ * model, and reading them is most of a switch's cost (the whole network, paged). Items added since
+ * are appended by the activation hooks with their own links.
+ */
+const SNAPSHOT_REUSE_MS = 10 * 60_000;
 
 /**
  * Holds the active model version. Replacing it is a single reference assignment, made only after
@@ -38,6 +45,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
   private desired: string | null = null;
   private switching: Promise<void> | null = null;
   private readonly failed = new Map<string, number>();
+  private snapshot: { readonly kinds: string; readonly at: number; readonly value: CatalogueSnapshot } | null = null;
   readonly store: CheckpointStore;
 
   constructor(
@@ -147,7 +155,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     const started = Date.now();
     let snapshot: CatalogueSnapshot | null = null;
     try {
-      snapshot = await this.repo.snapshot(model.kinds);
+      snapshot = await this.candidateSources(model.kinds);
     } catch (error) {
       // Candidates then come from code space and the model's item bias alone: degraded, still served.
       this.logger.error({ err: error, version: model.version }, 'could not read the candidate sources from the graph');
@@ -162,6 +170,15 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     // Items added while the index was built were encoded into the previous model: the hooks again.
     for (const hook of this.hooks)
       await hook(model).catch((error: unknown) => this.logger.error({ err: error, version: model.version }, 'model activation hook failed'));
+  }
+
+  private async candidateSources(kinds: readonly string[]): Promise<CatalogueSnapshot> {
+    const key = kinds.join(',');
+    if (this.snapshot !== null && this.snapshot.kinds === key && Date.now() - this.snapshot.at < SNAPSHOT_REUSE_MS) return this.snapshot.value;
+    const at = Date.now();
+    const value = await this.repo.snapshot(kinds);
+    this.snapshot = { kinds: key, at, value };
+    return value;
   }
 
   onApplicationShutdown(): void {
