@@ -105,11 +105,15 @@ class LoadFailure extends Error {
   }
 }
 
-/** V8 heap estimate: the id strings (shared between the history and the owned set), arrays, Set entries. */
+/**
+ * V8 heap estimate, calibrated with `npm run bench:replica-memory` (accounted vs measured heap): per
+ * id a one-byte string (header plus characters, shared by the history and the owned set) and a Set
+ * entry, 8 bytes per array slot, and the objects around them.
+ */
 function sizeOf(slot: Slot): number {
   if (slot === MISSING) return 64;
   const state = slot as UserState;
   let chars = state.history.userId.length;
   for (const id of state.owned) chars += id.length;
-  return 400 + 2 * chars + state.owned.size * (24 + 48) + state.history.purchased.length * 8;
+  return 320 + chars + state.owned.size * 44 + state.history.purchased.length * 8;
 }
