@@ -86,7 +86,9 @@ async function main(): Promise<void> {
   const nowBytes = heap() - nowBase;
 
   console.log(`item directory (both designs):       ${mib(directoryBytes)} (${directory.size} items)`);
-  console.log(`before, every user's history:        ${mib(beforeBytes)} (${(beforeBytes / o.users / 1024).toFixed(1)} KiB per user, ${(beforeBytes / purchases).toFixed(0)} B per purchase)`);
+  console.log(
+    `before, every user's history:        ${mib(beforeBytes)} (${(beforeBytes / o.users / 1024).toFixed(1)} KiB per user, ${(beforeBytes / purchases).toFixed(0)} B per purchase)`,
+  );
   console.log(
     `now, history cache (${o.cacheMb} MiB budget): ${mib(nowBytes)} on the heap, ${mib(cache.bytes)} accounted, ${cache.size} users cached ` +
       `(${(nowBytes / Math.max(1, cache.size) / 1024).toFixed(1)} KiB per cached user)`,

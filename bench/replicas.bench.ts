@@ -84,7 +84,12 @@ async function recommended(server: ApiServer, userId: string, k = 10): Promise<s
 }
 
 async function purchase(server: ApiServer, key: string, userId: string, itemId: string): Promise<void> {
-  const body = await gql(server, 'mutation P($u: ID!, $i: ID!) { recordPurchase(userId: $u, itemId: $i, rating: 5) { positive } }', { u: userId, i: itemId }, key);
+  const body = await gql(
+    server,
+    'mutation P($u: ID!, $i: ID!) { recordPurchase(userId: $u, itemId: $i, rating: 5) { positive } }',
+    { u: userId, i: itemId },
+    key,
+  );
   if (body.errors !== undefined) throw new Error(body.errors[0]!.message);
 }
 
@@ -213,7 +218,9 @@ async function closedLoop(replicas: readonly ApiServer[], userIds: readonly stri
         connections: o.connections,
         duration: o.loadSeconds,
         headers: { 'content-type': 'application/json' },
-        requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ query: RECOMMEND, variables: { u: userIds[next++ % userIds.length], k: 10 } }) }) }],
+        requests: [
+          { setupRequest: (req) => ({ ...req, body: JSON.stringify({ query: RECOMMEND, variables: { u: userIds[next++ % userIds.length], k: 10 } }) }) },
+        ],
       }),
     ),
   );
@@ -245,7 +252,9 @@ async function main(): Promise<void> {
       reads.push(performance.now() - started);
     }
     reads.sort((x, y) => x - y);
-    console.log(`0. one user's history read from the graph: p50 ${quantile(reads, 0.5).toFixed(2)} ms, p99 ${quantile(reads, 0.99).toFixed(2)} ms (${reads.length} users)`);
+    console.log(
+      `0. one user's history read from the graph: p50 ${quantile(reads, 0.5).toFixed(2)} ms, p99 ${quantile(reads, 0.99).toFixed(2)} ms (${reads.length} users)`,
+    );
     replicas.push(...(await Promise.all([startApiServer({ compiled: o.compiled, env }), startApiServer({ compiled: o.compiled, env })])));
     const [a, b] = replicas as [ApiServer, ApiServer];
     const sync = Number(process.env.SYNC_INTERVAL_MS ?? 200);

@@ -55,7 +55,9 @@ function main(): void {
   }
   if (options.worker) children.push(start('worker', ['worker'], {}, options.compiled));
   const ports = Array.from({ length: options.replicas }, (_, r) => options.basePort + r);
-  process.stdout.write(`started ${options.replicas} replicas (ports ${ports.join(', ')})${options.worker ? ' and a training worker' : ''}; Ctrl-C stops them\n`);
+  process.stdout.write(
+    `started ${options.replicas} replicas (ports ${ports.join(', ')})${options.worker ? ' and a training worker' : ''}; Ctrl-C stops them\n`,
+  );
   const stop = (): void => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   };

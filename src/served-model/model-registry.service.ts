@@ -90,8 +90,14 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
       return;
     }
     await this.switchTo(version);
-    if (this.active?.version !== version)
-      this.logger.error({ version, published: published !== null }, 'could not load the model version: serving MODEL_NOT_READY');
+    if (this.active?.version === version) return;
+    const newest = await this.store.newest();
+    if (published !== null && newest !== null && newest !== published) {
+      // Serving something beats serving nothing; the published version is tried again every 30 s.
+      this.logger.error({ published, newest }, 'the published model version is not loadable from CHECKPOINT_DIR: serving the newest checkpoint meanwhile');
+      await this.switchTo(newest);
+    }
+    if (this.active === null) this.logger.error({ version, published: published !== null }, 'could not load the model version: serving MODEL_NOT_READY');
   }
 
   /** Makes `version` the one every replica serves (they switch on their next poll); this replica switches now. */
