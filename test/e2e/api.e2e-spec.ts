@@ -577,6 +577,9 @@ describe('operations endpoints', () => {
     const res = await request(app.getHttpServer()).get('/health');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'ok', neo4j: { up: true }, model: { ready: true } });
+    // The change-log poller runs (every SYNC_INTERVAL_MS) and is past the suite's writes.
+    expect(res.body.sync.seq).toBeGreaterThan(0);
+    expect(res.body.sync.polledMsAgo).toBeLessThan(10_000);
   });
 
   it('GET /metrics exposes latency histograms per GraphQL operation', async () => {
