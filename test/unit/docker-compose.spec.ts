@@ -39,7 +39,7 @@ const root = join(__dirname, '..', '..');
     const service = (name: string): string => {
       const start = text.indexOf(`\n  ${name}:\n`);
       expect(start).toBeGreaterThan(-1);
-      const next = text.slice(start + 1).search(/\n  [a-z-]+:\n/);
+      const next = text.slice(start + 1).search(/\n {2}[a-z-]+:\n/);
       return next === -1 ? text.slice(start) : text.slice(start, start + 1 + next);
     };
     const api = service('api');
