@@ -54,3 +54,19 @@ describe('loadConfig (explorer settings)', () => {
     expect(loadConfig({ REPORTS_DIR: '/srv/reports' }).reportsDir).toBe('/srv/reports');
   });
 });
+
+describe('loadConfig (replica settings)', () => {
+  it('polls every 200 ms, caches 64 MiB of histories and trains inline by default', () => {
+    expect(loadConfig({}).replica).toEqual({ syncIntervalMs: 200, historyCacheBytes: 64 * 2 ** 20, trainingMode: 'inline' });
+    expect(loadConfig({ SYNC_INTERVAL_MS: '50', HISTORY_CACHE_MB: '8', TRAINING_MODE: 'worker' }).replica).toEqual({
+      syncIntervalMs: 50,
+      historyCacheBytes: 8 * 2 ** 20,
+      trainingMode: 'worker',
+    });
+  });
+
+  it('refuses a training mode it does not know, and a poll interval out of range', () => {
+    expect(() => loadConfig({ TRAINING_MODE: 'remote' })).toThrow(new ConfigError('TRAINING_MODE', 'must be inline or worker, got "remote"'));
+    expect(() => loadConfig({ SYNC_INTERVAL_MS: '0' })).toThrow(/SYNC_INTERVAL_MS/);
+  });
+});
