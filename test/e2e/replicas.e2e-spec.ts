@@ -135,7 +135,9 @@ describe('two replicas and a training worker on one graph', () => {
     expect(after).not.toEqual(before);
   });
 
-  it('a user created through A (first purchase) is served by B', async () => {
+  it('a user created through A (first purchase) is served by B, which had answered NOT_FOUND for them', async () => {
+    const unknown = await gql(b, '{ recommend(userId: "newcomer", k: 5) { item { id } } }');
+    expect(unknown.errors![0]!.extensions.code).toBe('NOT_FOUND');
     await ok(a, 'mutation { recordPurchase(userId: "newcomer", itemId: "3", rating: 5) { newUser } }', {}, WRITER_KEY);
     await ok(a, 'mutation { recordPurchase(userId: "newcomer", itemId: "4", rating: 5) { newUser } }', {}, WRITER_KEY);
     const ids = await eventually(
