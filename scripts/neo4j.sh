@@ -140,6 +140,8 @@ status() {
 # neo4j-admin database import full (the bulk importer, part of the launcher's Maven jars) into the
 # default database of this data folder, replacing it. The server must be stopped: the importer
 # writes the store files directly. Arguments (--nodes=..., --relationships=..., options) are passed on.
+# The database name comes first: --nodes and --relationships take several files, and would read a
+# trailing name as one more.
 bulk_import() {
   build
   if is_running; then
@@ -148,8 +150,8 @@ bulk_import() {
   mkdir -p "$DATA_DIR/home"
   NEO4J_HOME="$DATA_DIR/home" java -Xms"$HEAP" -Xmx"$HEAP" \
     -cp "$LAUNCHER/target/classes:$(cat "$LAUNCHER/target/cp.txt")" org.neo4j.cli.AdminTool \
-    database import full --overwrite-destination --max-off-heap-memory="$IMPORT_MEMORY" \
-    --report-file="$DATA_DIR/import.report" "$@" neo4j
+    database import full neo4j --overwrite-destination --max-off-heap-memory="$IMPORT_MEMORY" \
+    --report-file="$DATA_DIR/import.report" "$@"
 }
 
 case "${1:-}" in

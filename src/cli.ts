@@ -178,6 +178,7 @@ export function buildCli(): Command {
       const hidden = o.hidden.split(',').map((w) => positiveInt('--hidden')(w.trim()));
       if (!['paper', 'kernel', 'mixture'].includes(o.scoring)) throw new InvalidArgumentError(`--scoring: expected paper | kernel | mixture, got ${o.scoring}`);
       const backend = await initBackend({ prefer: (o.backend ?? (config.tfBackend || 'auto')) as BackendPreference });
+      const steps = new ConsoleProgress();
       await withGraph(config, async (graph) => {
         const result = await runTrainingPipeline(
           new TrainingRepository(graph),
@@ -205,7 +206,7 @@ export function buildCli(): Command {
               ...scoringPreset(o.scoring),
             },
           },
-          (p) => printPipelineProgress(p),
+          (p) => printPipelineProgress(p, undefined, steps),
         );
         printPipelineResult(result);
         result.model.dispose();

@@ -86,6 +86,8 @@ export class TrainingJobService implements OnApplicationShutdown {
           log.info({ threadId, backend }, 'training worker started');
         },
         onProgress: (p) => {
+          // Step reports feed the CLI's progress bar; a job reports whole epochs.
+          if (p.phase === 'step') return;
           job.phase = p.phase;
           job.epoch = p.epoch;
           job.loss = p.loss ?? job.loss;
