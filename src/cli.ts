@@ -193,6 +193,7 @@ export function buildCli(): Command {
               .map((k) => k.trim())
               .filter(Boolean),
             backend: backend.name,
+            extractProgress: steps,
             hyper: {
               hidden,
               learningRate: o.learningRate,

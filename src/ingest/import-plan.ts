@@ -114,7 +114,9 @@ export function viaIds(network: NetworkPlan, e: number): string[] {
 /** Nodes and relationships the plan writes (network edges included when built in memory). */
 export function planRows(plan: ImportPlan): number {
   const edges = plan.networks?.reduce((n, net) => n + net.edges.length, 0) ?? 0;
-  return plan.columns.items.ids.length + plan.values.length + plan.userIds.length + plan.links.length + plan.training.item.length + plan.heldOut.item.length + edges;
+  return (
+    plan.columns.items.ids.length + plan.values.length + plan.userIds.length + plan.links.length + plan.training.item.length + plan.heldOut.item.length + edges
+  );
 }
 
 export function edgeCounts(plan: ImportPlan): Record<string, number> {

@@ -543,7 +543,8 @@ class Selections {
       this.weights = grow(this.weights, size);
     }
     for (let h = 0; h < heap.size; h++) {
-      if (heap.weights[h] >= WEIGHT_SPAN) throw new RangeError(`a co-purchase count of ${heap.weights[h]} exceeds the ${WEIGHT_SPAN - 1} the top-M union encodes`);
+      if (heap.weights[h] >= WEIGHT_SPAN)
+        throw new RangeError(`a co-purchase count of ${heap.weights[h]} exceeds the ${WEIGHT_SPAN - 1} the top-M union encodes`);
     }
     this.items.set(heap.items.subarray(0, heap.size), start);
     this.weights.set(heap.weights.subarray(0, heap.size), start);

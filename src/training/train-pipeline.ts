@@ -1,3 +1,4 @@
+import type { ProgressSink } from '../common/logging/progress';
 import { buildEranFor, freezeEran, type EranModel } from '../model/eran-model';
 import { saveCheckpoint, type CheckpointManifest, type CheckpointMetrics } from '../model/checkpoint';
 import type { EranEmbeddings } from '../model/embeddings';
@@ -33,6 +34,8 @@ export interface PipelineOptions {
   readonly validationUsers?: number;
   readonly backend?: string;
   readonly signal?: AbortSignal;
+  /** Progress of the graph extraction (per kind; a bar with ETA on a TTY). */
+  readonly extractProgress?: ProgressSink;
 }
 
 export type PipelinePhase = 'extract' | 'train' | 'evaluate' | 'save';
@@ -87,7 +90,7 @@ export async function runTrainingPipeline(
   const kinds = options.kinds ?? dataset.kinds;
   const unknown = kinds.filter((k) => !dataset.kinds.includes(k));
   if (unknown.length > 0) throw new PipelineError(`kinds ${unknown.join(', ')} are not in the dataset (it has ${dataset.kinds.join(', ')})`);
-  const { data } = await repo.extract({ kinds });
+  const { data } = await repo.extract({ kinds, progress: options.extractProgress });
   if (data.itemIds.length === 0 || data.userIds.length === 0) {
     throw new PipelineError(`nothing to train on: ${data.itemIds.length} items, ${data.userIds.length} users with purchases`);
   }
@@ -122,7 +125,16 @@ export async function runTrainingPipeline(
         if (p.phase === 'epoch') report('train', p.epoch, p.loss.total, p.validation ?? null);
         else if (Date.now() - lastStepReport >= STEP_REPORT_MS || p.step === p.stepsPerEpoch) {
           lastStepReport = Date.now();
-          onProgress({ phase: 'step', epoch: p.epoch, epochs: options.epochs, loss: p.loss.total, validationNdcg: null, elapsedSeconds: elapsed(), step: p.step, stepsPerEpoch: p.stepsPerEpoch });
+          onProgress({
+            phase: 'step',
+            epoch: p.epoch,
+            epochs: options.epochs,
+            loss: p.loss.total,
+            validationNdcg: null,
+            elapsedSeconds: elapsed(),
+            step: p.step,
+            stepsPerEpoch: p.stepsPerEpoch,
+          });
         }
       },
     );
