@@ -481,10 +481,10 @@ export function encodeRows(model: EranModel, kind: number, plan: SegmentPlan): t
  * encodeRows with the first layer's weights given: `inputRows` holds the W1 rows that `plan`
  * indexes (the whole N x h1 matrix, or just the rows a training step gathered).
  */
-export function encodeRowsWith(model: EranModel, kind: number, inputRows: tf.Tensor2D, plan: SegmentPlan): tf.Tensor2D {
+export function encodeRowsWith(model: EranModel, kind: number, inputRows: tf.Tensor2D, plan: SegmentPlan, rowScale: Float32Array | null = null): tf.Tensor2D {
   const ae = model.autoencoders[kind];
   const act = model.config.activation;
-  let h = sparseDense(inputRows, plan, ae.input.b, act);
+  let h = sparseDense(inputRows, plan, ae.input.b, act, rowScale);
   for (const layer of ae.encoder) h = dense(h, layer.w, layer.b, act);
   return h;
 }
