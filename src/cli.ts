@@ -11,7 +11,7 @@ import { NETWORK_DEFAULTS } from './networks/build-networks';
 import { generateWorldTables, scaledWorldOptions, worldTablesSource } from './datasets/synthetic';
 import { openDataset, DATASET_FORMATS, type DatasetFormat } from './datasets/open-dataset';
 import { readPairsCsv } from './datasets/pairs-csv';
-import { initBackend, BACKEND_PREFERENCES, type BackendPreference } from './model/backend';
+import { initBackend, BACKEND_PREFERENCES, backendPreferenceNames, parseBackendPreference } from './model/backend';
 import { scoringPreset, type EranVariant, type ReconstructionMode, type ScoringMode } from './model/options';
 import { CheckpointStore } from './served-model/checkpoint-store';
 import { runTrainingPipeline } from './training/train-pipeline';
@@ -177,7 +177,9 @@ export function buildCli(): Command {
       const config = loadConfig();
       const hidden = o.hidden.split(',').map((w) => positiveInt('--hidden')(w.trim()));
       if (!['paper', 'kernel', 'mixture'].includes(o.scoring)) throw new InvalidArgumentError(`--scoring: expected paper | kernel | mixture, got ${o.scoring}`);
-      const backend = await initBackend({ prefer: (o.backend ?? (config.tfBackend || 'auto')) as BackendPreference });
+      const prefer = o.backend === undefined ? config.tfBackend : parseBackendPreference(o.backend);
+      if (prefer === null) throw new InvalidArgumentError(`--backend: expected ${backendPreferenceNames()}, got ${o.backend}`);
+      const backend = await initBackend({ prefer });
       await withGraph(config, async (graph) => {
         const result = await runTrainingPipeline(
           new TrainingRepository(graph),
