@@ -7,11 +7,15 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LAUNCHER="$ROOT/launcher"
-if [[ -f "$ROOT/.env" ]]; then
-  # Only NEO4J_* lines: the rest of .env belongs to the Node app.
+# The same file the Node app reads (src/config/app-config.ts): DOTENV_CONFIG_PATH, else the repository's .env.
+ENV_FILE="${DOTENV_CONFIG_PATH:-$ROOT/.env}"
+if [[ -f "$ENV_FILE" ]]; then
+  # Only NEO4J_* lines: the rest of .env belongs to the Node app. One pair of surrounding quotes is
+  # dropped, as dotenv does, so that a quoted password is the same password for both.
   while IFS='=' read -r key value; do
+    if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then value="${BASH_REMATCH[1]}"; fi
     [[ "$key" =~ ^NEO4J_[A-Z_]+$ ]] && [[ -z "${!key:-}" ]] && export "$key=$value"
-  done < <(grep -E '^NEO4J_[A-Z_]+=' "$ROOT/.env" || true)
+  done < <(grep -E '^NEO4J_[A-Z_]+=' "$ENV_FILE" || true)
 fi
 BOLT_PORT="${NEO4J_BOLT_PORT:-7687}"
 HTTP_PORT="${NEO4J_HTTP_PORT:-7474}"

@@ -652,7 +652,17 @@ function step(ctx: Ctx, visit: Visit, batch: Int32Array, adam: Adam, adamRows: A
   };
   const withRecon = model.hasDecoder && settings.reconWeight > 0 && settings.reconRows > 0;
   const reconItems = withRecon ? rng.sampleDistinct(n, Math.min(n, settings.reconRows)) : new Int32Array(0);
-  const layout = buildLayout(ctx, batch, keysOf, (u) => visit.items[u], columns, adjust, true, reconItems, ctx.exact ? null : { neighbours: settings.inputNeighbours, rng });
+  const layout = buildLayout(
+    ctx,
+    batch,
+    keysOf,
+    (u) => visit.items[u],
+    columns,
+    adjust,
+    true,
+    reconItems,
+    ctx.exact ? null : { neighbours: settings.inputNeighbours, rng },
+  );
   const recon = withRecon ? buildRecon(ctx, layout, reconItems, rng) : null;
   lap('layout');
 

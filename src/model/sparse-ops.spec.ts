@@ -251,10 +251,10 @@ describe('sparseDense with row scales (sampled neighbours)', () => {
       tf.tidy(() => {
         const wt = tf.tensor2d(w);
         const b = tf.tensor1d(bias);
-        const f = (x: tf.Tensor2D): tf.Scalar =>
+        const f = (x: tf.Tensor): tf.Scalar =>
           tf.sum(
             tf.mul(
-              sparseDense(x, plan, b, 'sigmoid', scaled ? scale : null),
+              sparseDense(x as tf.Tensor2D, plan, b, 'sigmoid', scaled ? scale : null),
               tf.tensor2d([
                 [1, 2],
                 [3, 4],

@@ -202,7 +202,9 @@ export function sparseDense(w: tf.Tensor2D, plan: SegmentPlan, b: tf.Tensor1D, a
   const scaled = (x: tf.Tensor2D): tf.Tensor2D => (rowScale === null ? x : (tf.mul(x, tf.tensor2d(rowScale, [rowScale.length, 1])) as tf.Tensor2D));
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const wi = args[0] as tf.Tensor2D;
-    const y = tf.tidy(() => applyActivation(tf.add(scaled(rawSegmentSum(wi, plan.fwdIndices, plan.fwdSegments, plan.numSegments)), args[1] as tf.Tensor), activation));
+    const y = tf.tidy(() =>
+      applyActivation(tf.add(scaled(rawSegmentSum(wi, plan.fwdIndices, plan.fwdSegments, plan.numSegments)), args[1] as tf.Tensor), activation),
+    );
     const restore = saveSome(args[2] as tf.GradSaveFunc, [y]);
     return {
       value: y,

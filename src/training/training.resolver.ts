@@ -33,7 +33,7 @@ export class TrainingAdminResolver {
       'Starts retraining from the current graph (admin API key; one job at a time), in a worker thread so that serving goes on. ' +
       'The new model replaces the served one only if every step succeeds.',
   })
-  retrainModel(@Args('options', { type: () => RetrainOptionsInput, nullable: true }) options?: RetrainOptionsInput): TrainingJobModel {
-    return toTrainingJobModel(this.training.startRetrain(options ?? new RetrainOptionsInput()));
+  async retrainModel(@Args('options', { type: () => RetrainOptionsInput, nullable: true }) options?: RetrainOptionsInput): Promise<TrainingJobModel> {
+    return toTrainingJobModel(await this.training.startRetrain(options ?? new RetrainOptionsInput()));
   }
 }

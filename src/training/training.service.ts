@@ -4,6 +4,9 @@ import type { ServedModel } from '../served-model/served-model';
 import { TrainingJobService, type TrainingJob } from './training-job.service';
 import type { RetrainOptionsInput } from './dto/retrain-options.input';
 import { scoringPreset } from '../model/options';
+import { DomainError, ErrorKind } from '../common/errors/domain-error';
+import { TrainingRepository } from './training.repository';
+import { TrainingErrorCode } from './training.errors';
 
 /** The training feature's face to the API: the served model's description and retrain jobs. */
 @Injectable()
@@ -11,13 +14,16 @@ export class TrainingService {
   constructor(
     private readonly registry: ModelRegistryService,
     private readonly jobs: TrainingJobService,
+    private readonly repo: TrainingRepository,
   ) {}
 
   currentModel(): ServedModel {
     return this.registry.require();
   }
 
-  startRetrain(options: RetrainOptionsInput): TrainingJob {
+  /** Checks what can be checked now (the kinds, against the graph) so that a client mistake is an error, not a failed job. */
+  async startRetrain(options: RetrainOptionsInput): Promise<TrainingJob> {
+    if (options.kinds !== undefined) await this.checkKinds(options.kinds);
     return this.jobs.start({
       epochs: options.epochs,
       patience: options.patience,
@@ -37,6 +43,24 @@ export class TrainingService {
         ...scoringPreset(options.scoring),
       },
     });
+  }
+
+  private async checkKinds(kinds: readonly string[]): Promise<void> {
+    const dataset = await this.repo.readDataset();
+    if (dataset === null) {
+      throw new DomainError(ErrorKind.InvalidInput, TrainingErrorCode.NoDataset, 'no dataset imported yet: run "eran import" first', {
+        field: 'options.kinds',
+      });
+    }
+    const unknown = kinds.filter((k) => !dataset.kinds.includes(k));
+    if (unknown.length > 0) {
+      throw new DomainError(
+        ErrorKind.InvalidInput,
+        TrainingErrorCode.UnknownKind,
+        `options.kinds: unknown attribute kind ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${dataset.kinds.join(', ')})`,
+        { field: 'options.kinds', unknown, known: dataset.kinds },
+      );
+    }
   }
 
   job(id: string): TrainingJob {
