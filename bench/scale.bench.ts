@@ -367,6 +367,19 @@ export function scaleTable(results: readonly SizeResult[]): string {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
 }
 
+function previousResults(file: string): SizeResult[] {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { results?: SizeResult[] }).results ?? [];
+  } catch {
+    return [];
+  }
+}
+
+function inSizeOrder(results: readonly SizeResult[]): SizeResult[] {
+  const rank = (r: SizeResult): number => SIZES.findIndex((s) => s.name === r.size.name);
+  return [...results].sort((a, b) => rank(a) - rank(b));
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   mkdirSync(o.out, { recursive: true });
@@ -387,9 +400,11 @@ async function main(): Promise<void> {
 
   const results: SizeResult[] = [];
   const started = Date.now();
+  // Sizes measured by an earlier run into the same folder stay in the table (in size order).
+  const earlier = previousResults(join(o.out, 'scale.json')).filter((r) => !o.sizes.some((s) => s.name === r.size.name));
   for (const size of o.sizes) {
     results.push(await runSize(size, o, baseEnv));
-    const table = scaleTable(results);
+    const table = scaleTable(inSizeOrder([...earlier, ...results]));
     const meta = {
       date: new Date().toISOString(),
       seed: o.seed,
@@ -398,10 +413,10 @@ async function main(): Promise<void> {
       backend: o.backend ?? 'auto',
       minutes: (Date.now() - started) / 60_000,
     };
-    writeFileSync(join(o.out, 'scale.json'), `${JSON.stringify({ ...meta, results }, null, 2)}\n`);
+    writeFileSync(join(o.out, 'scale.json'), `${JSON.stringify({ ...meta, results: inSizeOrder([...earlier, ...results]) }, null, 2)}\n`);
     writeFileSync(join(o.out, 'scale.md'), `# bench:scale\n\n${JSON.stringify(meta)}\n\n${table}\n`);
   }
-  log(`\n${scaleTable(results)}`);
+  log(`\n${scaleTable(inSizeOrder([...earlier, ...results]))}`);
   for (const r of results) for (const f of r.failures) log(`${r.size.name}: ${f}`);
   if (results.some((r) => r.failures.length > 0)) process.exitCode = 1;
 }
