@@ -11,6 +11,8 @@ import { join } from 'node:path';
 export interface ApiServer {
   readonly url: string;
   readonly child: ChildProcess;
+  /** Seconds from spawn until it served a model (start-up, checkpoint load, activation). */
+  readonly startSeconds: number;
   /** SIGTERM (graceful) by default; SIGKILL to kill it as a crash would. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -22,6 +24,8 @@ export interface ApiServerOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Extra arguments after `serve`. */
   readonly args?: readonly string[];
+  /** How long the server may take to serve a model (default 180 s; catalogue-scale activation takes minutes). */
+  readonly readyTimeoutSeconds?: number;
   /** Port to listen on (default: a free one). */
   readonly port?: number;
   /** Where the child's output goes (default: this process's). */
@@ -83,13 +87,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   const url = `http://127.0.0.1:${port}`;
   const stop = (signal?: NodeJS.Signals): Promise<void> => stopChild(child, signal);
-  const deadline = Date.now() + 180_000;
+  const started = Date.now();
+  const timeout = options.readyTimeoutSeconds ?? 180;
+  const deadline = started + timeout * 1000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
     try {
       const health = await fetch(`${url}/health`);
       const body = (await health.json()) as { model: { ready: boolean } };
-      if (body.model.ready) return { url, child, stop };
+      if (body.model.ready) return { url, child, stop, startSeconds: (Date.now() - started) / 1000 };
       await stop();
       throw new Error('the server has no model: train one first (npm run eran -- train)');
     } catch (error) {
@@ -98,5 +104,5 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
   }
   await stop();
-  throw new Error('the server did not become healthy within 180 s');
+  throw new Error(`the server did not become healthy within ${timeout} s`);
 }

@@ -6,7 +6,7 @@
  */
 import { openCsvDataset } from '../src/datasets/csv-dataset';
 import { collectDataset, CollectedDataset } from '../src/datasets/collect-dataset';
-import { generateMovieWorld } from '../src/datasets/synthetic';
+import { generateMovieWorld, generateWorldTables, scaledWorldOptions, worldTablesSource } from '../src/datasets/synthetic';
 import type { GraphData } from '../src/model/graph-data';
 import { Rng } from '../src/model/rng';
 import { buildAttributeNetworks, NetworkStats, UserItemPair } from '../src/networks/build-networks';
@@ -39,6 +39,8 @@ export type DatasetSpec =
       readonly items: number;
       readonly purchasesPerUser?: readonly [number, number];
       readonly seed: number;
+      /** The catalogue-scale world (scaledWorldOptions: the one bench:scale and `import --format synthetic` use). */
+      readonly scaled?: boolean;
     };
 
 export interface NetworkLimits {
@@ -52,16 +54,18 @@ export async function loadBenchDataset(spec: DatasetSpec, seed: number, limits: 
   const collected: CollectedDataset =
     spec.kind === 'csv'
       ? await collectDataset(await openCsvDataset(spec.dir))
-      : {
-          name: 'synthetic',
-          kinds: ['actor', 'director', 'genre'],
-          ...generateMovieWorld({
-            users: spec.users,
-            items: spec.items,
-            seed: spec.seed,
-            ...(spec.purchasesPerUser ? { purchasesPerUser: spec.purchasesPerUser } : {}),
-          }),
-        };
+      : spec.scaled
+        ? await collectDataset(worldTablesSource(generateWorldTables(scaledWorldOptions({ items: spec.items, users: spec.users, seed: spec.seed }))))
+        : {
+            name: 'synthetic',
+            kinds: ['actor', 'director', 'genre'],
+            ...generateMovieWorld({
+              users: spec.users,
+              items: spec.items,
+              seed: spec.seed,
+              ...(spec.purchasesPerUser ? { purchasesPerUser: spec.purchasesPerUser } : {}),
+            }),
+          };
   const cold = chooseColdItems(collected, coldItemCount, seed);
   const interactions = cold.size === 0 ? collected.interactions : collected.interactions.filter((r) => !cold.has(r.item));
   const { pairs, byTimestamp } = holdOutLatestPositive({ ...collected, interactions }, seed);

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { loadConfig } from '../src/config/app-config';
 import { GraphClient } from '../src/graph/graph-client';
 import { ConsoleProgress } from '../src/common/logging/progress';
@@ -13,7 +14,8 @@ import { MemorySampler } from './process-memory';
 /**
  * npm run bench:import -- [--format csv] <path> [options]
  * npm run bench:import -- --synthetic --items 100000 --users 50000 [--seed 42] [options]
- * options: --min-support N, --top-m M|none (default: the import defaults), --writer auto|bulk|transactional
+ * options: --min-support N, --top-m M|none (default: the import defaults), --writer auto|bulk|transactional,
+ *          --json <file> (the summary and peaks as JSON, for bench:scale)
  *
  * REPLACES what the configured Neo4j holds (NEO4J_URI; for the bulk importer also NEO4J_DATA_DIR /
  * NEO4J_BOLT_PORT of the launcher), imports, and prints seconds, CPU seconds and rows per phase,
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const valued = new Set(['--format', '--min-support', '--top-m', '--writer', '--items', '--users', '--seed']);
+  const valued = new Set(['--format', '--min-support', '--top-m', '--writer', '--items', '--users', '--seed', '--json']);
   const synthetic = args.includes('--synthetic');
   const path = args.find((a, i) => !a.startsWith('--') && (i === 0 || !valued.has(args[i - 1]!)));
   const format = flag('--format') ?? (path === undefined ? 'synthetic' : 'csv');
@@ -74,6 +76,8 @@ async function main(): Promise<void> {
       `  total ${summary.totalSeconds.toFixed(1)} s, ${Math.round(rows / summary.totalSeconds)} rows/s overall; ` +
         `peak RSS: node ${mib(peaks.node)}, neo4j ${mib(peaks.neo4j)}, both at once ${mib(peaks.combined)}`,
     );
+    const json = flag('--json');
+    if (json !== undefined) writeFileSync(json, `${JSON.stringify({ summary, generateSeconds, peaks }, null, 2)}\n`);
   } finally {
     memory.stop();
     await graph.close();

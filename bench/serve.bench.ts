@@ -1,7 +1,7 @@
 /**
  * npm run bench:serve -- [--duration 60] [--rate 200] [--users 200] [--k 10] [--connections 1]
  *                        [--driver both|autocannon|paced] [--url http://host:port] [--compare]
- *                        [--write-checks] [--no-cache] [--compiled]
+ *                        [--write-checks] [--no-cache] [--compiled] [--ready-timeout 180] [--json <file>]
  *
  * Drives `recommend` (explanations on) at a fixed request rate over many users and prints req/s,
  * p50, p99 and errors (HTTP and GraphQL), for all requests and separately for each user's first
@@ -19,6 +19,7 @@
  * with --url, give that server's keys in BENCH_WRITER_KEY and BENCH_ADMIN_KEY). The started server
  * runs without per-client rate limits (this is one client at hundreds of requests per second).
  */
+import { writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import autocannon from 'autocannon';
 import { newApiKey, startApiServer, type ApiServer } from './api-server';
@@ -38,6 +39,10 @@ interface BenchOptions {
   cache: boolean;
   driver: 'autocannon' | 'paced' | 'both';
   compiled: boolean;
+  /** Seconds the started server may take to load and activate its model (large catalogues). */
+  readyTimeout: number;
+  /** Write the phases' results as JSON here (bench:scale reads it). */
+  json: string | null;
 }
 
 const WITH_EXPLANATIONS = `query Bench($userId: ID!, $k: Int!) {
@@ -63,6 +68,8 @@ function parseArgs(argv: readonly string[]): BenchOptions {
     cache: true,
     driver: 'both',
     compiled: false,
+    readyTimeout: 180,
+    json: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -86,6 +93,8 @@ function parseArgs(argv: readonly string[]): BenchOptions {
     else if (arg === '--write-checks') o.writeChecks = true;
     else if (arg === '--no-cache') o.cache = false;
     else if (arg === '--compiled') o.compiled = true;
+    else if (arg === '--ready-timeout') o.readyTimeout = int();
+    else if (arg === '--json') o.json = next();
     else if (arg === '--driver') {
       const v = next();
       if (v !== 'autocannon' && v !== 'paced' && v !== 'both') throw new Error('--driver must be autocannon, paced or both');
@@ -96,9 +105,10 @@ function parseArgs(argv: readonly string[]): BenchOptions {
 }
 
 /** The bench is one client at hundreds of requests per second: the per-client limits are off. */
-async function startServer(cache: boolean, compiled: boolean, keys: BenchKeys): Promise<ApiServer> {
+async function startServer(cache: boolean, compiled: boolean, keys: BenchKeys, readyTimeout: number): Promise<ApiServer> {
   return startApiServer({
     compiled,
+    readyTimeoutSeconds: readyTimeout,
     args: cache ? [] : ['--explanation-cache-ttl', '0'],
     env: { RATE_LIMIT_REQUESTS: '0', RATE_LIMIT_COST: '0', WRITER_API_KEYS: keys.writer, ADMIN_API_KEYS: keys.admin },
   });
@@ -330,7 +340,8 @@ async function main(): Promise<void> {
   const sliceOf = (p: number): string[] => allUserIds.slice(p * per, (p + 1) * per);
   // --url: the keys of that server (BENCH_WRITER_KEY, BENCH_ADMIN_KEY); otherwise fresh ones.
   const keys: BenchKeys = { writer: process.env.BENCH_WRITER_KEY ?? newApiKey(), admin: process.env.BENCH_ADMIN_KEY ?? newApiKey() };
-  const server = o.url === null ? await startServer(o.cache, o.compiled, keys) : { url: o.url, stop: async () => undefined };
+  const server =
+    o.url === null ? await startServer(o.cache, o.compiled, keys, o.readyTimeout) : { url: o.url, startSeconds: null, stop: async () => undefined };
   try {
     console.log(
       `serve bench: ${server.url}, ${per} users per phase, ${o.duration} s at ${o.rate} req/s, ${o.connections} connections, ` +
@@ -344,6 +355,7 @@ async function main(): Promise<void> {
       results.push(await run(`${name} [${driver}]`, server.url, query, sliceOf(p), o, duration));
     }
     for (const r of results) print(r, o);
+    if (o.json !== null) writeFileSync(o.json, `${JSON.stringify({ options: o, startSeconds: server.startSeconds ?? null, results }, null, 2)}\n`);
     if (o.writeChecks) await writeChecks(server.url, sliceOf(0), keys);
   } finally {
     await server.stop();

@@ -13,7 +13,8 @@
  * node, in child processes, then a table side by side), --variant eran|eran-l1|eran-l2, --hidden 1024,256,32,
  * --lr, --alpha, --beta, --batch, --recon exact|sampled, --sampled-columns, --item-bias,
  * --epochs, --steps-per-epoch, --minutes (wall budget, default 10), --patience, --seed, --no-train, --json <file>;
- * dataset: --top-m, --min-support (network caps), synthetic --items, --users, --purchases min,max;
+ * dataset: --top-m, --min-support (network caps), synthetic --items, --users, --purchases min,max,
+ * --scaled (the catalogue-scale world of bench:scale: scaledWorldOptions, default caps apply);
  * --cold-items 40: hold 40 items out with all their interactions and report eq. 14 min/max/mean Recall@K.
  * --own-validation: no bench validation; the trainer's own early stopping and refit (as `eran train`).
  * --scoring mixture: eran-plus (mixture scoring preset, its dense trainer; default hidden 256,32, lr 0.01);
@@ -179,6 +180,7 @@ async function main(): Promise<void> {
           items: num(args, 'items', 2000),
           purchasesPerUser: str(args, 'purchases') ? ((str(args, 'purchases') ?? '').split(',').map(Number) as [number, number]) : undefined,
           seed,
+          scaled: args.has('scaled'),
         }
       : (() => {
           throw new Error('expected --csv <dir> or --synthetic');
@@ -342,6 +344,12 @@ async function main(): Promise<void> {
       history: trainEpochs.map((e) => ({ epoch: e.epoch, net: e.loss.net, rank: e.loss.rank, seconds: e.seconds, ndcg10: e.validation })),
     });
     log(`CPU time ${cpuSeconds.toFixed(0)} s for ${result.seconds.toFixed(0)} s wall (validation ${validationSeconds.toFixed(0)} s)`);
+    if (result.phaseSeconds)
+      log(
+        `step phases (s, all steps): ${Object.entries(result.phaseSeconds)
+          .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+          .join(', ')}`,
+      );
     log(
       `trained ${trainEpochs.length} epochs (${result.stopReason}): ${result.tripletsPerSecond.toFixed(0)} ${unit}/s, ${meanEpoch.toFixed(1)} s/epoch (+ validation), best nDCG@10 ${result.bestValidation?.toFixed(4)} at epoch ${result.bestEpoch}, reached after ${bestAt.toFixed(0)} s`,
     );

@@ -7,11 +7,15 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LAUNCHER="$ROOT/launcher"
-if [[ -f "$ROOT/.env" ]]; then
-  # Only NEO4J_* lines: the rest of .env belongs to the Node app.
+# The same file the Node app reads (src/config/app-config.ts): DOTENV_CONFIG_PATH, else the repository's .env.
+ENV_FILE="${DOTENV_CONFIG_PATH:-$ROOT/.env}"
+if [[ -f "$ENV_FILE" ]]; then
+  # Only NEO4J_* lines: the rest of .env belongs to the Node app. One pair of surrounding quotes is
+  # dropped, as dotenv does, so that a quoted password is the same password for both.
   while IFS='=' read -r key value; do
+    if [[ "$value" =~ ^\"(.*)\"$ || "$value" =~ ^\'(.*)\'$ ]]; then value="${BASH_REMATCH[1]}"; fi
     [[ "$key" =~ ^NEO4J_[A-Z_]+$ ]] && [[ -z "${!key:-}" ]] && export "$key=$value"
-  done < <(grep -E '^NEO4J_[A-Z_]+=' "$ROOT/.env" || true)
+  done < <(grep -E '^NEO4J_[A-Z_]+=' "$ENV_FILE" || true)
 fi
 BOLT_PORT="${NEO4J_BOLT_PORT:-7687}"
 HTTP_PORT="${NEO4J_HTTP_PORT:-7474}"
@@ -140,6 +144,8 @@ status() {
 # neo4j-admin database import full (the bulk importer, part of the launcher's Maven jars) into the
 # default database of this data folder, replacing it. The server must be stopped: the importer
 # writes the store files directly. Arguments (--nodes=..., --relationships=..., options) are passed on.
+# The database name comes first: --nodes and --relationships take several files, and would read a
+# trailing name as one more.
 bulk_import() {
   build
   if is_running; then
@@ -148,8 +154,8 @@ bulk_import() {
   mkdir -p "$DATA_DIR/home"
   NEO4J_HOME="$DATA_DIR/home" java -Xms"$HEAP" -Xmx"$HEAP" \
     -cp "$LAUNCHER/target/classes:$(cat "$LAUNCHER/target/cp.txt")" org.neo4j.cli.AdminTool \
-    database import full --overwrite-destination --max-off-heap-memory="$IMPORT_MEMORY" \
-    --report-file="$DATA_DIR/import.report" "$@" neo4j
+    database import full neo4j --overwrite-destination --max-off-heap-memory="$IMPORT_MEMORY" \
+    --report-file="$DATA_DIR/import.report" "$@"
 }
 
 case "${1:-}" in

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerEvaluateCommand } from './evaluation/evaluate-command';
 import { loadConfig, type AppConfig } from './config/app-config';
 import { GraphClient } from './graph/graph-client';
@@ -11,7 +11,7 @@ import { NETWORK_DEFAULTS } from './networks/build-networks';
 import { generateWorldTables, scaledWorldOptions, worldTablesSource } from './datasets/synthetic';
 import { openDataset, DATASET_FORMATS, type DatasetFormat } from './datasets/open-dataset';
 import { readPairsCsv } from './datasets/pairs-csv';
-import { initBackend, BACKEND_PREFERENCES, type BackendPreference } from './model/backend';
+import { initBackend, BACKEND_PREFERENCES, backendPreferenceNames, parseBackendPreference } from './model/backend';
 import { scoringPreset, type EranVariant, type ReconstructionMode, type ScoringMode } from './model/options';
 import { CheckpointStore } from './served-model/checkpoint-store';
 import { runTrainingPipeline } from './training/train-pipeline';
@@ -97,12 +97,12 @@ export async function printStats(graph: GraphClient, out: (line: string) => void
 }
 
 export function buildCli(): Command {
-  const program = new Command('eran').description('eRAN-graph: explainable recommendations from attribute networks in Neo4j').showHelpAfterError();
+  const program = new Command('eran').description('eRAN-graph: explainable recommendations from attribute networks in Neo4j');
 
   program
     .command('import')
     .description('import a dataset into Neo4j and build its attribute networks')
-    .requiredOption('--format <format>', `dataset layout: ${DATASET_FORMATS.join(' | ')}`)
+    .addOption(new Option('--format <format>', 'dataset layout').choices(DATASET_FORMATS).makeOptionMandatory())
     .option('--path <dir>', 'dataset folder (not needed for synthetic)')
     .option('--seed <n>', 'seed of the synthetic world', positiveInt('--seed'), 7)
     .option('--items <n>', 'synthetic: catalogue size (a catalogue-scale world: scaledWorldOptions)', positiveInt('--items'))
@@ -122,16 +122,18 @@ export function buildCli(): Command {
       if (!['auto', 'bulk', 'transactional'].includes(o.writer))
         throw new InvalidArgumentError(`--writer: expected auto | bulk | transactional, got ${o.writer}`);
       if (!['memory', 'cypher'].includes(o.networks)) throw new InvalidArgumentError(`--networks: expected memory | cypher, got ${o.networks}`);
+      // Everything that can be checked without the database comes first; the import itself reads and
+      // plans every row before it writes (or, with --reset, deletes) anything.
       const heldOut = o.heldOut ? await readPairsCsv(o.heldOut) : undefined;
+      const source =
+        o.format === 'synthetic' && o.items !== undefined
+          ? worldTablesSource(generateWorldTables(scaledWorldOptions({ items: o.items, users: o.users ?? Math.ceil(o.items / 2), seed: o.seed })))
+          : await openDataset(o.format, o.path, { synthetic: { seed: o.seed } });
       const progress = new ConsoleProgress();
       await withGraph(config, async (graph) => {
         const repo = new IngestRepository(graph);
         const writerChoice = o.networks === 'cypher' ? 'transactional' : (o.writer as WriterChoice);
         const writer = await chooseWriter(writerChoice, { repo, local: new LocalNeo4j(config.localNeo4j), uri: config.neo4j.uri, replace: o.reset });
-        const source =
-          o.format === 'synthetic' && o.items !== undefined
-            ? worldTablesSource(generateWorldTables(scaledWorldOptions({ items: o.items, users: o.users ?? Math.ceil(o.items / 2), seed: o.seed })))
-            : await openDataset(o.format, o.path, { synthetic: { seed: o.seed } });
         const summary = await importDataset(repo, source, {
           positiveThreshold: o.positiveThreshold,
           minHistory: o.minHistory,
@@ -181,7 +183,10 @@ export function buildCli(): Command {
       const config = loadConfig();
       const hidden = o.hidden.split(',').map((w) => positiveInt('--hidden')(w.trim()));
       if (!['paper', 'kernel', 'mixture'].includes(o.scoring)) throw new InvalidArgumentError(`--scoring: expected paper | kernel | mixture, got ${o.scoring}`);
-      const backend = await initBackend({ prefer: (o.backend ?? (config.tfBackend || 'auto')) as BackendPreference });
+      const prefer = o.backend === undefined ? config.tfBackend : parseBackendPreference(o.backend);
+      if (prefer === null) throw new InvalidArgumentError(`--backend: expected ${backendPreferenceNames()}, got ${o.backend}`);
+      const backend = await initBackend({ prefer });
+      const steps = new ConsoleProgress();
       await withGraph(config, async (graph) => {
         const result = await runTrainingPipeline(
           new TrainingRepository(graph),
@@ -196,6 +201,7 @@ export function buildCli(): Command {
               .map((k) => k.trim())
               .filter(Boolean),
             backend: backend.name,
+            extractProgress: steps,
             hyper: {
               hidden,
               learningRate: o.learningRate,
@@ -209,7 +215,7 @@ export function buildCli(): Command {
               ...scoringPreset(o.scoring),
             },
           },
-          (p) => printPipelineProgress(p),
+          (p) => printPipelineProgress(p, undefined, steps),
         );
         printPipelineResult(result);
         result.model.dispose();

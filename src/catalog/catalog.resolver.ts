@@ -29,7 +29,7 @@ export class CatalogResolver {
       heldOut: user.heldOut,
       purchases: user.purchases.flatMap((p) => {
         const item = this.catalog.findItem(p.itemId);
-        return item === undefined ? [] : [{ item: toItemModel(item), rating: p.rating, at: p.at }];
+        return item === undefined ? [] : [{ item: toItemModel(item), rating: p.rating, at: p.at, purchasedAt: dateOf(p.at) }];
       }),
     };
   }
@@ -42,7 +42,7 @@ export class CatalogResolver {
   @RequireRole(Role.Writer)
   async recordPurchase(@Args() args: RecordPurchaseArgs): Promise<PurchaseResultModel> {
     const outcome = await this.catalog.recordPurchase(args.userId, args.itemId, args.rating);
-    return { ...outcome, item: toItemModel(this.catalog.item(outcome.itemId)) };
+    return { ...outcome, item: toItemModel(this.catalog.item(outcome.itemId)), recordedAt: new Date(outcome.at * 1000) };
   }
 
   @Mutation(() => AddItemResultModel, {
@@ -63,4 +63,11 @@ export class CatalogResolver {
   async hideItem(@Args() args: HideItemArgs): Promise<ItemModel> {
     return toItemModel(await this.catalog.hideItem(args.itemId, args.hidden));
   }
+}
+
+/** Unix seconds as a Date; null when absent or beyond what a Date holds (year 275760), which a dataset may claim. */
+function dateOf(seconds: number | null): Date | null {
+  if (seconds === null) return null;
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? null : date;
 }

@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ConfigError, DEFAULT_LIMITS, digestApiKey, loadConfig, MIN_API_KEY_LENGTH, parseApiKeys } from './app-config';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { ConfigError, DEFAULT_LIMITS, digestApiKey, loadConfig, MIN_API_KEY_LENGTH, parseApiKeys, readEnvironment } from './app-config';
 
 const KEY = 'k'.repeat(MIN_API_KEY_LENGTH);
 
@@ -68,5 +72,77 @@ describe('loadConfig (replica settings)', () => {
   it('refuses a training mode it does not know, and a poll interval out of range', () => {
     expect(() => loadConfig({ TRAINING_MODE: 'remote' })).toThrow(new ConfigError('TRAINING_MODE', 'must be inline or worker, got "remote"'));
     expect(() => loadConfig({ SYNC_INTERVAL_MS: '0' })).toThrow(/SYNC_INTERVAL_MS/);
+  });
+});
+
+describe('readEnvironment (.env)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eran-env-'));
+  const file = (name: string, text: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('reads the .env file, quotes and comments as dotenv does, the process environment winning', () => {
+    const path = file('a.env', '# a comment\nNEO4J_PASSWORD="changed in .env"\nPORT=4100\nLOG_LEVEL=warn # inline comment\n');
+    const config = loadConfig(readEnvironment({ DOTENV_CONFIG_PATH: path, LOG_LEVEL: 'debug' }));
+    expect(config.neo4j.password).toBe('changed in .env');
+    expect(config.port).toBe(4100);
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('validates what comes from the file like the environment, in one line naming the variable', () => {
+    const path = file('b.env', 'MAX_QUERY_COST=lots\n');
+    const error = (() => {
+      try {
+        loadConfig(readEnvironment({ DOTENV_CONFIG_PATH: path }));
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.message).toBe('configuration: MAX_QUERY_COST must be an integer in 10..10000000, got "lots"');
+  });
+
+  it('refuses a DOTENV_CONFIG_PATH that names no file, and leaves process.env alone', () => {
+    expect(() => readEnvironment({ DOTENV_CONFIG_PATH: join(dir, 'missing.env') })).toThrow(
+      /DOTENV_CONFIG_PATH \(.*missing\.env\) could not be read \(ENOENT\)/,
+    );
+    const before = { ...process.env };
+    readEnvironment({ DOTENV_CONFIG_PATH: file('c.env', 'ERAN_SPEC_ONLY=1\n') });
+    expect(process.env).toEqual(before);
+  });
+});
+
+describe('.env.example', () => {
+  it('shows the defaults, and its key placeholders are refused until replaced', () => {
+    const example = parseDotenv(readFileSync(join(__dirname, '..', '..', '.env.example')));
+    expect(() => loadConfig(example)).toThrow(/WRITER_API_KEYS has a key of 10 characters/);
+    const withoutKeys = { ...example, WRITER_API_KEYS: '', ADMIN_API_KEYS: '' };
+    const { localNeo4j, ...config } = loadConfig(withoutKeys);
+    const { localNeo4j: defaultLocal, ...defaults } = loadConfig({});
+    expect(config).toEqual(defaults);
+    expect(localNeo4j.dataDir).toBe(defaultLocal.dataDir);
+    expect(localNeo4j.boltPort).toBe(defaultLocal.boltPort);
+  });
+});
+
+describe('loadConfig (ERAN_TF_BACKEND)', () => {
+  it('accepts the documented names, tensorflow included, and aliases; empty is auto', () => {
+    expect(loadConfig({}).tfBackend).toBe('auto');
+    expect(loadConfig({ ERAN_TF_BACKEND: '' }).tfBackend).toBe('auto');
+    expect(loadConfig({ ERAN_TF_BACKEND: 'tensorflow' }).tfBackend).toBe('tensorflow');
+    expect(loadConfig({ ERAN_TF_BACKEND: 'TensorFlow' }).tfBackend).toBe('tensorflow');
+    expect(loadConfig({ ERAN_TF_BACKEND: 'native' }).tfBackend).toBe('tensorflow');
+    expect(loadConfig({ ERAN_TF_BACKEND: 'wasm' }).tfBackend).toBe('wasm');
+    expect(loadConfig({ ERAN_TF_BACKEND: 'cpu' }).tfBackend).toBe('cpu');
+    expect(loadConfig({ ERAN_TF_BACKEND: 'tfjs-node' }).tfBackend).toBe('node');
+  });
+
+  it('refuses an unknown name at start-up, listing the accepted ones', () => {
+    expect(() => loadConfig({ ERAN_TF_BACKEND: 'webgl' })).toThrow(
+      /ERAN_TF_BACKEND must be one of auto \| tensorflow \| node-gpu \| node \| wasm \| cpu .*got "webgl"/,
+    );
   });
 });

@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
-
 /**
- * The only place that reads process.env. Parsed and validated once; a bad value stops start-up
- * with a message naming the variable.
+ * The only place that reads process.env and the .env file. Parsed and validated once; a bad value
+ * stops start-up with a one-line message naming the variable.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { backendPreferenceNames, parseBackendPreference, type BackendPreference } from '../model/backend-preference';
 
 export interface Neo4jConfig {
   readonly uri: string;
@@ -82,8 +84,8 @@ export interface AppConfig {
   readonly port: number;
   readonly auth: AuthConfig;
   readonly limits: LimitsConfig;
-  /** Forces a tfjs backend (`wasm`, `cpu`, `tensorflow`); empty = best available. */
-  readonly tfBackend: string;
+  /** ERAN_TF_BACKEND: a forced tfjs backend (`tensorflow`, `wasm`, `cpu`, ...) or `auto` (best available). */
+  readonly tfBackend: BackendPreference;
   readonly checkpointDir: string;
   /** Evaluation reports (one folder per report) shown on the explorer's model page. */
   readonly reportsDir: string;
@@ -127,6 +129,31 @@ function boolVar(env: Env, name: string, fallback: boolean): boolean {
 }
 
 const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
+
+/** The repository's .env: the file scripts/neo4j.sh reads too, so both see the same NEO4J_PASSWORD. */
+export const ENV_FILE = resolve(REPOSITORY_ROOT, '.env');
+
+/**
+ * The environment the app runs with: the variables of the .env file (parsed by dotenv, the parser
+ * @nestjs/config uses), with those of the process winning, as in dotenv, @nestjs/config and
+ * scripts/neo4j.sh. The file is the repository's .env, or DOTENV_CONFIG_PATH (dotenv's own name for
+ * it, honoured by scripts/neo4j.sh as well). No file is no error; an unreadable one is. process.env
+ * is left untouched.
+ */
+export function readEnvironment(env: Env = process.env): Env {
+  const file = env.DOTENV_CONFIG_PATH ? resolve(env.DOTENV_CONFIG_PATH) : ENV_FILE;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !env.DOTENV_CONFIG_PATH) return env;
+    throw new ConfigError(env.DOTENV_CONFIG_PATH ? 'DOTENV_CONFIG_PATH' : '.env', `(${file}) could not be read (${code ?? String(error)})`);
+  }
+  const merged: Record<string, string | undefined> = { ...parseDotenv(text) };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
+  return merged;
+}
 
 function localNeo4jConfig(env: Env): LocalNeo4jConfig {
   // Same defaults as scripts/neo4j.sh (a relative NEO4J_DATA_DIR is relative to the working directory there too).
@@ -183,7 +210,8 @@ export function parseApiKeys(name: string, raw: string | undefined): ApiKeyDiges
     });
 }
 
-export function loadConfig(env: Env = process.env): AppConfig {
+/** The validated configuration; by default from the process environment over the .env file. */
+export function loadConfig(env: Env = readEnvironment()): AppConfig {
   const uri = env.NEO4J_URI ?? `bolt://127.0.0.1:${env.NEO4J_BOLT_PORT ?? '7687'}`;
   if (!/^(bolt|neo4j)(\+s|\+ssc)?:\/\//.test(uri)) {
     throw new ConfigError('NEO4J_URI', `must start with bolt:// or neo4j://, got "${uri}"`);
@@ -195,6 +223,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN !== '') {
     throw new ConfigError('ADMIN_TOKEN', 'is no longer read: set ADMIN_API_KEYS (and WRITER_API_KEYS for purchase writers) instead');
   }
+  const tfBackend = parseBackendPreference(env.ERAN_TF_BACKEND);
+  if (tfBackend === null) throw new ConfigError('ERAN_TF_BACKEND', `must be one of ${backendPreferenceNames()} or empty, got "${env.ERAN_TF_BACKEND}"`);
   const d = DEFAULT_LIMITS;
   const maxCost = intVar(env, 'MAX_QUERY_COST', d.maxCost, 10, 10_000_000);
   const rateCost = intVar(env, 'RATE_LIMIT_COST', d.rateCost, 0, 1_000_000_000);
@@ -231,7 +261,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       rateCost,
       trustProxyHops: intVar(env, 'TRUST_PROXY_HOPS', d.trustProxyHops, 0, 10),
     },
-    tfBackend: env.ERAN_TF_BACKEND ?? '',
+    tfBackend,
     checkpointDir: env.CHECKPOINT_DIR ?? 'checkpoints',
     reportsDir: env.REPORTS_DIR ?? 'reports',
     graphqlIde: boolVar(env, 'GRAPHQL_IDE', env.NODE_ENV !== 'production'),

@@ -9,6 +9,7 @@
  */
 import { access } from 'fs/promises';
 import { join } from 'path';
+import { attributeKindProblem } from '../graph/kind-names';
 import { AttributeRecord, InteractionRecord, ItemRecord, MissingFileError, ReadOptions } from './dataset.types';
 import { HeaderColumns, optionalInteger, readCsvRows, readHeader, readTable, requireId, requireNumber, Row, RowContext } from './delimited';
 import { Located, LocatedDatasetSource, locatedSource } from './located';
@@ -24,6 +25,10 @@ export async function openCsvDataset(dir: string, options: CsvDatasetOptions = {
   const path = (name: string): string => join(dir, name);
   for (const name of Object.values(CSV_FILES)) await requireFile(path(name), 'csv');
   const kinds = options.kinds ?? (await scanKinds(path(CSV_FILES.attributes)));
+  for (const kind of kinds) {
+    const problem = attributeKindProblem(kind);
+    if (problem !== null) throw new RangeError(`${path(CSV_FILES.attributes)}: ${problem}; rename it`);
+  }
   return locatedSource({
     name: `csv:${dir}`,
     kinds,

@@ -38,6 +38,9 @@ export async function openDataset(format: DatasetFormat, path?: string, opts: Op
       return openHetrec(path, { kinds: opts.kinds?.map(toHetrecKind), maxActorRank: opts.maxActorRank });
     case 'kaggle':
       return openKaggleMovies(path, { variant: opts.variant, topCast: opts.topCast });
+    default:
+      // Unreachable for typed callers; a name from outside (a config file, a script) gets the list.
+      throw new RangeError(`openDataset: unknown format '${String(format)}' (formats: ${DATASET_FORMATS.join(', ')})`);
   }
 }
 

@@ -7,7 +7,7 @@ import { GraphClient, GraphUnavailableError } from '../graph/graph-client';
 import { IngestRepository } from '../ingest/ingest.repository';
 import { importDataset } from '../ingest/import-dataset';
 import { openDataset } from '../datasets/open-dataset';
-import { initBackend, type BackendPreference } from '../model/backend';
+import { initBackend } from '../model/backend';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { CheckpointStore } from '../served-model/checkpoint-store';
 import { runTrainingPipeline } from '../training/train-pipeline';
@@ -62,7 +62,7 @@ export async function runDemo(config: AppConfig, options: DemoOptions, out: (lin
     const summary = await importDataset(ingest, await openDataset('synthetic', undefined, { synthetic: { seed: options.seed } }));
     out(`demo: ${summary.items} items, ${summary.usersImported} users, ${summary.purchases} purchases, networks ${JSON.stringify(summary.edgesPerKind)}`);
 
-    const backend = await initBackend({ prefer: (config.tfBackend || 'auto') as BackendPreference });
+    const backend = await initBackend({ prefer: config.tfBackend });
     out(`demo: training a small eran-plus (mixture scoring; tfjs ${backend.name})`);
     await runTrainingPipeline(
       new TrainingRepository(graph),

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConsoleProgress, formatSeconds } from '../common/logging/progress';
-import { BACKEND_PREFERENCES, type BackendPreference } from '../model/backend';
+import { BACKEND_PREFERENCES, backendPreferenceNames, parseBackendPreference } from '../model/backend';
 import { openDataset, DATASET_FORMATS, isDatasetFormat } from '../datasets/open-dataset';
 import { generateMovieWorld, proportionalWorldOptions, syntheticSource } from '../datasets/synthetic';
 import { DEFAULT_GROUP_SIZE, DEFAULT_STUDY_KIND } from './attention-study';
@@ -130,11 +130,11 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--study-group-size <n>', 'attention study: users per group', positiveInt('--study-group-size'), DEFAULT_GROUP_SIZE)
     .option('--faithfulness-users <n>', 'faithfulness: test users sampled per seed', positiveInt('--faithfulness-users'), DEFAULT_FAITHFULNESS_USERS)
     .action(async (o: EvaluateCliOptions) => {
-      if (!isDatasetFormat(o.format)) throw new InvalidArgumentError(`unknown --format ${o.format}`);
+      if (!isDatasetFormat(o.format)) throw new InvalidArgumentError(`--format: expected ${DATASET_FORMATS.join(' | ')}, got ${o.format}`);
       const protocols = o.protocol.split(',').map((p) => p.trim()) as ProtocolName[];
       for (const p of protocols) if (!PROTOCOLS.includes(p)) throw new InvalidArgumentError(`unknown protocol "${p}"`);
-      if (!(BACKEND_PREFERENCES as readonly string[]).includes(o.backend))
-        throw new InvalidArgumentError(`--backend: expected ${BACKEND_PREFERENCES.join(' | ')}, got ${o.backend}`);
+      const backend = parseBackendPreference(o.backend);
+      if (backend === null) throw new InvalidArgumentError(`--backend: expected ${backendPreferenceNames()}, got ${o.backend}`);
       const plusSeconds = o.eranPlusMinutes > 0 ? o.eranPlusMinutes * 60 : undefined;
       const plus = {
         epochs: o.eranPlusEpochs ?? ERAN_PLUS_DEFAULTS.epochs,
@@ -217,7 +217,7 @@ export function registerEvaluateCommand(program: Command): void {
         protocols,
         tune: o.tune,
         isolate: o.isolate,
-        backend: o.backend as BackendPreference,
+        backend,
         outDir: o.report,
         ...(studySpec
           ? {

@@ -16,6 +16,10 @@ const UNAVAILABLE_CODES = new Set([
   'SessionExpired',
   'Neo.TransientError.General.DatabaseUnavailable',
   'Neo.ClientError.Database.DatabaseNotFound',
+  // A transaction the server terminated while shutting down (found by bench:chaos: a purchase in
+  // flight when Neo4j stopped was answered 500). Also raised for an operator's kill: retrying is right for both.
+  'Neo.ClientError.Transaction.LockClientStopped',
+  'Neo.ClientError.Transaction.Terminated',
 ]);
 const TIMEOUT_CODES = new Set(['Neo.ClientError.Transaction.TransactionTimedOut', 'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration']);
 /**
@@ -25,7 +29,8 @@ const TIMEOUT_CODES = new Set(['Neo.ClientError.Transaction.TransactionTimedOut'
 const DRIVER_LOCAL_CODE = 'N/A';
 
 export function graphFailureOf(code: string): GraphFailure {
-  if (UNAVAILABLE_CODES.has(code) || code === DRIVER_LOCAL_CODE) return 'unavailable';
+  // Transient errors are retried by executeRead/executeWrite; one that outlasts the retries is an outage.
+  if (UNAVAILABLE_CODES.has(code) || code === DRIVER_LOCAL_CODE || code.startsWith('Neo.TransientError.')) return 'unavailable';
   if (TIMEOUT_CODES.has(code)) return 'timeout';
   return 'query';
 }

@@ -3,6 +3,7 @@ import type { DataFormatError, DatasetSource, InvalidRowPolicy } from '../datase
 import { silentProgress, type ProgressSink } from '../common/logging/progress';
 import { resolveCaps } from '../networks/build-networks';
 import type { UserItemPair } from '../networks/training-set';
+import { attributeKindProblem } from '../graph/kind-names';
 import { BulkWriter } from './bulk-writer';
 import type { GraphWriter, PhaseTimer } from './graph-writer';
 import { edgeCounts, kindNames, planImport, planRows, type ImportPlan } from './import-plan';
@@ -21,7 +22,9 @@ export { kindNames } from './import-plan';
  *      memory with the caps (build-networks.ts), still without writing;
  *   3. write, through a GraphWriter: transactional batches (any database; MERGE, so a rerun after
  *      a failure converges), or the neo4j-admin bulk importer (an empty local database; a failure
- *      leaves it empty);
+ *      leaves it empty). A writer that replaces the database (--reset) empties it here, never
+ *      before: it is handed a complete plan, so input that steps 1-2 refuse leaves the graph as it
+ *      was (the kinds are checked before step 1);
  *   4. the Meta node, last: a database whose Meta is missing or older than the import was left
  *      mid-way by a failed transactional import, and rerunning that import repairs it.
  */
@@ -98,6 +101,7 @@ export async function importDataset(repo: IngestRepository, source: DatasetSourc
   if (networkBuild === 'cypher' && !(writer instanceof TransactionalWriter)) {
     throw new RangeError(`networkBuild 'cypher' builds in the database through Bolt: it needs the transactional writer, not '${writer.name}'`);
   }
+  checkKinds(source, options.kinds);
   const phases: PhaseTiming[] = [];
   const began = Date.now();
   const timed = async <T>(phase: string, rows: () => number, work: () => Promise<T>): Promise<T> => {
@@ -190,6 +194,21 @@ export async function importDataset(repo: IngestRepository, source: DatasetSourc
     phases,
     totalSeconds: (Date.now() - began) / 1000,
   };
+}
+
+/**
+ * The kinds to import, checked before any file is read: each must be able to name graph labels
+ * and types (not `item`, `user`, ...: kind-names.ts), and asked-for kinds must be the dataset's.
+ */
+function checkKinds(source: DatasetSource, asked: readonly string[] | undefined): void {
+  for (const kind of asked ?? source.kinds) {
+    const problem = attributeKindProblem(kind);
+    if (problem !== null) throw new RangeError(`${source.name}: ${problem}`);
+  }
+  const unknown = (asked ?? []).filter((k) => !source.kinds.includes(k));
+  if (unknown.length > 0) {
+    throw new RangeError(`${source.name}: no attribute kind ${unknown.map((k) => `"${k}"`).join(', ')} (the dataset has ${source.kinds.join(', ') || 'none'})`);
+  }
 }
 
 export type WriterChoice = 'auto' | 'bulk' | 'transactional';

@@ -8,18 +8,9 @@
 import type { DatasetColumns } from '../datasets/dataset-columns';
 import { buildNetworks, kindValues, type EdgeBuffer, type KindValues } from '../networks/build-networks';
 import { buildTrainingSet, type PositiveRows, type UserItemPair } from '../networks/training-set';
+import { kindNames } from '../graph/kind-names';
 
-/** `actor` -> relationship type `ACTOR`, link type `HAS_ACTOR`, label `Actor`. */
-export function kindNames(kind: string): { rel: string; has: string; label: string } {
-  if (!/^[a-z][a-z0-9_]*$/.test(kind)) {
-    throw new Error(`attribute kind "${kind}" must be lower-case letters, digits or _ (it becomes a relationship type)`);
-  }
-  const pascal = kind
-    .split('_')
-    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-    .join('');
-  return { rel: kind.toUpperCase(), has: `HAS_${kind.toUpperCase()}`, label: pascal };
-}
+export { kindNames } from '../graph/kind-names';
 
 export interface PlanOptions {
   readonly positiveThreshold: number;

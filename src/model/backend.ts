@@ -13,10 +13,9 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { BACKEND_PREFERENCES, type BackendPreference } from './backend-preference';
 
-export type BackendPreference = 'auto' | 'node-gpu' | 'node' | 'wasm' | 'cpu';
-
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'];
+export { BACKEND_PREFERENCES, backendPreferenceNames, parseBackendPreference, type BackendPreference } from './backend-preference';
 
 export interface BackendChoice {
   /** The tfjs backend name now active: `tensorflow` (tfjs-node[-gpu]), `wasm` or `cpu`. */
@@ -44,7 +43,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   }
   const log = options.log ?? (() => undefined);
   const skipped: string[] = [];
-  const attempts: BackendPreference[] = prefer === 'auto' ? ['node-gpu', 'node', 'wasm', 'cpu'] : [prefer];
+  const attempts = ATTEMPTS[prefer];
 
   for (const attempt of attempts) {
     const outcome = await tryBackend(attempt);
@@ -55,12 +54,22 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       return choice;
     }
     skipped.push(`${attempt} unavailable (${outcome.note})`);
-    if (prefer !== 'auto') {
-      throw new Error(`backend: forced ${prefer} could not start: ${outcome.note}`);
-    }
   }
+  if (prefer !== 'auto') throw new Error(`backend: forced ${prefer} could not start: ${skipped.join('; ')}`);
   throw new Error(`backend: no tfjs backend could start: ${skipped.join('; ')}`);
 }
+
+type Attemptable = Exclude<BackendPreference, 'auto' | 'tensorflow'>;
+
+/** What each preference tries, in order; a forced one (anything but auto) never ends on another backend. */
+const ATTEMPTS: Readonly<Record<BackendPreference, readonly Attemptable[]>> = {
+  auto: ['node-gpu', 'node', 'wasm', 'cpu'],
+  tensorflow: ['node-gpu', 'node'],
+  'node-gpu': ['node-gpu'],
+  node: ['node'],
+  wasm: ['wasm'],
+  cpu: ['cpu'],
+};
 
 interface Attempt {
   readonly ok: boolean;
@@ -69,7 +78,7 @@ interface Attempt {
   readonly threads?: number;
 }
 
-async function tryBackend(kind: BackendPreference): Promise<Attempt> {
+async function tryBackend(kind: Attemptable): Promise<Attempt> {
   switch (kind) {
     case 'node-gpu':
     case 'node':

@@ -218,6 +218,18 @@ describe('cold-start item encoding', () => {
   const planted = plantedGraph({ numItems: 60, numUsers: 40, seed: 2 });
   const model = (): EranModel => buildEranFor(planted.data, { hidden: [16, 4], seed: 1 });
 
+  it('gives the same codes whatever the chunks (by items or by links)', () => {
+    const m = model();
+    const whole = computeItemCodes(m, planted.data.networks, 1_000_000, Infinity);
+    const byLinks = computeItemCodes(m, planted.data.networks, 1_000_000, 7);
+    const byItems = computeItemCodes(m, planted.data.networks, 3);
+    whole.forEach((c, k) => {
+      Array.from(c).forEach((v, i) => expect(byLinks[k]![i]).toBeCloseTo(v, 6));
+      Array.from(c).forEach((v, i) => expect(byItems[k]![i]).toBeCloseTo(v, 6));
+    });
+    m.dispose();
+  });
+
   it('equals the encoder output for the same adjacency row and ignores other items rows', () => {
     const m = model();
     const x = 10;

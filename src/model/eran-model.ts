@@ -17,7 +17,19 @@ import { ensureGradients } from './gradients';
 import type { CsrAdjacency, GraphData } from './graph-data';
 import { BuildEranOptions, EranConfig, codeSize, resolveEranConfig } from './options';
 import { Rng } from './rng';
-import { SegmentPlan, dense, exactReconstructionLoss, gatherPlan, gatherRows, matMulBT, pairLogits, segmentPlan, segmentSum, sparseDense } from './sparse-ops';
+import {
+  SegmentPlan,
+  defaultChunkFloats,
+  dense,
+  exactReconstructionLoss,
+  gatherPlan,
+  gatherRows,
+  matMulBT,
+  pairLogits,
+  segmentPlan,
+  segmentSum,
+  sparseDense,
+} from './sparse-ops';
 
 export interface DenseLayer {
   readonly w: tf.Variable<tf.Rank.R2>;
@@ -481,10 +493,10 @@ export function encodeRows(model: EranModel, kind: number, plan: SegmentPlan): t
  * encodeRows with the first layer's weights given: `inputRows` holds the W1 rows that `plan`
  * indexes (the whole N x h1 matrix, or just the rows a training step gathered).
  */
-export function encodeRowsWith(model: EranModel, kind: number, inputRows: tf.Tensor2D, plan: SegmentPlan): tf.Tensor2D {
+export function encodeRowsWith(model: EranModel, kind: number, inputRows: tf.Tensor2D, plan: SegmentPlan, rowScale: Float32Array | null = null): tf.Tensor2D {
   const ae = model.autoencoders[kind];
   const act = model.config.activation;
-  let h = sparseDense(inputRows, plan, ae.input.b, act);
+  let h = sparseDense(inputRows, plan, ae.input.b, act, rowScale);
   for (const layer of ae.encoder) h = dense(h, layer.w, layer.b, act);
   return h;
 }
@@ -674,15 +686,27 @@ export function eranLoss(model: EranModel, batch: PreparedBatch | PreparedUserBa
 // Inference helpers
 // ---------------------------------------------------------------------------------------------
 
-/** h^k for every item (encoders only), per kind a row-major numItems x d array. */
-export function computeItemCodes(model: EranModel, networks: readonly CsrAdjacency[], chunkSize = tf.getBackend() === 'wasm' ? 1024 : 8192): Float32Array[] {
+/**
+ * h^k for every item (encoders only), per kind a row-major numItems x d array. Chunks hold at most
+ * `chunkSize` items and at most `maxPairs` (item, neighbour) pairs: on the native backend the first
+ * layer materialises one h1-wide row per pair, so a dense network (thousands of links per item)
+ * must be cut by links, not by items.
+ */
+export function computeItemCodes(
+  model: EranModel,
+  networks: readonly CsrAdjacency[],
+  chunkSize = tf.getBackend() === 'wasm' ? 1024 : 8192,
+  // wasm sums neighbour rows in place (SparseSegmentSum): only the item count bounds its chunks.
+  maxPairs = tf.getBackend() === 'wasm' ? Infinity : Math.max(1, Math.floor(defaultChunkFloats() / Math.max(1, model.autoencoders[0]?.input.w.shape[1] ?? 1))),
+): Float32Array[] {
   const n = model.config.numItems;
   checkNetworks(networks, model.config.kinds, n);
   const d = model.dim;
   return networks.map((net, k) => {
     const out = new Float32Array(n * d);
-    for (let start = 0; start < n; start += chunkSize) {
-      const end = Math.min(n, start + chunkSize);
+    for (let start = 0; start < n;) {
+      let end = start + 1;
+      while (end < n && end - start < chunkSize && net.indptr[end + 1] - net.indptr[start] <= maxPairs) end++;
       const rows: number[] = [];
       const cols: number[] = [];
       for (let i = start; i < end; i++) {
@@ -695,6 +719,7 @@ export function computeItemCodes(model: EranModel, networks: readonly CsrAdjacen
       const block = tf.tidy(() => encodeRows(model, k, plan));
       out.set(block.dataSync(), start * d);
       block.dispose();
+      start = end;
     }
     return out;
   });

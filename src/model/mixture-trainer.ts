@@ -49,6 +49,18 @@ export interface MixtureTrainerSettings {
   readonly batchUsers: number;
   /** At most this many of a user's purchases per visit (keys and targets). */
   readonly keysPerUser: number;
+  /**
+   * Larger catalogues (sampled softmax): at most this many purchases per visit. A step's kernel
+   * work is B x keys x (negatives + keys) per kind, so a visit holds a random part of a long
+   * history (the targets are scored from the other sampled keys; each visit draws anew).
+   */
+  readonly sampledKeysPerUser: number;
+  /**
+   * Larger catalogues: at most this many network neighbours per item and kind feed the first
+   * layer in a training step (a fresh uniform sample each step, the sum scaled by degree /
+   * sample: unbiased for the layer's input). Validation, checkpoints and serving use every link.
+   */
+  readonly inputNeighbours: number;
   /** Catalogues up to this size use every item as a candidate (the exact multinomial likelihood). */
   readonly fullSoftmaxItems: number;
   /** Negative draws per step on larger catalogues. */
@@ -67,6 +79,8 @@ export interface MixtureTrainerSettings {
 export const MIXTURE_TRAINER_DEFAULTS: MixtureTrainerSettings = {
   batchUsers: 128,
   keysPerUser: 256,
+  sampledKeysPerUser: 32,
+  inputNeighbours: 32,
   fullSoftmaxItems: 4096,
   negatives: 1024,
   reconRows: 128,
@@ -196,7 +210,7 @@ interface Layout {
   /** Items encoded this step (global), in local order. */
   readonly items: Int32Array;
   /** Per kind: the W1 rows gathered (global) and the plan summing them into the local items. */
-  readonly encode: ReadonlyArray<{ readonly rows: Int32Array; readonly plan: SegmentPlan }>;
+  readonly encode: ReadonlyArray<{ readonly rows: Int32Array; readonly plan: SegmentPlan; readonly scale: Float32Array | null }>;
   /**
    * The kernel's rows. Sampled mode: one row per (user, key), summed into the user's row by
    * `keyUsers` with `keyWeights`. Exact mode (catalogue small by construction): one row per
@@ -237,24 +251,42 @@ interface Ctx {
   readonly q: Float64Array | null;
 }
 
-function buildEncode(ctx: Ctx, items: Int32Array): Layout['encode'] {
+function buildEncode(ctx: Ctx, items: Int32Array, sample: { readonly neighbours: number; readonly rng: Rng } | null): Layout['encode'] {
   const { neighbours } = ctx.scratch;
+  const cap = sample?.neighbours ?? Infinity;
   return ctx.data.networks.map((net) => {
     neighbours.clear();
     let nnz = 0;
-    for (const i of items) nnz += net.indptr[i + 1] - net.indptr[i];
+    let capped = false;
+    for (const i of items) {
+      const degree = net.indptr[i + 1] - net.indptr[i];
+      nnz += Math.min(degree, cap);
+      capped ||= degree > cap;
+    }
     const cols = new Int32Array(nnz);
     const rows = new Int32Array(nnz);
+    const scale = capped ? new Float32Array(items.length).fill(1) : null;
     let e = 0;
     items.forEach((i, r) => {
-      for (let p = net.indptr[i]; p < net.indptr[i + 1]; p++) {
-        cols[e] = neighbours.add(net.indices[p]);
-        rows[e] = r;
-        e++;
+      const start = net.indptr[i];
+      const degree = net.indptr[i + 1] - start;
+      if (degree > cap && sample) {
+        for (const q of sample.rng.sampleDistinct(degree, cap)) {
+          cols[e] = neighbours.add(net.indices[start + q]);
+          rows[e] = r;
+          e++;
+        }
+        scale![r] = degree / cap;
+      } else {
+        for (let p = start; p < start + degree; p++) {
+          cols[e] = neighbours.add(net.indices[p]);
+          rows[e] = r;
+          e++;
+        }
       }
     });
     const gathered = neighbours.toArray();
-    return { rows: gathered, plan: segmentPlan(cols, rows, gathered.length, items.length) };
+    return { rows: gathered, plan: segmentPlan(cols, rows, gathered.length, items.length), scale };
   });
 }
 
@@ -289,6 +321,7 @@ function buildLayout(
   columnAdjust: Float32Array,
   training: boolean,
   extraItems: Int32Array,
+  neighbourSample: { readonly neighbours: number; readonly rng: Rng } | null = null,
 ): Layout {
   const { items: local, columns: colIndex } = ctx.scratch;
   local.clear();
@@ -384,7 +417,7 @@ function buildLayout(
   return {
     batch,
     items,
-    encode: buildEncode(ctx, items),
+    encode: buildEncode(ctx, items, neighbourSample),
     keys,
     keyUsers,
     keyWeights: Float32Array.from(keyWeight),
@@ -417,7 +450,7 @@ function forward(ctx: Ctx, layout: Layout, leaves: Leaves): { columns: tf.Tensor
   const b = layout.batch.length;
   const s = layout.numColumns;
   const kinds = model.config.kinds.length;
-  const codes = layout.encode.map((enc, k) => encodeRowsWith(model, k, leaves.input[k], enc.plan));
+  const codes = layout.encode.map((enc, k) => encodeRowsWith(model, k, leaves.input[k], enc.plan, enc.scale));
   const z = leaves.users;
   const keyMatrix = layout.keyMatrix ? tf.tensor2d(layout.keyMatrix, [b, layout.keys.numSegments]) : null;
   const wKeys = keyMatrix ? null : tf.reshape(tf.tensor1d(layout.keyWeights), [layout.keyWeights.length, 1]);
@@ -595,9 +628,10 @@ interface Visit {
 function step(ctx: Ctx, visit: Visit, batch: Int32Array, adam: Adam, adamRows: AdamSettings, stepNo: number, rng: Rng): LossValues {
   const { model, settings, params, n } = ctx;
   const kinds = model.config.kinds.length;
+  const keysCap = ctx.exact ? settings.keysPerUser : settings.sampledKeysPerUser;
   const keysOf = (u: number): { items: Int32Array; weights: Float32Array } => {
     const all = visit.items[u];
-    const items = all.length <= settings.keysPerUser ? all : Int32Array.from(rng.sampleDistinct(all.length, settings.keysPerUser), (q) => all[q]);
+    const items = all.length <= keysCap ? all : Int32Array.from(rng.sampleDistinct(all.length, keysCap), (q) => all[q]);
     return { items, weights: new Float32Array(items.length).fill(1) };
   };
   let columns: Int32Array;
@@ -618,7 +652,17 @@ function step(ctx: Ctx, visit: Visit, batch: Int32Array, adam: Adam, adamRows: A
   };
   const withRecon = model.hasDecoder && settings.reconWeight > 0 && settings.reconRows > 0;
   const reconItems = withRecon ? rng.sampleDistinct(n, Math.min(n, settings.reconRows)) : new Int32Array(0);
-  const layout = buildLayout(ctx, batch, keysOf, (u) => visit.items[u], columns, adjust, true, reconItems);
+  const layout = buildLayout(
+    ctx,
+    batch,
+    keysOf,
+    (u) => visit.items[u],
+    columns,
+    adjust,
+    true,
+    reconItems,
+    ctx.exact ? null : { neighbours: settings.inputNeighbours, rng },
+  );
   const recon = withRecon ? buildRecon(ctx, layout, reconItems, rng) : null;
   lap('layout');
 
@@ -849,7 +893,7 @@ async function runPhase(
         sums.rank += loss.rank;
         sums.total += loss.total;
         steps++;
-        for (const u of batch) positives += Math.min(userItems[u].length, settings.keysPerUser);
+        for (const u of batch) positives += Math.min(userItems[u].length, ctx.exact ? settings.keysPerUser : settings.sampledKeysPerUser);
         const done = (epochOffset + epoch - 1) * stepsPerEpoch + steps;
         const seconds = elapsed();
         onProgress?.({

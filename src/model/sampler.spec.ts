@@ -50,7 +50,11 @@ describe('backend selection', () => {
     expect(choice.name).toBe('wasm');
     expect(choice.reason).toMatch(/forced \(wasm\)/);
     expect(messages[0]).toMatch(/^tfjs backend wasm/);
-    await expect(initBackend({ prefer: 'tpu' as 'wasm' })).rejects.toThrow(/expected one of auto, node-gpu, node, wasm, cpu, got tpu/);
+    await expect(initBackend({ prefer: 'tpu' as 'wasm' })).rejects.toThrow(/expected one of auto, tensorflow, node-gpu, node, wasm, cpu, got tpu/);
+    // `tensorflow` (ERAN_TF_BACKEND's documented name) is either native package, never a fallback to wasm.
+    const native = await initBackend({ prefer: 'tensorflow' }).catch((error: unknown) => error as Error);
+    if (native instanceof Error) expect(native.message).toMatch(/forced tensorflow could not start: node-gpu unavailable \(.*\); node unavailable \(/);
+    else expect(native.name).toBe('tensorflow');
     const auto = await initBackend();
     // The GPU package never has a binding on these machines; auto names it and moves on.
     expect(auto.reason).toMatch(/node-gpu unavailable \(@tensorflow\/tfjs-node-gpu (not installed|installed without its native binding)/);

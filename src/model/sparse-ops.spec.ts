@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from './adam';
 import { ensureGradients } from './gradients';
 import { ADAM_DEFAULTS, RowTable } from './row-table';
-import { batchedGram, exactReconstructionLoss, gatherPlan, matMul, matMulBT, pairLogits, segmentPlan, segmentSum } from './sparse-ops';
+import { batchedGram, exactReconstructionLoss, gatherPlan, matMul, matMulBT, pairLogits, segmentPlan, segmentSum, sparseDense } from './sparse-ops';
 import { useTestBackend } from './testing/use-test-backend';
 
 beforeAll(async () => {
@@ -232,5 +232,60 @@ describe('RowTable (lazy Adam)', () => {
     expect(Array.from(table.gather(Int32Array.of(0, 2)).dataSync())).toEqual([values[0], values[1], values[4], values[5]].map((v) => Math.fround(v)));
     adam.dispose();
     variable.dispose();
+  });
+});
+
+describe('sparseDense with row scales (sampled neighbours)', () => {
+  // W rows 0..2 (2 columns); segment 0 sums rows 0 and 2, segment 1 sums row 1.
+  const w = [
+    [0.1, -0.2],
+    [0.3, 0.4],
+    [-0.5, 0.6],
+  ];
+  const plan = segmentPlan(Int32Array.of(0, 2, 1), Int32Array.of(0, 0, 1), 3, 2);
+  const scale = Float32Array.of(3, 0.5);
+  const bias = [0.05, -0.1];
+
+  it('scales each output row before the bias and the activation, and its gradient by the same factor', () => {
+    const run = (scaled: boolean): { y: number[][]; g: number[][] } =>
+      tf.tidy(() => {
+        const wt = tf.tensor2d(w);
+        const b = tf.tensor1d(bias);
+        const f = (x: tf.Tensor): tf.Scalar =>
+          tf.sum(
+            tf.mul(
+              sparseDense(x as tf.Tensor2D, plan, b, 'sigmoid', scaled ? scale : null),
+              tf.tensor2d([
+                [1, 2],
+                [3, 4],
+              ]),
+            ),
+          );
+        const y = sparseDense(wt, plan, b, 'sigmoid', scaled ? scale : null).arraySync();
+        const g = (tf.grad(f)(wt) as tf.Tensor2D).arraySync();
+        return { y, g };
+      });
+    const got = run(true);
+    // By hand: z = scale * (sum of rows) + b, y = sigmoid(z), dL/dW_row = sum over its segments of scale * dL/dz.
+    const sig = (x: number): number => 1 / (1 + Math.exp(-x));
+    const z = [
+      [3 * (0.1 - 0.5) + 0.05, 3 * (-0.2 + 0.6) - 0.1],
+      [0.5 * 0.3 + 0.05, 0.5 * 0.4 - 0.1],
+    ];
+    const upstream = [
+      [1, 2],
+      [3, 4],
+    ];
+    const dz = z.map((row, r) => row.map((v, c) => upstream[r]![c]! * sig(v) * (1 - sig(v))));
+    z.forEach((row, r) => row.forEach((v, c) => expect(got.y[r]![c]).toBeCloseTo(sig(v), 5)));
+    const expected = [dz[0]!.map((v) => 3 * v), dz[1]!.map((v) => 0.5 * v), dz[0]!.map((v) => 3 * v)];
+    expected.forEach((row, r) => row.forEach((v, c) => expect(got.g[r]![c]).toBeCloseTo(v, 5)));
+    // Without scales the same op is the plain sum (scale 1).
+    const plain = run(false);
+    expect(plain.y[1]![0]).toBeCloseTo(sig(0.3 + 0.05), 5);
+  });
+
+  it('refuses row scales of the wrong length', () => {
+    expect(() => sparseDense(tf.tensor2d(w), plan, tf.tensor1d(bias), 'sigmoid', Float32Array.of(1))).toThrow(/expected 2 row scales/);
   });
 });

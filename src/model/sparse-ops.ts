@@ -191,20 +191,27 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation
  * act(sum of w rows over each segment's pairs + b): the sparse first layer of eq. 1 (the input
  * is a 0/1 adjacency row, so x . W1 is the sum of W1's rows at the row's neighbours).
  */
-export function sparseDense(w: tf.Tensor2D, plan: SegmentPlan, b: tf.Tensor1D, activation: DenseActivation): tf.Tensor2D {
+export function sparseDense(w: tf.Tensor2D, plan: SegmentPlan, b: tf.Tensor1D, activation: DenseActivation, rowScale: Float32Array | null = null): tf.Tensor2D {
   if (w.shape[0] !== plan.numDataRows) {
     throw new Error(`sparseDense: expected weights with ${plan.numDataRows} rows, got ${w.shape[0]}`);
   }
+  if (rowScale !== null && rowScale.length !== plan.numSegments) {
+    throw new Error(`sparseDense: expected ${plan.numSegments} row scales, got ${rowScale.length}`);
+  }
+  // rowScale: output row r sums a sample of its row's neighbours, scaled by (row size / sample size).
+  const scaled = (x: tf.Tensor2D): tf.Tensor2D => (rowScale === null ? x : (tf.mul(x, tf.tensor2d(rowScale, [rowScale.length, 1])) as tf.Tensor2D));
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const wi = args[0] as tf.Tensor2D;
-    const y = tf.tidy(() => applyActivation(tf.add(rawSegmentSum(wi, plan.fwdIndices, plan.fwdSegments, plan.numSegments), args[1] as tf.Tensor), activation));
+    const y = tf.tidy(() =>
+      applyActivation(tf.add(scaled(rawSegmentSum(wi, plan.fwdIndices, plan.fwdSegments, plan.numSegments)), args[1] as tf.Tensor), activation),
+    );
     const restore = saveSome(args[2] as tf.GradSaveFunc, [y]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sy] = restore(saved);
         const dz = activationGrad(dy, sy, activation);
-        return [rawSegmentSum(dz, plan.bwdIndices, plan.bwdSegments, plan.numDataRows), tf.sum(dz, 0)];
+        return [rawSegmentSum(scaled(dz), plan.bwdIndices, plan.bwdSegments, plan.numDataRows), tf.sum(dz, 0)];
       },
     };
   });

@@ -3,7 +3,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG, APP_LOGGER } from '../config/config.module';
 import type { Logger } from '../common/logging/logger';
 import { modelNotReady } from '../common/errors/domain-error';
-import { initBackend, type BackendPreference } from '../model/backend';
+import { initBackend } from '../model/backend';
 import { CheckpointStore } from './checkpoint-store';
 import type { CatalogueSnapshot } from './recommender-engine';
 import { servedModelOf, type ServedModel } from './served-model';
@@ -75,8 +75,7 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
   /** The tfjs backend, initialised once (encoders of cold items and training need it). */
   async backend(): Promise<string> {
     if (this.backendName === null) {
-      const prefer = (this.config.tfBackend || 'auto') as BackendPreference;
-      const choice = await initBackend({ prefer, log: (message) => this.logger.info(message) });
+      const choice = await initBackend({ prefer: this.config.tfBackend, log: (message) => this.logger.info(message) });
       this.backendName = choice.name;
     }
     return this.backendName;

@@ -1,3 +1,4 @@
+import type { ProgressSink } from '../common/logging/progress';
 import { buildEranFor, freezeEran, type EranModel } from '../model/eran-model';
 import { saveCheckpoint, type CheckpointManifest, type CheckpointMetrics } from '../model/checkpoint';
 import type { EranEmbeddings } from '../model/embeddings';
@@ -33,18 +34,28 @@ export interface PipelineOptions {
   readonly validationUsers?: number;
   readonly backend?: string;
   readonly signal?: AbortSignal;
+  /** Progress of the graph extraction (per kind; a bar with ETA on a TTY). */
+  readonly extractProgress?: ProgressSink;
 }
 
 export type PipelinePhase = 'extract' | 'train' | 'evaluate' | 'save';
 
 export interface PipelineProgress {
-  readonly phase: PipelinePhase;
+  /** 'step': within an epoch (at most one report per STEP_REPORT_MS), for progress bars. */
+  readonly phase: PipelinePhase | 'step';
+  /** The epoch done ('train'), or in progress ('step'). */
   readonly epoch: number;
   readonly epochs: number;
   readonly loss: number | null;
   readonly validationNdcg: number | null;
   readonly elapsedSeconds: number;
+  /** Phase 'step': steps done in this epoch, of stepsPerEpoch. */
+  readonly step?: number;
+  readonly stepsPerEpoch?: number;
 }
+
+/** Step reports are throttled: a worker thread posts each one as a message. */
+const STEP_REPORT_MS = 1000;
 
 export interface PipelineResult {
   readonly version: string;
@@ -79,7 +90,7 @@ export async function runTrainingPipeline(
   const kinds = options.kinds ?? dataset.kinds;
   const unknown = kinds.filter((k) => !dataset.kinds.includes(k));
   if (unknown.length > 0) throw new PipelineError(`kinds ${unknown.join(', ')} are not in the dataset (it has ${dataset.kinds.join(', ')})`);
-  const { data } = await repo.extract({ kinds });
+  const { data } = await repo.extract({ kinds, progress: options.extractProgress });
   if (data.itemIds.length === 0 || data.userIds.length === 0) {
     throw new PipelineError(`nothing to train on: ${data.itemIds.length} items, ${data.userIds.length} users with purchases`);
   }
@@ -97,6 +108,7 @@ export async function runTrainingPipeline(
   try {
     report('train');
     let lastLoss: number | null = null;
+    let lastStepReport = 0;
     const train = await trainEran(
       model,
       trainData,
@@ -111,6 +123,19 @@ export async function runTrainingPipeline(
         if (!Number.isFinite(p.loss.total)) throw new PipelineError(`training diverged: loss ${p.loss.total} at epoch ${p.epoch}`);
         lastLoss = p.loss.total;
         if (p.phase === 'epoch') report('train', p.epoch, p.loss.total, p.validation ?? null);
+        else if (Date.now() - lastStepReport >= STEP_REPORT_MS || p.step === p.stepsPerEpoch) {
+          lastStepReport = Date.now();
+          onProgress({
+            phase: 'step',
+            epoch: p.epoch,
+            epochs: options.epochs,
+            loss: p.loss.total,
+            validationNdcg: null,
+            elapsedSeconds: elapsed(),
+            step: p.step,
+            stepsPerEpoch: p.stepsPerEpoch,
+          });
+        }
       },
     );
     if (train.stopReason === 'aborted') throw new PipelineError('training was cancelled');

@@ -1,3 +1,4 @@
+import type { BackendPreference } from '../model/backend-preference';
 import type { Neo4jConfig } from '../config/app-config';
 import type { Logger } from '../common/logging/logger';
 import type { PipelineOptions, PipelinePhase } from './train-pipeline';
@@ -10,7 +11,7 @@ export interface TrainingRunDeps {
   readonly neo4j: Neo4jConfig;
   readonly checkpointDir: string;
   /** tfjs backend preference for the training thread. */
-  readonly backend: string;
+  readonly backend: BackendPreference;
   readonly logger: Logger;
   /** Publishes the new version for every replica (and switches this process, if it serves). */
   readonly publish: (version: string) => Promise<void>;
@@ -50,6 +51,8 @@ export function runTrainingJob(jobId: string, options: Omit<PipelineOptions, 'si
         void write({ threadId });
       },
       onProgress: (p) => {
+        // Step reports feed the CLI's progress bar; a job records whole epochs (and a heartbeat).
+        if (p.phase === 'step') return;
         if (p.phase === 'train' && p.epoch > 0) log.info({ epoch: p.epoch, loss: p.loss, validationNdcg: p.validationNdcg }, 'epoch done');
         if (p.phase === lastPhase && Date.now() - lastWrite < PROGRESS_EVERY_MS) return;
         lastPhase = p.phase;

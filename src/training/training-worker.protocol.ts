@@ -1,12 +1,13 @@
 import type { Neo4jConfig } from '../config/app-config';
+import type { BackendPreference } from '../model/backend-preference';
 import type { PipelineOptions, PipelineProgress } from './train-pipeline';
 
 /** What a retrain worker needs: plain data only (it crosses a thread boundary by structured clone). */
 export interface TrainingWorkerData {
   readonly neo4j: Neo4jConfig;
   readonly checkpointDir: string;
-  /** tfjs backend preference (`auto`, `wasm`, ...), as the server's own. */
-  readonly backend: string;
+  /** tfjs backend preference, as the server's own. */
+  readonly backend: BackendPreference;
   readonly options: Omit<PipelineOptions, 'signal' | 'backend'>;
 }
 

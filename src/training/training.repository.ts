@@ -82,18 +82,21 @@ export class TrainingRepository {
       const w: number[] = [];
       for (let s = 0; s < items.length; s += itemPage) {
         const after = s === 0 ? '' : items[s - 1]!.id;
-        const edges = await this.graph.read<{ a: string; b: string; weight: number }>('training/list-network-edges', {
+        const rows = await this.graph.read<{ a: string; bs: string[]; weights: number[] }>('training/list-network-edges', {
           after,
           limit: cypherInt(itemPage),
           rel,
         });
-        for (const e of edges) {
-          const ia = itemIndex.get(e.a);
-          const ib = itemIndex.get(e.b);
-          if (ia === undefined || ib === undefined) continue;
-          a.push(ia);
-          b.push(ib);
-          w.push(e.weight);
+        for (const row of rows) {
+          const ia = itemIndex.get(row.a);
+          if (ia === undefined) continue;
+          row.bs.forEach((id, e) => {
+            const ib = itemIndex.get(id);
+            if (ib === undefined) return;
+            a.push(ia);
+            b.push(ib);
+            w.push(row.weights[e]!);
+          });
         }
         progress.tick(Math.min(s + itemPage, items.length), { edges: a.length });
       }

@@ -7,6 +7,7 @@ import type { TrainingJob } from './training-job.repository';
 import { TrainingErrorCode } from './training.errors';
 import type { RetrainOptionsInput } from './dto/retrain-options.input';
 import { scoringPreset } from '../model/options';
+import { TrainingRepository } from './training.repository';
 
 /** The training feature's face to the API: the served model's description and retrain jobs. */
 @Injectable()
@@ -14,13 +15,16 @@ export class TrainingService {
   constructor(
     private readonly registry: ModelRegistryService,
     private readonly jobs: TrainingJobService,
+    private readonly repo: TrainingRepository,
   ) {}
 
   currentModel(): ServedModel {
     return this.registry.require();
   }
 
+  /** Checks what can be checked now (the kinds, against the graph) so that a client mistake is an error, not a failed job. */
   async startRetrain(options: RetrainOptionsInput): Promise<TrainingJob> {
+    if (options.kinds !== undefined) await this.checkKinds(options.kinds);
     return this.jobs.start({
       epochs: options.epochs,
       patience: options.patience,
@@ -40,6 +44,24 @@ export class TrainingService {
         ...scoringPreset(options.scoring),
       },
     });
+  }
+
+  private async checkKinds(kinds: readonly string[]): Promise<void> {
+    const dataset = await this.repo.readDataset();
+    if (dataset === null) {
+      throw new DomainError(ErrorKind.InvalidInput, TrainingErrorCode.NoDataset, 'no dataset imported yet: run "eran import" first', {
+        field: 'options.kinds',
+      });
+    }
+    const unknown = kinds.filter((k) => !dataset.kinds.includes(k));
+    if (unknown.length > 0) {
+      throw new DomainError(
+        ErrorKind.InvalidInput,
+        TrainingErrorCode.UnknownKind,
+        `options.kinds: unknown attribute kind ${unknown.map((k) => `"${k}"`).join(', ')} (known: ${dataset.kinds.join(', ')})`,
+        { field: 'options.kinds', unknown, known: dataset.kinds },
+      );
+    }
   }
 
   async job(id: string): Promise<TrainingJob> {

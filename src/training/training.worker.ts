@@ -1,6 +1,6 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { GraphClient, GraphError, GraphUnavailableError } from '../graph/graph-client';
-import { initBackend, type BackendPreference } from '../model/backend';
+import { initBackend } from '../model/backend';
 import { CheckpointStore } from '../served-model/checkpoint-store';
 import { PipelineError, runTrainingPipeline } from './train-pipeline';
 import type { FromTrainingWorker, ToTrainingWorker, TrainingFailure, TrainingWorkerData } from './training-worker.protocol';
@@ -20,7 +20,7 @@ async function main(port: NonNullable<typeof parentPort>, data: TrainingWorkerDa
   });
   let graph: GraphClient | null = null;
   try {
-    const backend = await initBackend({ prefer: (data.backend || 'auto') as BackendPreference });
+    const backend = await initBackend({ prefer: data.backend });
     post({ type: 'started', threadId, backend: backend.name });
     graph = await GraphClient.connect(data.neo4j);
     const result = await runTrainingPipeline(

@@ -264,6 +264,30 @@ describeLocal('the bulk importer (neo4j-admin) on the local test server', () => 
   }, 600_000);
 });
 
+describeLocal('a failing bulk import on the local test server', () => {
+  it('leaves the empty database it started from, with the server up, and reports the failure', async () => {
+    await repo.deleteAll();
+    const dir = mkdtempSync(join(tmpdir(), 'eran-bulk-fail-'));
+    const dangling = join(dir, 'dangling.csv');
+    writeFileSync(dangling, ':START_ID(Item),:END_ID(Item),:TYPE\nno-such-item,other,X\n');
+    const real = new LocalNeo4j({ dataDir: TEST_NEO4J.dataDir, boltPort: Number(TEST_NEO4J.boltPort), scriptEnv: testNeo4jEnv() as Record<string, string> });
+    // The real importer, handed one more file whose relationship names nodes that do not exist:
+    // neo4j-admin stops half-way and leaves its store files "likely in an unusable state".
+    let first = true;
+    const failing = Object.assign(Object.create(real) as LocalNeo4j, {
+      bulkImport: (args: readonly string[], onOutput?: (text: string) => void) => {
+        const extra = first ? [`--relationships=${dangling}`] : [];
+        first = false;
+        return real.bulkImport([...args, ...extra], onOutput);
+      },
+    });
+    const error = await importDataset(repo, syntheticSource(world), { writer: new BulkWriter(failing, repo) }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/scripts\/neo4j.sh import failed/);
+    expect(await repo.isEmpty()).toBe(true);
+    expect(await counts()).toEqual({});
+  }, 600_000);
+});
+
 describe('bad input', () => {
   it('names file, line and field of a malformed row and writes nothing', async () => {
     await repo.deleteAll();

@@ -457,3 +457,52 @@ describe('6. Neo4j outages', () => {
     }
   }, 60_000);
 });
+
+describe('7. configuration and import', () => {
+  it('serves purchase times past 2038 (and any 64-bit-safe second count) as seconds and as ISO date-times', async () => {
+    // An import stores the dataset's timestamps as they come (Float64 columns); a year-2100 one:
+    const at = 4_102_444_800;
+    const [pair] = await cypher<{ user: string; item: string }>(
+      'MATCH (u:User)-[p:PURCHASED]->(i:Item) WITH u, p, i ORDER BY u.id, i.id LIMIT 1 SET p.at = $at RETURN u.id AS user, i.id AS item',
+      { at },
+    );
+    const answer = await gql<{ user: { purchases: Array<{ at: number | null; purchasedAt: string | null; item: { id: string } }> } }>(
+      'query U($u: ID!) { user(userId: $u) { purchases { at purchasedAt item { id } } } }',
+      { u: pair!.user },
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(answer.status).toBe(200);
+    const purchase = answer.data!.user.purchases.find((p) => p.item.id === pair!.item)!;
+    expect(purchase).toEqual({ at, purchasedAt: '2100-01-01T00:00:00.000Z', item: { id: pair!.item } });
+
+    const recorded = await gql<{ recordPurchase: { at: number; recordedAt: string } }>(
+      'mutation P($u: ID!, $i: ID!) { recordPurchase(userId: $u, itemId: $i, rating: 5) { at recordedAt } }',
+      { u: 'time-traveller', i: pair!.item },
+      WRITER_KEY,
+    );
+    expect(recorded.errors).toBeUndefined();
+    expect(new Date(recorded.data!.recordPurchase.recordedAt).getTime()).toBe(recorded.data!.recordPurchase.at * 1000);
+    expect(Math.abs(recorded.data!.recordPurchase.at - Date.now() / 1000)).toBeLessThan(600);
+  });
+
+  it("refuses retrainModel with an unknown attribute kind up front: BAD_USER_INPUT naming it and the graph's kinds, no job started", async () => {
+    await app.get(TrainingJobService).idle();
+    const answer = await gql<{ retrainModel: { id: string } }>(
+      'mutation { retrainModel(options: {epochs: 1, kinds: ["actor", "nope"]}) { id } }',
+      {},
+      ADMIN_KEY,
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.errors![0]!.message).toBe('options.kinds: unknown attribute kind "nope" (known: actor, director, genre)');
+    expect(answer.errors![0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'UNKNOWN_ATTRIBUTE_KIND',
+      field: 'options.kinds',
+      unknown: ['nope'],
+    });
+    // Nothing is running: a valid retrain starts at once (and is cancelled at shutdown).
+    const valid = await gql<{ retrainModel: { id: string } }>('mutation { retrainModel(options: {epochs: 1, kinds: ["genre"]}) { id status } }', {}, ADMIN_KEY);
+    expect(valid.errors).toBeUndefined();
+    await app.get(TrainingJobService).idle();
+  });
+});

@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, GraphQLISODateTime, ID, ObjectType } from '@nestjs/graphql';
 import { ItemModel } from './item.model';
 
 @ObjectType('PurchaseResult')
@@ -20,6 +20,9 @@ export class PurchaseResultModel {
   @Field({ description: 'The first interaction of this user.' })
   newUser!: boolean;
 
-  @Field(() => Int, { description: 'Unix time in seconds.' })
+  @Field(() => GraphQLISODateTime, { description: 'When it was recorded (ISO 8601, UTC).' })
+  recordedAt!: Date;
+
+  @Field(() => Float, { description: 'Unix time in seconds. A Float, not an Int: GraphQL Ints are 32-bit and end in January 2038.' })
   at!: number;
 }

@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ItemModel } from './item.model';
 
 @ObjectType('Purchase')
@@ -9,7 +9,10 @@ export class PurchaseModel {
   @Field(() => Float)
   rating!: number;
 
-  @Field(() => Int, { nullable: true, description: 'Unix time in seconds.' })
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it was bought (ISO 8601, UTC); null when the dataset has no time.' })
+  purchasedAt!: Date | null;
+
+  @Field(() => Float, { nullable: true, description: 'Unix time in seconds. A Float, not an Int: GraphQL Ints are 32-bit and end in January 2038.' })
   at!: number | null;
 }
 
