@@ -183,7 +183,8 @@ async function runPhase(name: string, url: string, query: string, userIds: reado
         onResponse: (status, body, context) => {
           const started = sentAt.get(context);
           if (started !== undefined) latencies.add(Number(process.hrtime.bigint() - started.at) / 1e6, started.first);
-          if (status === 200 && body.includes('"errors"')) {
+          if (status !== 200) firstError ??= `HTTP ${status}: ${body.slice(0, 300)}`;
+          else if (body.includes('"errors"')) {
             graphqlErrors++;
             firstError ??= body.slice(0, 300);
           }
@@ -238,8 +239,10 @@ async function runPaced(name: string, url: string, query: string, userIds: reado
           res.on('end', () => {
             latencies.add(Number(process.hrtime.bigint() - planned) / 1e6, n < userIds.length);
             const text = Buffer.concat(chunks).toString('utf8');
-            if (res.statusCode !== 200) httpErrors++;
-            else if (text.includes('"errors"')) {
+            if (res.statusCode !== 200) {
+              httpErrors++;
+              firstError ??= `HTTP ${res.statusCode}: ${text.slice(0, 300)}`;
+            } else if (text.includes('"errors"')) {
               graphqlErrors++;
               firstError ??= text.slice(0, 300);
             }
