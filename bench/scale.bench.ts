@@ -217,9 +217,10 @@ export function parseTrainOutput(stderr: string, stdout: string): Omit<TrainFigu
     .map((l) => EPOCH_LINE.exec(l))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ epoch: Number(m[1]), loss: Number(m[2]), validation: m[3] === undefined ? null : Number(m[3]), at: Number(m[4]) }));
-  const trainStart = /train: train \(([\d.]+) s\)/.exec(stderr);
-  const t0 = trainStart ? Number(trainStart[1]) : 0;
-  const gaps = epochs.map((e, i) => e.at - (i === 0 ? t0 : epochs[i - 1]!.at)).sort((a, b) => a - b);
+  // The step progress (structured lines off a TTY) times each whole epoch without extraction and
+  // validation; epochs cut by the wall budget have no "phase done" line.
+  const stepSeconds = [...stderr.matchAll(/"msg":"phase done","phase":"train epoch \d+".*?"elapsedSec":([\d.]+)/g)].map((m) => Number(m[1]));
+  const gaps = (stepSeconds.length > 0 ? stepSeconds : epochs.map((e, i) => e.at - (i === 0 ? 0 : epochs[i - 1]!.at))).sort((a, b) => a - b);
   let best = epochs[0];
   for (const e of epochs) if (best === undefined || (e.validation ?? -1) > (best.validation ?? -1)) best = e;
   const stop = /\d+ epochs \(([^)]+)\)/.exec(stdout);
@@ -329,7 +330,7 @@ export function scaleTable(results: readonly SizeResult[]): string {
     'edges actor / director / genre',
     'generate + import s',
     'import peak RSS GiB (node / neo4j / both)',
-    'train s/epoch',
+    'train s/epoch (steps, excl. validation)',
     'epochs (best at) / min to best',
     'best validation nDCG@10',
     'train peak RSS GiB',

@@ -50,6 +50,8 @@ export interface Workload {
   readonly users: number;
   /** Purchases (R_u entries) summed over users. */
   readonly purchases: number;
+  /** Attribute kinds of the dataset (each has its own candidate sources). */
+  readonly kinds: number;
 }
 
 export interface AddedItem {
@@ -103,7 +105,7 @@ export class CatalogService implements OnModuleInit {
   /** The catalogue's size as of the last change-log poll (users and purchases are counted in the graph). */
   workload(): Workload {
     const counts = this.feed.latest();
-    return { items: this.directory.size, users: counts?.users ?? 0, purchases: counts?.purchases ?? 0 };
+    return { items: this.directory.size, users: counts?.users ?? 0, purchases: counts?.purchases ?? 0, kinds: this.dataset?.kinds.length ?? 0 };
   }
 
   /** Users cached on this replica and the bytes they are accounted at. */
