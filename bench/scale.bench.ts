@@ -245,21 +245,12 @@ async function runSize(size: SizeSpec, o: Options, baseEnv: NodeJS.ProcessEnv): 
   const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
   log(`\n=== ${size.name}: ${size.items} items, ${size.users} users${size.uncapped ? ', no top-M cap (dense genre network)' : ''}`);
+  // The world both the import and the quality measurement regenerate (the generator is deterministic).
+  const world = ['--items', String(size.items), '--users', String(size.users), '--seed', String(o.seed)];
   const importFile = join(dir, 'import.json');
   const imported = await runTs(
     'bench/import.bench.ts',
-    [
-      '--synthetic',
-      '--items',
-      String(size.items),
-      '--users',
-      String(size.users),
-      '--seed',
-      String(o.seed),
-      ...(size.uncapped ? ['--top-m', 'none'] : []),
-      '--json',
-      importFile,
-    ],
+    ['--synthetic', ...world, ...(size.uncapped ? ['--top-m', 'none'] : []), '--json', importFile],
     env,
     label('import'),
   );
@@ -300,18 +291,7 @@ async function runSize(size: SizeSpec, o: Options, baseEnv: NodeJS.ProcessEnv): 
   const qualityFile = join(dir, 'quality.json');
   const measured = await runTs(
     'bench/scale-quality.ts',
-    [
-      '--items',
-      String(size.items),
-      '--users',
-      String(size.users),
-      '--seed',
-      String(o.seed),
-      '--recall-users',
-      size.items >= 100_000 ? '50' : '100',
-      '--json',
-      qualityFile,
-    ],
+    [...world, '--recall-users', size.items >= 100_000 ? '50' : '100', '--json', qualityFile],
     env,
     label('quality'),
   );
