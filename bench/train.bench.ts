@@ -14,7 +14,8 @@
  * --lr, --alpha, --beta, --batch, --recon exact|sampled, --sampled-columns, --item-bias,
  * --epochs, --steps-per-epoch, --minutes (wall budget, default 10), --patience, --seed, --no-train, --json <file>;
  * dataset: --top-m, --min-support (network caps), synthetic --items, --users, --purchases min,max,
- * --scaled (the catalogue-scale world of bench:scale: scaledWorldOptions, default caps apply);
+ * --scaled (the catalogue-scale world of bench:scale: scaledWorldOptions, default caps apply; the reference network
+ * builder holds ~9 GiB at 100k items, hence the script's 16 GiB heap limit);
  * --cold-items 40: hold 40 items out with all their interactions and report eq. 14 min/max/mean Recall@K.
  * --own-validation: no bench validation; the trainer's own early stopping and refit (as `eran train`).
  * --scoring mixture: eran-plus (mixture scoring preset, its dense trainer; default hidden 256,32, lr 0.01);

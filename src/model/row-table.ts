@@ -62,19 +62,23 @@ export class RowTable {
     const { cols, values, m, v } = this;
     if (grad.length !== rows.length * cols) throw new Error(`RowTable ${this.name}: expected a ${rows.length} x ${cols} gradient, got ${grad.length} values`);
     const { beta1, beta2, epsilon } = adam;
+    // Hot loop (a step at 100k items updates tens of millions of entries): constants hoisted,
+    // sqrt(v / c2) as sqrt(v) * (1 / sqrt(c2)), one running index per array.
     const lr = adam.learningRate / (1 - Math.pow(beta1, step));
-    const c2 = 1 - Math.pow(beta2, step);
+    const invSqrtC2 = 1 / Math.sqrt(1 - Math.pow(beta2, step));
+    const a1 = 1 - beta1;
+    const a2 = 1 - beta2;
     for (let r = 0; r < rows.length; r++) {
-      const base = rows[r] * cols;
-      const g0 = r * cols;
-      for (let c = 0; c < cols; c++) {
-        const g = grad[g0 + c];
-        const i = base + c;
-        const mi = beta1 * m[i] + (1 - beta1) * g;
-        const vi = beta2 * v[i] + (1 - beta2) * g * g;
+      let i = rows[r] * cols;
+      let gi = r * cols;
+      const end = gi + cols;
+      for (; gi < end; gi++, i++) {
+        const g = grad[gi];
+        const mi = beta1 * m[i] + a1 * g;
+        const vi = beta2 * v[i] + a2 * g * g;
         m[i] = mi;
         v[i] = vi;
-        values[i] -= (lr * mi) / (Math.sqrt(vi / c2) + epsilon);
+        values[i] -= (lr * mi) / (Math.sqrt(vi) * invSqrtC2 + epsilon);
       }
     }
   }

@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from './adam';
 import { ensureGradients } from './gradients';
 import { ADAM_DEFAULTS, RowTable } from './row-table';
-import { batchedGram, exactReconstructionLoss, gatherPlan, matMul, matMulBT, pairLogits, segmentPlan, segmentSum, sparseDense } from './sparse-ops';
-import { useTestBackend } from './testing/use-test-backend';
+import { batchedGram, exactReconstructionLoss, gatherPlan, matMul, matMulBT, pairLogits, segmentPlan, segmentSum, segmentSumImplementation, sparseDense } from './sparse-ops';
+import { Rng } from './rng';
+import { expectedTestBackendName, useTestBackend } from './testing/use-test-backend';
 
 beforeAll(async () => {
   await useTestBackend();
@@ -49,6 +50,40 @@ describe('segmentSum', () => {
       [3, 30],
       [2, 20],
     ]);
+  });
+
+  it('runs the fused op on every backend: libtensorflow by name on the native one, the kernel on wasm', () => {
+    const expected = expectedTestBackendName() === 'tensorflow' ? 'libtensorflow op' : expectedTestBackendName() === 'wasm' ? 'SparseSegmentSum kernel' : undefined;
+    if (expected) expect(segmentSumImplementation()).toBe(expected);
+  });
+
+  it('matches a plain sum over a random plan (repeated rows, empty and trailing segments), forward and backward', () => {
+    const rng = new Rng(7);
+    const rows = 50;
+    const segments = 40;
+    const cols = 3;
+    const pairs = 300;
+    const segment = Int32Array.from({ length: pairs }, () => rng.int(segments - 3)).sort();
+    const index = Int32Array.from({ length: pairs }, () => rng.int(rows));
+    const values = Float32Array.from({ length: rows * cols }, () => rng.next() - 0.5);
+    const weights = Float32Array.from({ length: segments * cols }, () => rng.next());
+    const p = segmentPlan(index, segment, rows, segments);
+    const expectedOut = new Float32Array(segments * cols);
+    const expectedGrad = new Float32Array(rows * cols);
+    for (let e = 0; e < pairs; e++) {
+      for (let c = 0; c < cols; c++) {
+        expectedOut[segment[e] * cols + c] += values[index[e] * cols + c];
+        expectedGrad[index[e] * cols + c] += weights[segment[e] * cols + c];
+      }
+    }
+    const [out, grad] = tf.tidy(() => {
+      const x = tf.tensor2d(values, [rows, cols]);
+      const w = tf.tensor2d(weights, [segments, cols]);
+      return [segmentSum(x, p).dataSync(), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(segmentSum(t as tf.Tensor2D, p), w)))(x).dataSync()];
+    });
+    expect(out.length).toBe(expectedOut.length);
+    out.forEach((v, i) => expect(v).toBeCloseTo(expectedOut[i], 5));
+    grad.forEach((v, i) => expect(v).toBeCloseTo(expectedGrad[i], 5));
   });
 
   it('gathers rows, repeated indexes included', () => {

@@ -107,8 +107,9 @@ export function gatherRows(data: tf.Tensor2D, plan: SegmentPlan): tf.Tensor2D {
 function rawSegmentSum(x: tf.Tensor2D, indices: Int32Array, segments: Int32Array, numSegments: number): tf.Tensor2D {
   const cols = x.shape[1];
   if (indices.length === 0) return tf.zeros([numSegments, cols]);
+  const native = nativeSegmentSum();
+  if (native) return native(x, indices, segments, numSegments);
   if (!hasKernel('SparseSegmentSum')) {
-    // The native backend has no SparseSegmentSum but fast GatherV2 and UnsortedSegmentSum.
     return tf.tidy(() => tf.unsortedSegmentSum(tf.gather(x, tf.tensor1d(indices, 'int32')), tf.tensor1d(segments, 'int32'), numSegments) as tf.Tensor2D);
   }
   return tf.tidy(() => {
@@ -118,6 +119,50 @@ function rawSegmentSum(x: tf.Tensor2D, indices: Int32Array, segments: Int32Array
     return rows === numSegments ? summed : tf.concat([summed, tf.zeros([numSegments - rows, cols])], 0);
   });
 }
+
+/** Which implementation `segmentSum` uses on the active backend (for tests and benchmarks). */
+export function segmentSumImplementation(): 'libtensorflow op' | 'SparseSegmentSum kernel' | 'gather + UnsortedSegmentSum' {
+  if (nativeSegmentSum()) return 'libtensorflow op';
+  return hasKernel('SparseSegmentSum') ? 'SparseSegmentSum kernel' : 'gather + UnsortedSegmentSum';
+}
+
+/** The slice of tfjs-node's backend used to run a TensorFlow op that tfjs registers no kernel for. */
+interface NativeBackend {
+  readonly binding: { readonly TF_ATTR_TYPE: number; readonly TF_FLOAT: number; readonly TF_INT32: number };
+  executeSingleOutput(name: string, attrs: ReadonlyArray<{ name: string; type: number; value: number }>, inputs: tf.Tensor[]): tf.Tensor;
+}
+
+/**
+ * The native backend (tfjs-node) registers no `SparseSegmentSum` kernel, and its fallback
+ * (GatherV2, then UnsortedSegmentSum) materialises one row per pair: at 100k items a training
+ * step gathers hundreds of thousands of first-layer rows per kind, and that copy dominated the
+ * step. libtensorflow itself has the fused op `SparseSegmentSumWithNumSegments` (sorted segment
+ * ids, which both orders of a plan are), so it is run by name through the backend's generic op
+ * execution. Null on any other backend, or if this backend cannot run it (checked once).
+ */
+function nativeSegmentSum(): ((x: tf.Tensor2D, indices: Int32Array, segments: Int32Array, numSegments: number) => tf.Tensor2D) | null {
+  if (tf.getBackend() !== 'tensorflow') return null;
+  const backend = tf.backend() as unknown as Partial<NativeBackend>;
+  if (typeof backend.executeSingleOutput !== 'function' || !backend.binding) return null;
+  const { binding } = backend;
+  const run = (x: tf.Tensor2D, indices: Int32Array, segments: Int32Array, numSegments: number): tf.Tensor2D =>
+    tf.tidy(() => {
+      const type = (name: string, value: number): { name: string; type: number; value: number } => ({ name, type: binding.TF_ATTR_TYPE, value });
+      const attrs = [type('T', binding.TF_FLOAT), type('Tidx', binding.TF_INT32), type('Tnumsegments', binding.TF_INT32), type('Tsegmentids', binding.TF_INT32)];
+      const inputs = [x, tf.tensor1d(indices, 'int32'), tf.tensor1d(segments, 'int32'), tf.scalar(numSegments, 'int32')];
+      return backend.executeSingleOutput!('SparseSegmentSumWithNumSegments', attrs, inputs) as tf.Tensor2D;
+    });
+  if (nativeSegmentSumWorks === undefined) {
+    try {
+      const probe = tf.tidy(() => run(tf.tensor2d([1, 2, 3, 4], [2, 2]), Int32Array.of(1, 0), Int32Array.of(0, 2), 3).dataSync());
+      nativeSegmentSumWorks = Array.from(probe).join() === '3,4,0,0,1,2';
+    } catch {
+      nativeSegmentSumWorks = false;
+    }
+  }
+  return nativeSegmentSumWorks ? run : null;
+}
+let nativeSegmentSumWorks: boolean | undefined;
 
 /**
  * Floats per chunk of the chunked ops. The chunks exist for wasm's 32-bit heap (4 GiB at most,
