@@ -30,6 +30,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TrainReport } from '../src/training/train-report';
+import { benchCommand, log, positiveNumber } from './args';
 
 interface SizeSpec {
   readonly name: string;
@@ -58,37 +59,31 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const value = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const number = (name: string, fallback: number): number => {
-    const v = value(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: expected a positive number, got ${v}`);
-    return n;
-  };
-  const names = (value('sizes') ?? '6k,25k,100k').split(',').map((s) => s.trim());
-  const sizes = names.map((n) => {
-    const spec = SIZES.find((s) => s.name === n);
-    if (spec === undefined) throw new Error(`--sizes: unknown size ${n} (known: ${SIZES.map((s) => s.name).join(', ')})`);
+  const o = benchCommand('bench:scale', 'the whole loop (import, train, serve, quality) at catalogue scale on synthetic worlds')
+    .option('--sizes <list>', `comma-separated, of ${SIZES.map((s) => s.name).join(', ')}`, SIZES.map((s) => s.name).join(','))
+    .option('--seed <n>', 'seed of the synthetic worlds', positiveNumber, 42)
+    .option('--train-minutes <n>', `wall budget of each training (default per size: ${SIZES.map((s) => s.trainMinutes).join(' / ')})`, positiveNumber)
+    .option('--serve-seconds <n>', 'duration of each serving phase', positiveNumber, 30)
+    .option('--rate <n>', 'requests per second of the open-loop serving phase', positiveNumber, 200)
+    .option('--out <dir>', 'report folder', join(ROOT, 'reports', 'scale'))
+    .option('--backend <name>', 'tfjs backend (default: auto)')
+    .parse(argv)
+    .opts<{ sizes: string; seed: number; trainMinutes?: number; serveSeconds: number; rate: number; out: string; backend?: string }>();
+  const sizes = o.sizes.split(',').map((name) => {
+    const spec = SIZES.find((s) => s.name === name.trim());
+    if (spec === undefined) throw new Error(`--sizes: unknown size ${name.trim()} (known: ${SIZES.map((s) => s.name).join(', ')})`);
     return spec;
   });
   return {
     sizes,
-    seed: number('seed', 42),
-    trainMinutes: value('train-minutes') === undefined ? null : number('train-minutes', 45),
-    serveSeconds: number('serve-seconds', 30),
-    rate: number('rate', 200),
-    out: resolve(value('out') ?? join(ROOT, 'reports', 'scale')),
-    backend: value('backend') ?? null,
+    seed: o.seed,
+    trainMinutes: o.trainMinutes ?? null,
+    serveSeconds: o.serveSeconds,
+    rate: o.rate,
+    out: resolve(o.out),
+    backend: o.backend ?? null,
   };
 }
-
-const log = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
 
 interface ChildRun {
   readonly code: number;
@@ -358,7 +353,7 @@ function inSizeOrder(results: readonly SizeResult[]): SizeResult[] {
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = parseArgs(process.argv);
   mkdirSync(o.out, { recursive: true });
   const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,
