@@ -33,43 +33,15 @@ import { untunedParams } from '../src/evaluation/tune';
 import { EranEngine, type ScoringPath } from '../src/served-model/eran-engine';
 import type { CatalogueSnapshot, UserHistory } from '../src/served-model/recommender-engine';
 import type { CandidateOptions } from '../src/served-model/candidates/candidate-generator';
-
-type Args = Map<string, string | true>;
-
-function parseArgs(argv: readonly string[]): Args {
-  const args: Args = new Map();
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i]!;
-    if (!key.startsWith('--')) throw new Error(`expected an option starting with --, got ${key}`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) args.set(key.slice(2), true);
-    else {
-      args.set(key.slice(2), next);
-      i++;
-    }
-  }
-  return args;
-}
-
-function num(args: Args, key: string, fallback: number): number {
-  const v = args.get(key);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isFinite(n)) throw new Error(`--${key}: expected a number, got ${String(v)}`);
-  return n;
-}
-
-const log = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
+import { flagMap, flagNumber as num, flagString, log, type FlagMap } from './args';
 
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
-async function loadData(args: Args): Promise<{ name: string; interactions: InteractionRecord[]; attributes: AttributeRecord[] }> {
-  const csv = args.get('csv');
-  if (typeof csv === 'string') {
+async function loadData(args: FlagMap): Promise<{ name: string; interactions: InteractionRecord[]; attributes: AttributeRecord[] }> {
+  const csv = flagString(args, 'csv');
+  if (csv !== undefined) {
     const data = await collectDataset(await openCsvDataset(csv));
     return { name: data.name, interactions: [...data.interactions], attributes: [...data.attributes] };
   }
@@ -80,7 +52,7 @@ async function loadData(args: Args): Promise<{ name: string; interactions: Inter
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = flagMap(process.argv.slice(2));
   const seed = num(args, 'seed', 1);
   const candidates: CandidateOptions = {
     recentPurchases: num(args, 'recent', 20),
@@ -94,7 +66,7 @@ async function main(): Promise<void> {
   const view = withAttributes(loo.view, indexItemAttributes(data.attributes, loo.itemIds));
   log(`${data.name}: ${loo.userIds.length} users, ${loo.itemIds.length} items, ${loo.stats.trainPositives} training positives, seed ${seed}`);
 
-  const cache = typeof args.get('cache') === 'string' ? (args.get('cache') as string) : null;
+  const cache = flagString(args, 'cache') ?? null;
   const pretrained = cache !== null && existsSync(cache) ? readEmbeddings(cache) : undefined;
   if (pretrained) log(`embeddings read from ${cache} (no training)`);
   const spec = eranPlusSpec({ epochs: num(args, 'epochs', 60), maxSeconds: num(args, 'minutes', 10) * 60, candidates, pretrained });

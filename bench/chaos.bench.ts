@@ -36,6 +36,7 @@ import { CheckpointStore } from '../src/served-model/checkpoint-store';
 import { runTrainingPipeline } from '../src/training/train-pipeline';
 import { TrainingRepository } from '../src/training/training.repository';
 import { newApiKey, startApiServer, type ApiServer } from './api-server';
+import { benchCommand, positiveNumber } from './args';
 
 interface Options {
   soakMinutes: number;
@@ -48,24 +49,17 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { soakMinutes: 10, soakRate: 100, rate: 20, retrainEpochs: 5, seed: 7, compiled: false, force: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const num = (): number => {
-      const v = Number(argv[++i]);
-      if (!Number.isFinite(v) || v <= 0) throw new Error(`${arg} needs a positive number`);
-      return v;
-    };
-    if (arg === '--soak-minutes') o.soakMinutes = num();
-    else if (arg === '--soak-rate') o.soakRate = num();
-    else if (arg === '--rate') o.rate = num();
-    else if (arg === '--retrain-epochs') o.retrainEpochs = Math.round(num());
-    else if (arg === '--seed') o.seed = Math.round(num());
-    else if (arg === '--compiled') o.compiled = true;
-    else if (arg === '--force') o.force = true;
-    else throw new Error(`unknown option ${arg}`);
-  }
-  return o;
+  const o = benchCommand('bench:chaos', "the adversarial battery against a real eran serve and the launcher's Neo4j (replaces the database)")
+    .option('--soak-minutes <n>', 'length of the soak', positiveNumber, 10)
+    .option('--soak-rate <n>', 'requests per second of the soak', positiveNumber, 100)
+    .option('--rate <n>', 'requests per second of the paced load during the retrain and the Neo4j restart', positiveNumber, 20)
+    .option('--retrain-epochs <n>', 'epochs of the retrain under load', positiveNumber, 5)
+    .option('--seed <n>', 'seed of the synthetic world', positiveNumber, 7)
+    .option('--compiled', 'run the server from dist/ (npm run build first)', false)
+    .option('--force', 'replace a database that does not hold a synthetic world', false)
+    .parse(argv)
+    .opts<Options>();
+  return { ...o, retrainEpochs: Math.round(o.retrainEpochs), seed: Math.round(o.seed) };
 }
 
 // ---- requests and the tally of answers -------------------------------------------------------
@@ -445,7 +439,7 @@ const answersText = (m: Map<string, number>): string =>
     .join(', ');
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = parseArgs(process.argv);
   const config = loadConfig();
   const local = new LocalNeo4j(config.localNeo4j);
   if (!(await local.serves(config.neo4j.uri))) {

@@ -26,32 +26,7 @@ import type { Recommender } from '../src/evaluation/protocols';
 import { buildLooSplit } from '../src/evaluation/split';
 import { row, type TrainView, withAttributes } from '../src/evaluation/train-view';
 import { type BackendPreference, initBackend } from '../src/model/backend';
-
-type Args = Map<string, string | true>;
-
-function parseArgs(argv: readonly string[]): Args {
-  const args: Args = new Map();
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i]!;
-    if (!key.startsWith('--')) throw new Error(`expected an option starting with --, got ${key}`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) args.set(key.slice(2), true);
-    else {
-      args.set(key.slice(2), next);
-      i++;
-    }
-  }
-  return args;
-}
-
-const str = (a: Args, k: string): string | undefined => {
-  const v = a.get(k);
-  return typeof v === 'string' ? v : undefined;
-};
-
-const log = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
+import { flagMap, flagString as str, log } from './args';
 
 interface Timed<T> {
   readonly value: T;
@@ -129,7 +104,7 @@ function viewOf(interactions: readonly InteractionRecord[], attributes: readonly
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = flagMap(process.argv.slice(2));
   const backend = await initBackend({ prefer: (str(args, 'backend') ?? 'auto') as BackendPreference });
   log(`tfjs backend ${backend.name}: ${backend.reason}`);
   const lambda = Number(str(args, 'lambda') ?? 300);

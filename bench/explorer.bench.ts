@@ -7,6 +7,7 @@
  * (every card's SVG in place), cold (fresh browser context, empty cache) and warm (reload).
  */
 import { launchChromium } from '../test/e2e/setup/chromium';
+import { benchCommand, finiteNumber } from './args';
 
 interface Options {
   url: string;
@@ -21,17 +22,13 @@ interface Sample {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { url: 'http://127.0.0.1:3000', user: '1', runs: 10 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`${arg} needs a value`);
-    if (arg === '--url') o.url = value.replace(/\/$/, '');
-    else if (arg === '--user') o.user = value;
-    else if (arg === '--runs') o.runs = Math.max(1, Number(value));
-    else throw new Error(`unknown option ${arg}`);
-  }
-  return o;
+  const o = benchCommand('bench:explorer', "the explorer's first load and drawing time in Chromium, against a running API")
+    .option('--url <url>', 'the API', 'http://127.0.0.1:3000')
+    .option('--user <id>', 'the user whose recommendations are drawn', '1')
+    .option('--runs <n>', 'runs (cold and warm each)', finiteNumber, 10)
+    .parse(argv)
+    .opts<Options>();
+  return { url: o.url.replace(/\/$/, ''), user: o.user, runs: Math.max(1, o.runs) };
 }
 
 function median(values: readonly number[]): number {
@@ -41,7 +38,7 @@ function median(values: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = parseArgs(process.argv);
   const browser = await launchChromium();
   const cold: Sample[] = [];
   const warm: Sample[] = [];

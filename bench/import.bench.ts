@@ -9,6 +9,7 @@ import { LocalNeo4j } from '../src/ingest/local-neo4j';
 import { openDataset, isDatasetFormat } from '../src/datasets/open-dataset';
 import { NETWORK_DEFAULTS } from '../src/networks/build-networks';
 import { printImportSummary } from '../src/cli';
+import { benchCommand, finiteNumber, positiveInt } from './args';
 import { MemorySampler } from './process-memory';
 
 /**
@@ -23,20 +24,40 @@ import { MemorySampler } from './process-memory';
  * or bulk importer) and of both together.
  */
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const flag = (name: string): string | undefined => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const valued = new Set(['--format', '--min-support', '--top-m', '--writer', '--items', '--users', '--seed', '--json']);
-  const synthetic = args.includes('--synthetic');
-  const path = args.find((a, i) => !a.startsWith('--') && (i === 0 || !valued.has(args[i - 1]!)));
-  const format = flag('--format') ?? (path === undefined ? 'synthetic' : 'csv');
+  const command = benchCommand('bench:import', 'REPLACES what the configured Neo4j holds, imports, and prints seconds, rows and peak RSS per phase')
+    .argument('[path]', 'dataset folder')
+    .option('--format <format>', 'dataset layout (default: csv with a path, else synthetic)')
+    .option('--synthetic', 'a catalogue-scale synthetic world (scaledWorldOptions)', false)
+    .option('--items <n>', 'synthetic: items (default 6000)', positiveInt)
+    .option('--users <n>', 'synthetic: users (default: items / 2)', positiveInt)
+    .option('--seed <n>', 'synthetic: seed', finiteNumber)
+    .option('--min-support <n>', 'co-purchasers needed for a network edge', finiteNumber, NETWORK_DEFAULTS.minSupport)
+    .option(
+      '--top-m <n|none>',
+      'neighbours kept per item and network (none: no cap)',
+      (raw) => (raw === 'none' ? null : finiteNumber(raw)),
+      NETWORK_DEFAULTS.topM,
+    )
+    .option('--writer <w>', 'auto | bulk | transactional', 'auto')
+    .option('--json <file>', 'the summary and peaks as JSON, for bench:scale')
+    .parse(process.argv);
+  const path = command.processedArgs[0] as string | undefined;
+  const o = command.opts<{
+    format?: string;
+    synthetic: boolean;
+    items?: number;
+    users?: number;
+    seed?: number;
+    minSupport: number;
+    topM: number | null;
+    writer: string;
+    json?: string;
+  }>();
+  const synthetic = o.synthetic;
+  const format = o.format ?? (path === undefined ? 'synthetic' : 'csv');
   if (!isDatasetFormat(format)) throw new Error(`unknown --format ${format}`);
-  const minSupport = Number(flag('--min-support') ?? NETWORK_DEFAULTS.minSupport);
-  const topMFlag = flag('--top-m');
-  const topM = topMFlag === undefined ? NETWORK_DEFAULTS.topM : topMFlag === 'none' ? null : Number(topMFlag);
-  const writerChoice = (flag('--writer') ?? 'auto') as WriterChoice;
+  const { minSupport, topM } = o;
+  const writerChoice = o.writer as WriterChoice;
   if (!['auto', 'bulk', 'transactional'].includes(writerChoice)) throw new Error(`--writer: expected auto | bulk | transactional, got ${writerChoice}`);
 
   const config = loadConfig();
@@ -46,13 +67,13 @@ async function main(): Promise<void> {
   try {
     let summary: ImportSummary;
     let generateSeconds = 0;
-    if (synthetic || (format === 'synthetic' && flag('--items') !== undefined)) {
-      const items = Number(flag('--items') ?? 6000);
-      const users = Number(flag('--users') ?? Math.ceil(items / 2));
+    if (synthetic || (format === 'synthetic' && o.items !== undefined)) {
+      const items = o.items ?? 6000;
+      const users = o.users ?? Math.ceil(items / 2);
       const result = await importSyntheticWorld(graph, config, {
         items,
         users,
-        seed: flag('--seed') === undefined ? undefined : Number(flag('--seed')),
+        seed: o.seed,
         writer: writerChoice,
         minSupport,
         topM,
@@ -76,7 +97,7 @@ async function main(): Promise<void> {
       `  total ${summary.totalSeconds.toFixed(1)} s, ${Math.round(rows / summary.totalSeconds)} rows/s overall; ` +
         `peak RSS: node ${mib(peaks.node)}, neo4j ${mib(peaks.neo4j)}, both at once ${mib(peaks.combined)}`,
     );
-    const json = flag('--json');
+    const json = o.json;
     if (json !== undefined) writeFileSync(json, `${JSON.stringify({ summary, generateSeconds, peaks }, null, 2)}\n`);
   } finally {
     memory.stop();

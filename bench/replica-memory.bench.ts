@@ -15,18 +15,15 @@
 import { generateWorldTables, scaledWorldOptions } from '../src/datasets/synthetic';
 import { ItemDirectory } from '../src/catalog/item-directory';
 import { UserCache, type StoredUser } from '../src/catalog/user-cache';
+import { benchCommand, positiveInt, positiveNumber } from './args';
 
 function args(argv: readonly string[]): { items: number; users: number; cacheMb: number } {
-  const o = { items: 100_000, users: 50_000, cacheMb: 64 };
-  for (let i = 0; i < argv.length; i++) {
-    const v = Number(argv[i + 1]);
-    if (argv[i] === '--items') o.items = v;
-    else if (argv[i] === '--users') o.users = v;
-    else if (argv[i] === '--cache-mb') o.cacheMb = v;
-    else throw new Error(`unknown option ${argv[i]}`);
-    i++;
-  }
-  return o;
+  return benchCommand('bench:replica-memory', 'heap a replica spends on users and items at catalogue scale (run with node --expose-gc)')
+    .option('--items <n>', 'items', positiveInt, 100_000)
+    .option('--users <n>', 'users', positiveInt, 50_000)
+    .option('--cache-mb <n>', 'byte budget of the user history cache, MiB', positiveNumber, 64)
+    .parse(argv)
+    .opts<{ items: number; users: number; cacheMb: number }>();
 }
 
 function heap(): number {
@@ -40,7 +37,7 @@ function heap(): number {
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 async function main(): Promise<void> {
-  const o = args(process.argv.slice(2));
+  const o = args(process.argv);
   const world = generateWorldTables(scaledWorldOptions({ items: o.items, users: o.users }));
   const itemId = (i: number): string => String(i + 1);
   const userId = (u: number): string => String(u + 1);

@@ -28,6 +28,7 @@ import { GraphClient } from '../src/graph/graph-client';
 import { CatalogRepository } from '../src/catalog/catalog.repository';
 import { CheckpointStore } from '../src/served-model/checkpoint-store';
 import { ServedModelRepository } from '../src/served-model/served-model.repository';
+import { benchCommand, positiveInt } from './args';
 
 interface Options {
   trials: number;
@@ -40,24 +41,16 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { trials: 100, rate: 100, switchSeconds: 20, loadSeconds: 15, connections: 8, users: 300, compiled: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const int = (): number => {
-      const v = Number(argv[++i]);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`${arg} must be a positive integer`);
-      return v;
-    };
-    if (arg === '--trials') o.trials = int();
-    else if (arg === '--rate') o.rate = int();
-    else if (arg === '--switch-seconds') o.switchSeconds = int();
-    else if (arg === '--load-seconds') o.loadSeconds = int();
-    else if (arg === '--connections') o.connections = int();
-    else if (arg === '--users') o.users = int();
-    else if (arg === '--compiled') o.compiled = true;
-    else throw new Error(`unknown option ${arg}`);
-  }
-  return o;
+  return benchCommand('bench:replicas', 'two replicas on one Neo4j: freshness, model switch, throughput, RSS (writes purchases)')
+    .option('--trials <n>', 'freshness trials', positiveInt, 100)
+    .option('--rate <n>', 'requests per second during the switch', positiveInt, 100)
+    .option('--switch-seconds <n>', 'seconds of load around the model switch', positiveInt, 20)
+    .option('--load-seconds <n>', 'seconds of each throughput phase', positiveInt, 15)
+    .option('--connections <n>', 'autocannon connections', positiveInt, 8)
+    .option('--users <n>', 'users the load cycles through', positiveInt, 300)
+    .option('--compiled', 'run the servers from dist/ (npm run build first)', false)
+    .parse(argv)
+    .opts<Options>();
 }
 
 const RECOMMEND = 'query R($u: ID!, $k: Int!) { recommend(userId: $u, k: $k) { item { id } } }';
@@ -234,7 +227,7 @@ async function closedLoop(replicas: readonly ApiServer[], userIds: readonly stri
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = parseArgs(process.argv);
   const config = loadConfig();
   const graph = await GraphClient.connect(config.neo4j);
   const store = new CheckpointStore(config.checkpointDir);

@@ -22,6 +22,7 @@ import { CheckpointStore } from '../src/served-model/checkpoint-store';
 import { GraphClient } from '../src/graph/graph-client';
 import { CatalogRepository } from '../src/catalog/catalog.repository';
 import { newApiKey, startApiServer, type ApiServer } from './api-server';
+import { benchCommand, positiveInt } from './args';
 
 type Phase = 'costs' | 'attacks' | 'retrain' | 'rate';
 
@@ -35,28 +36,16 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { retrainEpochs: 10, rate: 20, users: 50, baseline: 10, compiled: false, skip: new Set() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const next = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    const int = (): number => {
-      const v = Number(next());
-      if (!Number.isInteger(v) || v < 1) throw new Error(`${arg} must be a positive integer`);
-      return v;
-    };
-    if (arg === '--retrain-epochs') o.retrainEpochs = int();
-    else if (arg === '--rate') o.rate = int();
-    else if (arg === '--users') o.users = int();
-    else if (arg === '--baseline') o.baseline = int();
-    else if (arg === '--compiled') o.compiled = true;
-    else if (arg === '--skip') for (const p of next().split(',')) o.skip.add(p.trim() as Phase);
-    else throw new Error(`unknown option ${arg}`);
-  }
-  return o;
+  const o = benchCommand('bench:safety', "what the API's protections cost and buy, against eran serve in child processes")
+    .option('--retrain-epochs <n>', 'epochs of the retrain phase', positiveInt, 10)
+    .option('--rate <n>', 'requests per second around the retrain', positiveInt, 20)
+    .option('--users <n>', 'users of the retrain phase', positiveInt, 50)
+    .option('--baseline <n>', 'seconds of load before the retrain', positiveInt, 10)
+    .option('--compiled', 'run the servers from dist/ (npm run build first)', false)
+    .option('--skip <phases>', 'comma-separated phases to skip: costs, attacks, retrain, rate')
+    .parse(argv)
+    .opts<Omit<Options, 'skip'> & { skip?: string }>();
+  return { ...o, skip: new Set((o.skip ?? '').split(',').flatMap((p) => (p.trim() === '' ? [] : [p.trim() as Phase]))) };
 }
 
 interface Answer {
@@ -307,7 +296,7 @@ async function rate(url: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = parseArgs(process.argv);
   const config = loadConfig();
   const graph = await GraphClient.connect(config.neo4j);
   let users: string[];

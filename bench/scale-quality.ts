@@ -26,6 +26,7 @@ import { CheckpointStore } from '../src/served-model/checkpoint-store';
 import { EranEngine } from '../src/served-model/eran-engine';
 import type { UserHistory } from '../src/served-model/recommender-engine';
 import { ServedModelRepository } from '../src/served-model/served-model.repository';
+import { benchCommand, finiteNumber, log, positiveInt } from './args';
 
 export interface ScaleQuality {
   readonly version: string;
@@ -37,23 +38,31 @@ export interface ScaleQuality {
   readonly activationSeconds: number;
 }
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name}: expected a number, got ${process.argv[i + 1]}`);
-  return v;
+interface Options {
+  readonly items: number;
+  readonly users?: number;
+  readonly seed: number;
+  readonly recallUsers: number;
+  readonly recoveryUsers: number;
+  readonly json?: string;
 }
 
-const log = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
+function parseOptions(argv: readonly string[]): Options {
+  return benchCommand('scale-quality', 'candidate recall@10 and planted-driver recovery of the newest checkpoint (part of bench:scale)')
+    .option('--items <n>', 'items of the synthetic world the graph was imported from', positiveInt, 6000)
+    .option('--users <n>', 'its users (default: items / 2)', positiveInt)
+    .option('--seed <n>', 'its seed', finiteNumber, 42)
+    .option('--recall-users <n>', 'users sampled for candidate recall@10', positiveInt, 100)
+    .option('--recovery-users <n>', 'users sampled for planted-driver recovery', positiveInt, 5000)
+    .option('--json <file>', 'also write the result as JSON here')
+    .parse(argv)
+    .opts<Options>();
+}
 
 async function main(): Promise<void> {
-  const items = option('items', 6000);
-  const users = option('users', Math.ceil(items / 2));
-  const seed = option('seed', 42);
-  const jsonAt = process.argv.indexOf('--json');
+  const o = parseOptions(process.argv);
+  const { items, seed } = o;
+  const users = o.users ?? Math.ceil(items / 2);
   const config = loadConfig();
   await initBackend({ prefer: (config.tfBackend || 'auto') as never, log });
 
@@ -78,7 +87,7 @@ async function main(): Promise<void> {
   const sample = (n: number): number[] => rng.shuffle([...trained]).slice(0, Math.min(n, trained.length));
 
   // Planted-driver recovery.
-  const recoverySample = sample(option('recovery-users', 5000));
+  const recoverySample = sample(o.recoveryUsers);
   const hits = new Map<string, { hit: number; n: number }>(SYNTHETIC_KINDS.map((k) => [k, { hit: 0, n: 0 }]));
   let hit = 0;
   for (const u of recoverySample) {
@@ -115,7 +124,7 @@ async function main(): Promise<void> {
   log(`served engine activated in ${activationSeconds.toFixed(1)} s`);
   // The exact path scores every item and needs no index.
   const exact = new EranEngine(ids, { scoringPath: 'exact' });
-  const recallSample = sample(option('recall-users', 100));
+  const recallSample = sample(o.recallUsers);
   let recallSum = 0;
   for (const u of recallSample) {
     const history: UserHistory = { userId: String(u + 1), purchased: historyOf(u), version: 1 };
@@ -139,7 +148,7 @@ async function main(): Promise<void> {
     recoveryByDriver,
     activationSeconds,
   };
-  if (jsonAt >= 0) writeFileSync(process.argv[jsonAt + 1]!, `${JSON.stringify(result, null, 2)}\n`);
+  if (o.json !== undefined) writeFileSync(o.json, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

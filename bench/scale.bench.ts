@@ -16,7 +16,7 @@
  * Every phase runs in its own child process, so that its peak RSS is its own:
  *
  *   import   bench/import.bench.ts (generate + import: seconds, peak RSS of node, Neo4j and both)
- *   train    `eran train` with its defaults and a wall budget (--train-minutes; defaults 10 / 45 / 45):
+ *   train    `eran train --json` with its defaults and a wall budget (--train-minutes; defaults 10 / 45 / 45):
  *            seconds per epoch, epochs and minutes to the best validation, peak RSS (VmHWM)
  *   serve    bench/serve.bench.ts: `eran serve` on the new checkpoint, recommend with explanations
  *            at --rate requests per second (open loop) and closed loop, cold and warm users
@@ -29,6 +29,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { TrainReport } from '../src/training/train-report';
+import { benchCommand, log, positiveNumber } from './args';
 
 interface SizeSpec {
   readonly name: string;
@@ -57,44 +59,37 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const value = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const number = (name: string, fallback: number): number => {
-    const v = value(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: expected a positive number, got ${v}`);
-    return n;
-  };
-  const names = (value('sizes') ?? '6k,25k,100k').split(',').map((s) => s.trim());
-  const sizes = names.map((n) => {
-    const spec = SIZES.find((s) => s.name === n);
-    if (spec === undefined) throw new Error(`--sizes: unknown size ${n} (known: ${SIZES.map((s) => s.name).join(', ')})`);
+  const o = benchCommand('bench:scale', 'the whole loop (import, train, serve, quality) at catalogue scale on synthetic worlds')
+    .option('--sizes <list>', `comma-separated, of ${SIZES.map((s) => s.name).join(', ')}`, SIZES.map((s) => s.name).join(','))
+    .option('--seed <n>', 'seed of the synthetic worlds', positiveNumber, 42)
+    .option('--train-minutes <n>', `wall budget of each training (default per size: ${SIZES.map((s) => s.trainMinutes).join(' / ')})`, positiveNumber)
+    .option('--serve-seconds <n>', 'duration of each serving phase', positiveNumber, 30)
+    .option('--rate <n>', 'requests per second of the open-loop serving phase', positiveNumber, 200)
+    .option('--out <dir>', 'report folder', join(ROOT, 'reports', 'scale'))
+    .option('--backend <name>', 'tfjs backend (default: auto)')
+    .parse(argv)
+    .opts<{ sizes: string; seed: number; trainMinutes?: number; serveSeconds: number; rate: number; out: string; backend?: string }>();
+  const sizes = o.sizes.split(',').map((name) => {
+    const spec = SIZES.find((s) => s.name === name.trim());
+    if (spec === undefined) throw new Error(`--sizes: unknown size ${name.trim()} (known: ${SIZES.map((s) => s.name).join(', ')})`);
     return spec;
   });
   return {
     sizes,
-    seed: number('seed', 42),
-    trainMinutes: value('train-minutes') === undefined ? null : number('train-minutes', 45),
-    serveSeconds: number('serve-seconds', 30),
-    rate: number('rate', 200),
-    out: resolve(value('out') ?? join(ROOT, 'reports', 'scale')),
-    backend: value('backend') ?? null,
+    seed: o.seed,
+    trainMinutes: o.trainMinutes ?? null,
+    serveSeconds: o.serveSeconds,
+    rate: o.rate,
+    out: resolve(o.out),
+    backend: o.backend ?? null,
   };
 }
-
-const log = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
 
 interface ChildRun {
   readonly code: number;
   readonly seconds: number;
   /** Peak resident set of the child (VmHWM, sampled until it exits). */
   readonly peakRssBytes: number;
-  readonly stdout: string;
   readonly stderr: string;
 }
 
@@ -103,7 +98,6 @@ function runTs(entry: string, args: readonly string[], env: NodeJS.ProcessEnv, l
   return new Promise((resolvePromise, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, entry), ...args], { cwd: ROOT, env });
-    let stdout = '';
     let stderr = '';
     let peak = 0;
     const sample = (): void => {
@@ -123,7 +117,6 @@ function runTs(entry: string, args: readonly string[], env: NodeJS.ProcessEnv, l
         .map((l) => `  [${label}] ${l}\n`)
         .join('');
     child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
       process.stdout.write(prefix(chunk.toString('utf8')));
     });
     child.stderr.on('data', (chunk: Buffer) => {
@@ -133,7 +126,7 @@ function runTs(entry: string, args: readonly string[], env: NodeJS.ProcessEnv, l
     child.on('error', reject);
     child.on('exit', (code) => {
       clearInterval(timer);
-      resolvePromise({ code: code ?? 1, seconds: (Date.now() - started) / 1000, peakRssBytes: peak, stdout, stderr });
+      resolvePromise({ code: code ?? 1, seconds: (Date.now() - started) / 1000, peakRssBytes: peak, stderr });
     });
   });
 }
@@ -208,29 +201,23 @@ interface SizeResult {
   readonly failures: string[];
 }
 
-const EPOCH_LINE = /train: epoch (\d+)\/\d+ loss ([-\d.e+]+)(?: validation nDCG@10 ([\d.]+))? \(([\d.]+) s\)/;
-
-/** The epochs `eran train` reported on stderr (its progress lines), and its result lines. */
-export function parseTrainOutput(stderr: string, stdout: string): Omit<TrainFigures, 'ok' | 'error' | 'seconds' | 'peakRssBytes'> {
-  const epochs = stderr
-    .split('\n')
-    .map((l) => EPOCH_LINE.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ epoch: Number(m[1]), loss: Number(m[2]), validation: m[3] === undefined ? null : Number(m[3]), at: Number(m[4]) }));
-  // The step progress (structured lines off a TTY) times each whole epoch without extraction and
-  // validation; epochs cut by the wall budget have no "phase done" line.
-  const stepSeconds = [...stderr.matchAll(/"msg":"phase done","phase":"train epoch \d+".*?"elapsedSec":([\d.]+)/g)].map((m) => Number(m[1]));
-  const gaps = (stepSeconds.length > 0 ? stepSeconds : epochs.map((e, i) => e.at - (i === 0 ? 0 : epochs[i - 1]!.at))).sort((a, b) => a - b);
-  let best = epochs[0];
-  for (const e of epochs) if (best === undefined || (e.validation ?? -1) > (best.validation ?? -1)) best = e;
-  const stop = /\d+ epochs \(([^)]+)\)/.exec(stdout);
+/** bench:scale's training figures, from the report `eran train --json` wrote (null: none, the run failed). */
+export function trainFigures(report: TrainReport | null): Omit<TrainFigures, 'ok' | 'error' | 'seconds' | 'peakRssBytes'> {
+  const epochs = (report?.epochs ?? []).map((e) => ({ epoch: e.epoch, loss: e.loss.total, validation: e.validation, at: e.elapsedSeconds }));
+  // Seconds of the steps of whole epochs (validation excluded): an epoch cut by the wall budget
+  // did not run all its steps.
+  const whole = (report?.epochs ?? [])
+    .filter((e) => e.complete)
+    .map((e) => e.seconds)
+    .sort((a, b) => a - b);
+  const best = epochs.find((e) => e.epoch === report?.bestEpoch);
   return {
     epochs,
-    secondsPerEpoch: gaps.length > 0 ? gaps[Math.floor(gaps.length / 2)]! : NaN,
+    secondsPerEpoch: whole.length > 0 ? whole[Math.floor(whole.length / 2)]! : NaN,
     bestEpoch: best?.epoch ?? 0,
     bestValidation: best?.validation ?? NaN,
     minutesToBest: best === undefined ? NaN : best.at / 60,
-    stopReason: stop ? stop[1]! : 'unknown',
+    stopReason: report?.stopReason ?? 'unknown',
   };
 }
 
@@ -258,19 +245,23 @@ async function runSize(size: SizeSpec, o: Options, baseEnv: NodeJS.ProcessEnv): 
   const importFigures = readJson<ImportFigures>(importFile);
 
   const minutes = o.trainMinutes ?? size.trainMinutes;
+  // Outside the report folder: bench:scale's own train.json keeps its fields.
+  const trainReportFile = join(tmpdir(), `eran-scale-${size.name}-train-report.json`);
+  rmSync(trainReportFile, { force: true });
   const trained = await runTs(
     'src/cli.ts',
-    ['train', '--max-seconds', String(Math.round(minutes * 60)), ...(o.backend ? ['--backend', o.backend] : [])],
+    ['train', '--max-seconds', String(Math.round(minutes * 60)), '--json', trainReportFile, ...(o.backend ? ['--backend', o.backend] : [])],
     env,
     label('train'),
   );
-  const parsed = parseTrainOutput(trained.stderr, trained.stdout);
+  const report = trained.code === 0 ? readJson<TrainReport>(trainReportFile) : null;
   const train: TrainFigures = {
     ok: trained.code === 0,
     error: trained.code === 0 ? null : (trained.stderr.trim().split('\n').pop() ?? `exit ${trained.code}`),
     seconds: trained.seconds,
-    peakRssBytes: trained.peakRssBytes,
-    ...parsed,
+    // The sampler sees the whole process; the report's own peak (getrusage) catches a spike between samples.
+    peakRssBytes: Math.max(trained.peakRssBytes, report?.peakRssBytes ?? 0),
+    ...trainFigures(report),
   };
   writeFileSync(join(dir, 'train.json'), `${JSON.stringify(train, null, 2)}\n`);
   if (!train.ok) {
@@ -362,7 +353,7 @@ function inSizeOrder(results: readonly SizeResult[]): SizeResult[] {
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = parseArgs(process.argv);
   mkdirSync(o.out, { recursive: true });
   const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,

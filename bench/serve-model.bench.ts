@@ -18,18 +18,32 @@ import { randomEmbeddings } from '../src/served-model/testing/random-embeddings'
 import { CodeIndex } from '../src/served-model/candidates/code-index';
 import { Rng } from '../src/model/rng';
 import type { ScoringMode } from '../src/model/options';
+import { benchCommand, finiteNumber, log, positiveInt, positiveNumber } from './args';
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name}: expected a number, got ${process.argv[i + 1]}`);
-  return v;
+interface Options {
+  readonly items: number;
+  readonly users: number;
+  readonly dim: number;
+  readonly scoring: string;
+  readonly requests: number;
+  readonly rate: number;
+  readonly recallUsers: number;
+  readonly seed: number;
 }
 
-const log = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
+function parseOptions(argv: readonly string[]): Options {
+  return benchCommand('bench:serve-model', 'the served model alone (no GraphQL, no Neo4j) at catalogue scale, on seeded embeddings')
+    .option('--items <n>', 'items', positiveInt, 100_000)
+    .option('--users <n>', 'users', positiveInt, 50_000)
+    .option('--dim <n>', 'code size d', positiveInt, 32)
+    .option('--scoring <mode>', 'scoring rule of the embeddings', 'mixture')
+    .option('--requests <n>', 'users asked once cold and once warm (at most --users)', positiveInt, 3000)
+    .option('--rate <n>', 'requests per second of the queueing estimate', positiveNumber, 200)
+    .option('--recall-users <n>', 'users for candidate recall@10 against exact scoring', positiveInt, 20)
+    .option('--seed <n>', 'seed', finiteNumber, 1)
+    .parse(argv)
+    .opts<Options>();
+}
 
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -53,19 +67,16 @@ function queued(service: readonly number[], rate: number): number[] {
 }
 
 async function main(): Promise<void> {
-  const items = option('items', 100_000);
-  const users = option('users', 50_000);
-  const requests = Math.min(option('requests', 3000), users);
-  const rate = option('rate', 200);
-  const seed = option('seed', 1);
-  const scoringArg = process.argv.includes('--scoring') ? process.argv[process.argv.indexOf('--scoring') + 1] : 'mixture';
-  const scoring = scoringArg as ScoringMode;
+  const o = parseOptions(process.argv);
+  const { items, users, rate, seed } = o;
+  const requests = Math.min(o.requests, users);
+  const scoring = o.scoring as ScoringMode;
   // The server's backend: kernel sums of heavy users run on it (served-model/scoring/kernel-sums.ts).
   await initBackend({ prefer: 'wasm', log });
   const emb = randomEmbeddings({
     numItems: items,
     numUsers: users,
-    dim: option('dim', 32),
+    dim: o.dim,
     clusters: Math.round(Math.sqrt(items)),
     scoring,
     recencyHalfLife: scoring === 'mixture' ? 10 : undefined,
@@ -142,7 +153,7 @@ async function main(): Promise<void> {
   log(`  at ${rate} req/s on one event loop from CPU service times, cold users only: ${describe(queued(coldCpu, rate))}`);
   log(`  at ${rate} req/s on one event loop from CPU service times, warm users only: ${describe(queued(warmCpu, rate))}`);
 
-  const recallUsers = Math.min(option('recall-users', 20), histories.length);
+  const recallUsers = Math.min(o.recallUsers, histories.length);
   if (recallUsers > 0) {
     const exact = new EranEngine({ embeddings: emb, model: null, itemIds, userIds }, { scoringPath: 'exact' });
     let overlap = 0;

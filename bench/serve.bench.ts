@@ -22,7 +22,9 @@
 import { writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import autocannon from 'autocannon';
+import { Option } from 'commander';
 import { newApiKey, startApiServer, type ApiServer } from './api-server';
+import { benchCommand, positiveInt } from './args';
 import { loadConfig } from '../src/config/app-config';
 import { GraphClient } from '../src/graph/graph-client';
 import { CatalogRepository } from '../src/catalog/catalog.repository';
@@ -56,52 +58,23 @@ const WITH_EXPLANATIONS = `query Bench($userId: ID!, $k: Int!) {
 const WITHOUT_EXPLANATIONS = `query Bench($userId: ID!, $k: Int!) { recommend(userId: $userId, k: $k) { rank score item { id title } } }`;
 
 function parseArgs(argv: readonly string[]): BenchOptions {
-  const o: BenchOptions = {
-    duration: 60,
-    rate: 200,
-    users: 200,
-    k: 10,
-    connections: 1,
-    url: null,
-    compare: false,
-    writeChecks: false,
-    cache: true,
-    driver: 'both',
-    compiled: false,
-    readyTimeout: 180,
-    json: null,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const next = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    const int = (): number => {
-      const v = Number(next());
-      if (!Number.isInteger(v) || v < 1) throw new Error(`${arg} must be a positive integer`);
-      return v;
-    };
-    if (arg === '--duration') o.duration = int();
-    else if (arg === '--rate') o.rate = int();
-    else if (arg === '--users') o.users = int();
-    else if (arg === '--k') o.k = int();
-    else if (arg === '--connections') o.connections = int();
-    else if (arg === '--url') o.url = next().replace(/\/$/, '');
-    else if (arg === '--compare') o.compare = true;
-    else if (arg === '--write-checks') o.writeChecks = true;
-    else if (arg === '--no-cache') o.cache = false;
-    else if (arg === '--compiled') o.compiled = true;
-    else if (arg === '--ready-timeout') o.readyTimeout = int();
-    else if (arg === '--json') o.json = next();
-    else if (arg === '--driver') {
-      const v = next();
-      if (v !== 'autocannon' && v !== 'paced' && v !== 'both') throw new Error('--driver must be autocannon, paced or both');
-      o.driver = v;
-    } else throw new Error(`unknown option ${arg}`);
-  }
-  return o;
+  const o = benchCommand('bench:serve', 'recommend with explanations at a fixed rate over many users: req/s, p50, p99, errors, cold and warm')
+    .option('--duration <s>', 'seconds of each phase', positiveInt, 60)
+    .option('--rate <n>', 'requests per second', positiveInt, 200)
+    .option('--users <n>', 'users per phase (each phase starts cold)', positiveInt, 200)
+    .option('--k <n>', 'recommendations per request', positiveInt, 10)
+    .option('--connections <n>', 'autocannon connections', positiveInt, 1)
+    .addOption(new Option('--driver <driver>', 'load generator').choices(['both', 'autocannon', 'paced']).default('both'))
+    .option('--url <url>', 'a running server (default: start eran serve in a child process)')
+    .option('--compare', 'add a phase without explanations', false)
+    .option('--write-checks', 'measure freshness of recordPurchase and addItem (WRITES to the database)', false)
+    .option('--no-cache', 'start the server with its explanation cache off')
+    .option('--compiled', 'run the server from dist/ (npm run build first)', false)
+    .option('--ready-timeout <s>', 'seconds the started server may take to load and activate its model', positiveInt, 180)
+    .option('--json <file>', "write the phases' results as JSON here")
+    .parse(argv)
+    .opts<Omit<BenchOptions, 'url' | 'json'> & { url?: string; json?: string }>();
+  return { ...o, url: o.url?.replace(/\/$/, '') ?? null, json: o.json ?? null };
 }
 
 /** The bench is one client at hundreds of requests per second: the per-client limits are off. */
@@ -322,7 +295,7 @@ function print(r: PhaseResult, o: BenchOptions): void {
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = parseArgs(process.argv);
   const config = loadConfig();
   const graph = await GraphClient.connect(config.neo4j);
   const phases: Array<['autocannon' | 'paced', string, string]> = [];

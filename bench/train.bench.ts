@@ -36,40 +36,8 @@ import { TripletSampler } from '../src/model/sampler';
 import { matMul, segmentSum } from '../src/model/sparse-ops';
 import { trainEran, trainStep } from '../src/model/trainer';
 import { sampledRanking } from '../src/model/validation';
+import { flagMap, flagNumber as num, flagString as str, log } from './args';
 import { DatasetSpec, loadBenchDataset } from './eran-data';
-
-type Args = Map<string, string | true>;
-
-function parseArgs(argv: readonly string[]): Args {
-  const args: Args = new Map();
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i];
-    if (!key.startsWith('--')) throw new Error(`expected an option starting with --, got ${key}`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) args.set(key.slice(2), true);
-    else {
-      args.set(key.slice(2), next);
-      i++;
-    }
-  }
-  return args;
-}
-
-const str = (a: Args, k: string): string | undefined => {
-  const v = a.get(k);
-  return typeof v === 'string' ? v : undefined;
-};
-const num = (a: Args, k: string, fallback: number): number => {
-  const v = str(a, k);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`--${k}: expected a number, got ${v}`);
-  return n;
-};
-
-const log = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
 
 function medianSeconds(reps: number, run: () => void): number {
   run();
@@ -167,7 +135,7 @@ async function runBoth(argv: readonly string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = flagMap(process.argv.slice(2));
   if (str(args, 'backend') === 'both') return runBoth(process.argv.slice(2));
   const seed = num(args, 'seed', 42);
   const backend = await initBackend({ prefer: (str(args, 'backend') ?? 'auto') as BackendPreference, log: (m) => log(m) });

@@ -18,7 +18,7 @@ import { runTrainingPipeline } from './training/train-pipeline';
 import { runWorkerLoop } from './training/worker-loop';
 import { ServedModelRepository } from './served-model/served-model.repository';
 import { createLogger } from './common/logging/logger';
-import { printPipelineProgress, printPipelineResult } from './training/train-report';
+import { printPipelineProgress, printPipelineResult, trainReport, writeTrainReport } from './training/train-report';
 import { TrainingRepository } from './training/training.repository';
 import { writeSchemaFile } from './app.schema';
 import { startServer } from './main';
@@ -179,6 +179,7 @@ export function buildCli(): Command {
     .option('--kinds <list>', 'attribute kinds (comma-separated; default: all of the dataset)')
     .option('--backend <name>', `tfjs backend: ${BACKEND_PREFERENCES.join(' | ')} (default: ERAN_TF_BACKEND or auto)`)
     .option('--no-publish', 'write the checkpoint only; running replicas keep their version (publish later with rollbackModel)')
+    .option('--json <file>', 'also write the result (epochs, timings, best epoch, stop reason, version) as JSON to this file')
     .action(async (o: TrainCliOptions) => {
       const config = loadConfig();
       const hidden = o.hidden.split(',').map((w) => positiveInt('--hidden')(w.trim()));
@@ -223,6 +224,7 @@ export function buildCli(): Command {
           await new ServedModelRepository(graph).publish(result.version, 'eran train');
           console.log(`Published ${result.version}: every running replica switches to it.`);
         }
+        if (o.json !== undefined) await writeTrainReport(o.json, trainReport(result, { published: o.publish }));
       });
     });
 
@@ -291,6 +293,7 @@ interface TrainCliOptions {
   kinds?: string;
   backend?: string;
   publish: boolean;
+  json?: string;
 }
 
 interface ImportCliOptions {

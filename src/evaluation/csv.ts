@@ -113,13 +113,6 @@ export function openCsvWriter(path: string, header: readonly string[] | null): C
   };
 }
 
-/** Writes `content` to `path` under a temporary name first, so that no reader ever sees a partial file. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const tmp = `${path}.tmp`;
-  await fs.writeFile(tmp, content);
-  await fs.rename(tmp, path);
-}
-
 function numberField(value: number): string {
   // String() round-trips every finite double exactly; NaN marks "absent" and is written empty.
   return Number.isNaN(value) ? '' : String(value);

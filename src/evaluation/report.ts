@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { renderAttentionStudy } from './attention-study';
-import { writeFileAtomic } from './csv';
+import { writeFileAtomic } from '../common/write-file-atomic';
 import { renderFaithfulness } from './faithfulness';
 import type { ProtocolName } from './protocols';
 import type { EvaluationResult, SummaryRow } from './run-evaluation';

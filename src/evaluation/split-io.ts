@@ -11,7 +11,8 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { columnIndexes, csvLine, readCsvFile, writeFileAtomic } from './csv';
+import { writeFileAtomic } from '../common/write-file-atomic';
+import { columnIndexes, csvLine, readCsvFile } from './csv';
 import { indexOfIds, type InteractionTable, sortedIds } from './interaction-table';
 import { assembleLooSplit, type ColdStartSplit, DEFAULT_MIN_POSITIVES, DEFAULT_POSITIVE_THRESHOLD, type LooSplit } from './split';
 import type { Csr } from './train-view';

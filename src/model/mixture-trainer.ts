@@ -921,7 +921,14 @@ async function runPhase(
           sinceBest++;
         }
       }
-      summaries.push({ epoch: epochOffset + epoch, loss: mean, seconds, tripletsPerSecond: positives / Math.max(seconds, 1e-9), validation });
+      summaries.push({
+        epoch: epochOffset + epoch,
+        loss: mean,
+        seconds,
+        complete: steps === stepsPerEpoch,
+        tripletsPerSecond: positives / Math.max(seconds, 1e-9),
+        validation,
+      });
       onProgress?.({
         phase: 'epoch',
         epoch: epochOffset + epoch,

@@ -56,7 +56,10 @@ export interface TrainOptions {
 export interface EpochSummary {
   readonly epoch: number;
   readonly loss: LossValues;
+  /** Seconds of this epoch's training steps (validation excluded). */
   readonly seconds: number;
+  /** False for an epoch cut short (wall budget, cancellation): its seconds are not a whole epoch's. */
+  readonly complete: boolean;
   readonly tripletsPerSecond: number;
   readonly validation?: number;
 }
@@ -182,6 +185,7 @@ export async function trainEran(model: EranModel, data: GraphData, options: Trai
         epoch,
         loss: mean,
         seconds: epochSeconds,
+        complete: stepsThisEpoch === stepsPerEpoch,
         tripletsPerSecond: pairsThisEpoch / Math.max(epochSeconds, 1e-9),
         validation,
       };

@@ -57,6 +57,27 @@ export interface PipelineProgress {
 /** Step reports are throttled: a worker thread posts each one as a message. */
 const STEP_REPORT_MS = 1000;
 
+/** Wall seconds of a run, per phase and at each epoch's end (what `eran train --json` reports). */
+export interface PipelineTiming {
+  /** Everything before the first epoch: the graph read by Cypher, the validation split, the model built. */
+  readonly extractSeconds: number;
+  /** Epochs, validation after each included. */
+  readonly trainSeconds: number;
+  /** The final validation of the kept weights. */
+  readonly evaluateSeconds: number;
+  readonly saveSeconds: number;
+  readonly totalSeconds: number;
+  /** Per epoch of `train.epochs`, seconds since the run started when it ended (its validation done). */
+  readonly epochEndSeconds: readonly number[];
+}
+
+/** The final validation of the saved weights (the quality gate's figure). */
+export interface PipelineValidation {
+  readonly ndcg10: number;
+  readonly hr10: number;
+  readonly users: number;
+}
+
 export interface PipelineResult {
   readonly version: string;
   readonly dir: string;
@@ -64,7 +85,12 @@ export interface PipelineResult {
   readonly embeddings: EranEmbeddings;
   readonly model: EranModel;
   readonly train: TrainResult;
+  readonly validation: PipelineValidation;
+  readonly timing: PipelineTiming;
 }
+
+/** Where the pipeline reads its input: the graph (TrainingRepository), or memory in tests. */
+export type TrainingSource = Pick<TrainingRepository, 'readDataset' | 'extract'>;
 
 export class PipelineError extends Error {
   constructor(message: string) {
@@ -74,7 +100,7 @@ export class PipelineError extends Error {
 }
 
 export async function runTrainingPipeline(
-  repo: TrainingRepository,
+  repo: TrainingSource,
   store: CheckpointStore,
   options: PipelineOptions,
   onProgress: (progress: PipelineProgress) => void = () => undefined,
@@ -84,6 +110,9 @@ export async function runTrainingPipeline(
   const report = (phase: PipelinePhase, epoch = 0, loss: number | null = null, validationNdcg: number | null = null): void =>
     onProgress({ phase, epoch, epochs: options.epochs, loss, validationNdcg, elapsedSeconds: elapsed() });
 
+  // When each phase began (seconds since `started`), for the run's timing.
+  const phaseStart = { train: 0, evaluate: 0, save: 0 };
+  const epochEndSeconds: number[] = [];
   report('extract');
   const dataset = await repo.readDataset();
   if (dataset === null) throw new PipelineError('no dataset imported: run "eran import" first');
@@ -106,6 +135,7 @@ export async function runTrainingPipeline(
 
   const model = buildEranFor(trainData, options.hyper ?? {});
   try {
+    phaseStart.train = elapsed();
     report('train');
     let lastLoss: number | null = null;
     let lastStepReport = 0;
@@ -122,8 +152,10 @@ export async function runTrainingPipeline(
       (p) => {
         if (!Number.isFinite(p.loss.total)) throw new PipelineError(`training diverged: loss ${p.loss.total} at epoch ${p.epoch}`);
         lastLoss = p.loss.total;
-        if (p.phase === 'epoch') report('train', p.epoch, p.loss.total, p.validation ?? null);
-        else if (Date.now() - lastStepReport >= STEP_REPORT_MS || p.step === p.stepsPerEpoch) {
+        if (p.phase === 'epoch') {
+          epochEndSeconds.push(elapsed());
+          report('train', p.epoch, p.loss.total, p.validation ?? null);
+        } else if (Date.now() - lastStepReport >= STEP_REPORT_MS || p.step === p.stepsPerEpoch) {
           lastStepReport = Date.now();
           onProgress({
             phase: 'step',
@@ -140,6 +172,7 @@ export async function runTrainingPipeline(
     );
     if (train.stopReason === 'aborted') throw new PipelineError('training was cancelled');
 
+    phaseStart.evaluate = elapsed();
     report('evaluate', train.epochs.length, lastLoss);
     const embeddings = freezeEran(model, data.networks);
     const final = sampledRanking(embeddings, split.train, split.heldOut, {
@@ -153,6 +186,7 @@ export async function runTrainingPipeline(
       throw new PipelineError(`validation nDCG@10 ${final.ndcg.toFixed(4)} is below the required ${gate}: the model is not saved`);
     }
 
+    phaseStart.save = elapsed();
     report('save', train.epochs.length, lastLoss, final.ndcg);
     const version = await uniqueVersion(store);
     const dir = store.dirOf(version);
@@ -169,7 +203,17 @@ export async function runTrainingPipeline(
       validationUsers: final.users,
     };
     const manifest = await saveCheckpoint(dir, model, trainData, { backend: options.backend, metrics, embeddings });
-    return { version, dir, manifest, embeddings, model, train };
+    const totalSeconds = elapsed();
+    const timing: PipelineTiming = {
+      extractSeconds: phaseStart.train,
+      trainSeconds: phaseStart.evaluate - phaseStart.train,
+      evaluateSeconds: phaseStart.save - phaseStart.evaluate,
+      saveSeconds: totalSeconds - phaseStart.save,
+      totalSeconds,
+      epochEndSeconds,
+    };
+    const validation = { ndcg10: final.ndcg, hr10: final.hitRate, users: final.users };
+    return { version, dir, manifest, embeddings, model, train, validation, timing };
   } catch (error) {
     model.dispose();
     throw error;
