@@ -2,7 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from './adam';
 import { ensureGradients } from './gradients';
 import { ADAM_DEFAULTS, RowTable } from './row-table';
-import { batchedGram, exactReconstructionLoss, gatherPlan, matMul, matMulBT, pairLogits, segmentPlan, segmentSum, segmentSumImplementation, sparseDense } from './sparse-ops';
+import {
+  batchedGram,
+  exactReconstructionLoss,
+  gatherPlan,
+  matMul,
+  matMulBT,
+  pairLogits,
+  segmentPlan,
+  segmentSum,
+  segmentSumImplementation,
+  sparseDense,
+} from './sparse-ops';
 import { Rng } from './rng';
 import { expectedTestBackendName, useTestBackend } from './testing/use-test-backend';
 
@@ -53,7 +64,8 @@ describe('segmentSum', () => {
   });
 
   it('runs the fused op on every backend: libtensorflow by name on the native one, the kernel on wasm', () => {
-    const expected = expectedTestBackendName() === 'tensorflow' ? 'libtensorflow op' : expectedTestBackendName() === 'wasm' ? 'SparseSegmentSum kernel' : undefined;
+    const expected =
+      expectedTestBackendName() === 'tensorflow' ? 'libtensorflow op' : expectedTestBackendName() === 'wasm' ? 'SparseSegmentSum kernel' : undefined;
     if (expected) expect(segmentSumImplementation()).toBe(expected);
   });
 
@@ -79,7 +91,12 @@ describe('segmentSum', () => {
     const [out, grad] = tf.tidy(() => {
       const x = tf.tensor2d(values, [rows, cols]);
       const w = tf.tensor2d(weights, [segments, cols]);
-      return [segmentSum(x, p).dataSync(), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(segmentSum(t as tf.Tensor2D, p), w)))(x).dataSync()];
+      return [
+        segmentSum(x, p).dataSync(),
+        tf
+          .grad((t: tf.Tensor) => tf.sum(tf.mul(segmentSum(t as tf.Tensor2D, p), w)))(x)
+          .dataSync(),
+      ];
     });
     expect(out.length).toBe(expectedOut.length);
     out.forEach((v, i) => expect(v).toBeCloseTo(expectedOut[i], 5));

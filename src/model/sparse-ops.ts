@@ -148,7 +148,12 @@ function nativeSegmentSum(): ((x: tf.Tensor2D, indices: Int32Array, segments: In
   const run = (x: tf.Tensor2D, indices: Int32Array, segments: Int32Array, numSegments: number): tf.Tensor2D =>
     tf.tidy(() => {
       const type = (name: string, value: number): { name: string; type: number; value: number } => ({ name, type: binding.TF_ATTR_TYPE, value });
-      const attrs = [type('T', binding.TF_FLOAT), type('Tidx', binding.TF_INT32), type('Tnumsegments', binding.TF_INT32), type('Tsegmentids', binding.TF_INT32)];
+      const attrs = [
+        type('T', binding.TF_FLOAT),
+        type('Tidx', binding.TF_INT32),
+        type('Tnumsegments', binding.TF_INT32),
+        type('Tsegmentids', binding.TF_INT32),
+      ];
       const inputs = [x, tf.tensor1d(indices, 'int32'), tf.tensor1d(segments, 'int32'), tf.scalar(numSegments, 'int32')];
       return backend.executeSingleOutput!('SparseSegmentSumWithNumSegments', attrs, inputs) as tf.Tensor2D;
     });
