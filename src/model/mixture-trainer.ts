@@ -548,6 +548,8 @@ interface ReconPlan {
     readonly nzRows: Int32Array;
     readonly nzCols: Int32Array;
     readonly nzWeight: number;
+    /** Sampled columns only (larger catalogues): 1 where the reconstructed row has a link. */
+    readonly linkMask: Float32Array | null;
   }>;
 }
 
@@ -564,8 +566,6 @@ function buildRecon(ctx: Ctx, layout: Layout, reconItems: Int32Array, rng: Rng):
     const sampled = m === n ? Int32Array.from({ length: n }, (_, i) => i) : rng.sampleDistinct(n, m);
     const sampledLocal = Int32Array.from(sampled, (c) => cols.add(c));
     const zeroMask = new Float32Array(u * m).fill(1);
-    const nzR: number[] = [];
-    const nzC: number[] = [];
     reconItems.forEach((x, r) => {
       let p = net.indptr[x];
       const end = net.indptr[x + 1];
@@ -573,7 +573,34 @@ function buildRecon(ctx: Ctx, layout: Layout, reconItems: Int32Array, rng: Rng):
         while (p < end && net.indices[p] < sampled[c]) p++;
         if (p < end && net.indices[p] === sampled[c]) zeroMask[r * m + c] = 0;
       }
-      for (let q = net.indptr[x]; q < end; q++) {
+    });
+    if (!ctx.exact) {
+      // Larger catalogues: both parts of the loss over the same uniform sample of columns, each
+      // entry weighted n / m. Why not every link exactly plus sampled zeros (as below): an output
+      // row (column c of the decoder) is then pulled up whenever c is a link of a reconstructed
+      // row, which for a well-connected column is most steps, and pushed down only in the ~m / n
+      // steps that sample it. The lazy Adam normalises each update, so the counts decide, not
+      // the n / m weight: at 25k items the decoder drifted to outputs near 1 everywhere, its loss
+      // grew instead of falling and its gradient swamped the ranking loss (validation flat at the
+      // first epoch's level). With one uniform sample a column's updates carry both signs at the
+      // right rates; the estimate is unbiased, only noisier for the links.
+      const linkMask = zeroMask.map((z) => 1 - z);
+      return {
+        gathered: cols.toArray(),
+        sampled: gatherPlan(sampledLocal, m),
+        numSampled: m,
+        zeroMask,
+        zeroWeight: n / m,
+        nzRows: new Int32Array(0),
+        nzCols: new Int32Array(0),
+        nzWeight: n / m,
+        linkMask,
+      };
+    }
+    const nzR: number[] = [];
+    const nzC: number[] = [];
+    reconItems.forEach((x, r) => {
+      for (let q = net.indptr[x]; q < net.indptr[x + 1]; q++) {
         nzR.push(r);
         nzC.push(net.indices[q]);
       }
@@ -592,6 +619,7 @@ function buildRecon(ctx: Ctx, layout: Layout, reconItems: Int32Array, rng: Rng):
       nzRows,
       nzCols,
       nzWeight: nzR.length / Math.max(1, keep.length),
+      linkMask: null,
     };
   });
   return { rows: gatherPlan(rows, layout.items.length), count: u, kinds };
@@ -608,7 +636,10 @@ function reconLoss(ctx: Ctx, plan: ReconPlan, codes: tf.Tensor2D[], outRows: tf.
     const bCols = tf.reshape(gatherRows(outBias[k], kp.sampled), [kp.numSampled]);
     const sCols = tf.sigmoid(tf.add(matMulBT(hidden, wCols), bCols));
     let term: tf.Tensor = tf.mul(tf.sum(tf.mul(tf.tensor2d(kp.zeroMask, [plan.count, kp.numSampled]), tf.square(sCols))), beta2 * kp.zeroWeight);
-    if (kp.nzRows.length > 0) {
+    if (kp.linkMask) {
+      const links = tf.tensor2d(kp.linkMask, [plan.count, kp.numSampled]);
+      term = tf.add(term, tf.mul(tf.sum(tf.mul(links, tf.square(tf.sub(1, sCols)))), kp.nzWeight));
+    } else if (kp.nzRows.length > 0) {
       const sNz = tf.sigmoid(pairLogits(hidden, w, bias, kp.nzRows, kp.nzCols));
       term = tf.add(term, tf.mul(tf.sum(tf.square(tf.sub(1, sNz))), kp.nzWeight));
     }
