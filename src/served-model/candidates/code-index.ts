@@ -10,20 +10,22 @@
  * so a popular item close to a purchase outranks an obscure one just as close. The plain space is
  * ranked by distance alone.
  *
- * How: an inverted-file partition (IVF) per kind. k-means on a sample gives about sqrt(N) cells;
- * each item is compared with every centroid once, keeps its nearest cells, and its neighbours
- * are searched in those cells only. Memory is linear in N (the centroids, one cell per item and
- * `neighbours` ids per item); build time is O(N sqrt(N) d) per kind, and items appended later
- * (cold-start items) are placed in a cell and linked both ways in O(sqrt(N) d).
+ * How: an inverted-file partition (IVF) per space, over lifted vectors (see `Lift`) in which the
+ * ranked key is an exact Euclidean distance. k-means on a sample gives about sqrt(N) cells; each
+ * item is compared with every centroid once (blocks of dot products), stored in its nearest cell
+ * and searches its `probes` nearest cells; each cell's members are then compared, in one block,
+ * with exactly the items that search that cell. Memory is linear in N (the centroids, one cell per
+ * item, `neighbours` ids per item); build work is N x probes x cell size dot products per space,
+ * and items appended later (cold-start items) are placed and linked both ways in O(sqrt(N) d).
  *
  * Why our own and not a library: what serving needs is one all-items k-nearest-neighbour pass at
  * activation plus cheap appends, never a query per request. hnswlib-node compiles a native addon at
- * install; usearch loads a prebuilt one. Either builds an HNSW graph faster than this partition is
- * built in plain TypeScript (measured at 100k items, see the served-model README), but then needs
- * a query per item for the lists and blocks the event loop in native calls, where this build
- * yields between steps so that a retrained model is indexed while the previous one serves. If
- * activation time at catalogue scale becomes the bottleneck, usearch (prebuilt, multi-threaded
- * batch add and search) is the library to move to.
+ * install; usearch loads a prebuilt one. Their HNSW builds were faster than the first version of
+ * this partition, but they need a query per item for the lists, block the event loop in native
+ * calls and rank by distance only (the bias would need the same lift). Since each item is compared
+ * only with the cells it searches (not with every cell any member of its cell searches), this
+ * build is faster than those libraries measured here and yields between steps, so that a retrained
+ * model is indexed while the previous one serves (figures in the served-model README).
  */
 import type { EranEmbeddings } from '../../model/embeddings';
 import { kindVector } from '../../model/mixture-scoring';
