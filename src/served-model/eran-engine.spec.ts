@@ -6,7 +6,7 @@ import { plantedGraph } from '../model/testing/planted-graph';
 import { useTestBackend } from '../model/testing/use-test-backend';
 import { EranEngine } from './eran-engine';
 import { MIXTURE_FAMILY } from './scoring/mixture-family';
-import type { UserHistory } from './recommender-engine';
+import type { CatalogueSnapshot, UserHistory } from './recommender-engine';
 import { scoringFamilyOf } from './scoring/scoring-family-of';
 import { CodeIndex } from './candidates/code-index';
 import { randomEmbeddings } from './testing/random-embeddings';
@@ -242,6 +242,17 @@ describe('EranEngine on the candidate path', () => {
       links: new Map([['actor', new Map([['i7', ['i1200', 'i1300', 'i1400']]])]]),
     });
     // Candidates: i7's two strongest actor links and the most purchased item, nothing else.
+    expect(new Set(served.recommend(h, 3, () => true).map((s) => s.itemId))).toEqual(new Set(['i1200', 'i1300', 'i900']));
+  });
+
+  it('takes a snapshot still being read, and uses it once it arrives', async () => {
+    const served = new EranEngine(source, { candidates: { codeNeighbours: 0, popular: 1, networkNeighbours: 2 } });
+    const h: UserHistory = { userId: 'u1', purchased: ['i7'], version: 1 };
+    let arrive: (value: CatalogueSnapshot) => void = () => undefined;
+    const pending = new Promise<CatalogueSnapshot>((resolve) => (arrive = resolve));
+    const activated = served.activate(pending);
+    setTimeout(() => arrive({ purchases: new Map([['i900', 50]]), links: new Map([['actor', new Map([['i7', ['i1200', 'i1300']]])]]) }), 10);
+    await activated;
     expect(new Set(served.recommend(h, 3, () => true).map((s) => s.itemId))).toEqual(new Set(['i1200', 'i1300', 'i900']));
   });
 

@@ -125,7 +125,7 @@ export class EranEngine implements RecommenderEngine {
     return this.users.has(userId);
   }
 
-  async activate(snapshot: CatalogueSnapshot | null): Promise<void> {
+  async activate(snapshot: CatalogueSnapshot | null | Promise<CatalogueSnapshot | null>): Promise<void> {
     const steps = CodeIndex.steps(this.emb, this.options.codeIndex);
     let built: CodeIndex | null = null;
     while (built === null) {
@@ -134,7 +134,7 @@ export class EranEngine implements RecommenderEngine {
       // Activation may run while the previous model serves: give its requests the event loop.
       else await new Promise((resolve) => setImmediate(resolve));
     }
-    this.generator = this.generatorFrom(built, snapshot);
+    this.generator = this.generatorFrom(built, await snapshot);
   }
 
   recommend(history: UserHistory, k: number, keep: (itemId: string) => boolean): ScoredItem[] {

@@ -79,7 +79,11 @@ export interface RecommenderEngine {
    */
   encodeNewItem(itemId: string, neighboursPerKind: ReadonlyMap<string, readonly string[]>): boolean;
   /** Builds the candidate sources (code-space index, network snapshot, popularity) before serving. */
-  activate(snapshot: CatalogueSnapshot | null): Promise<void>;
+  /**
+   * Builds the candidate sources; `snapshot` may still be in flight (a graph read): the code-space
+   * index is built meanwhile and the snapshot awaited only when the index is done.
+   */
+  activate(snapshot: CatalogueSnapshot | null | Promise<CatalogueSnapshot | null>): Promise<void>;
   /** Frees tensors (the encoders); the engine must not be used afterwards. */
   dispose(): void;
 }

@@ -10,20 +10,22 @@
  * so a popular item close to a purchase outranks an obscure one just as close. The plain space is
  * ranked by distance alone.
  *
- * How: an inverted-file partition (IVF) per kind. k-means on a sample gives about sqrt(N) cells;
- * each item is compared with every centroid once, keeps its nearest cells, and its neighbours
- * are searched in those cells only. Memory is linear in N (the centroids, one cell per item and
- * `neighbours` ids per item); build time is O(N sqrt(N) d) per kind, and items appended later
- * (cold-start items) are placed in a cell and linked both ways in O(sqrt(N) d).
+ * How: an inverted-file partition (IVF) per space, over lifted vectors (see `Lift`) in which the
+ * ranked key is an exact Euclidean distance. k-means on a sample gives about sqrt(N) cells; each
+ * item is compared with every centroid once (blocks of dot products), stored in its nearest cell
+ * and searches its `probes` nearest cells; each cell's members are then compared, in one block,
+ * with exactly the items that search that cell. Memory is linear in N (the centroids, one cell per
+ * item, `neighbours` ids per item); build work is N x probes x cell size dot products per space,
+ * and items appended later (cold-start items) are placed and linked both ways in O(sqrt(N) d).
  *
  * Why our own and not a library: what serving needs is one all-items k-nearest-neighbour pass at
  * activation plus cheap appends, never a query per request. hnswlib-node compiles a native addon at
- * install; usearch loads a prebuilt one. Either builds an HNSW graph faster than this partition is
- * built in plain TypeScript (measured at 100k items, see the served-model README), but then needs
- * a query per item for the lists and blocks the event loop in native calls, where this build
- * yields between steps so that a retrained model is indexed while the previous one serves. If
- * activation time at catalogue scale becomes the bottleneck, usearch (prebuilt, multi-threaded
- * batch add and search) is the library to move to.
+ * install; usearch loads a prebuilt one. Their HNSW builds were faster than the first version of
+ * this partition, but they need a query per item for the lists, block the event loop in native
+ * calls and rank by distance only (the bias would need the same lift). Since each item is compared
+ * only with the cells it searches (not with every cell any member of its cell searches), this
+ * build is faster than those libraries measured here and yields between steps, so that a retrained
+ * model is indexed while the previous one serves (figures in the served-model README).
  */
 import type { EranEmbeddings } from '../../model/embeddings';
 import { kindVector } from '../../model/mixture-scoring';
@@ -46,8 +48,11 @@ export interface CodeIndexOptions {
 
 /** One space's partition and the items' neighbour lists. */
 interface SpaceIndex {
+  /** Centroids of the stored vectors (dimension `dim`: the space's d plus the bias coordinate). */
   readonly centroids: Float32Array;
   readonly cellCount: number;
+  readonly dim: number;
+  readonly lift: Lift;
   /** Members of each cell (cells are short lists; appended items go to the additions). */
   readonly cells: NeighbourLists;
   readonly lists: NeighbourLists;
@@ -89,13 +94,16 @@ export class CodeIndex {
     this.spaces.forEach((index, s) => {
       spaceVector(emb, s, item, v);
       const bias = biasOf(emb, s);
-      const probes = nearestCentroids(index.centroids, index.cellCount, d, v, this.options.probes);
-      index.cells.add(probes[0]!, item);
+      const query = new Float32Array(index.dim);
+      query.set(v);
+      const stored = query.slice();
+      stored[d] = liftCoordinate(index.lift, bias?.[item] ?? 0);
+      index.cells.add(nearestCentroids(index.centroids, index.cellCount, index.dim, stored, 1)[0]!, item);
       // Its own list ranks the others by b_y - distance; in theirs it ranks by b_item - distance,
       // the same for all of them: it joins the lists of the items nearest to it.
       const best = new TopM(this.options.neighbours);
       const nearest = new TopM(this.options.neighbours);
-      for (const cell of probes) {
+      for (const cell of nearestCentroids(index.centroids, index.cellCount, index.dim, query, this.options.probes)) {
         index.cells.forEach(cell, Infinity, (y) => {
           if (y === item) return;
           spaceVector(emb, s, y, w);
@@ -150,72 +158,160 @@ function biasOf(emb: EranEmbeddings, s: number): ArrayLike<number> | null {
 }
 
 function* buildSpace(emb: EranEmbeddings, s: number, opts: Required<CodeIndexOptions>): BuildSteps<SpaceIndex> {
-  const { numItems: n, dim: d } = emb;
-  const table = new Float32Array(n * d);
-  const v = new Float64Array(d);
-  for (let x = 0; x < n; x++) {
-    spaceVector(emb, s, x, v);
-    table.set(v, x * d);
-  }
-  const bias = biasOf(emb, s);
+  const { numItems: n } = emb;
+  const lift = liftOf(emb, s);
+  const { stored, queries, dim } = liftedTables(emb, s, lift);
   const cellCount = Math.max(1, Math.min(n, Math.round(Math.sqrt(n))));
-  const centroids = yield* kMeans(table, n, d, cellCount, opts);
+  const centroids = yield* kMeans(stored, n, dim, cellCount, opts);
   const probes = Math.min(opts.probes, cellCount);
 
-  // Every item against every centroid: its cell and the cells its neighbours are searched in.
-  const probeOf = new Int32Array(n * probes);
-  const nearest = new TopM(probes);
-  let work = 0;
-  for (let x = 0; x < n; x++) {
-    nearestCentroidsInto(centroids, cellCount, d, table, x * d, nearest);
-    probeOf.set(nearest.items(), x * probes);
-    work += cellCount * d;
-    if (work > opts.stepWork) {
-      work = 0;
-      yield;
-    }
-  }
+  // Every item against every centroid, twice: as stored (its cell) and as a query (the cells its
+  // own neighbours are searched in).
+  const cellOf = yield* nearestCells(stored, n, dim, centroids, cellCount, 1, opts);
+  const probeOf = yield* nearestCells(queries, n, dim, centroids, cellCount, probes, opts);
   const cellRows: number[][] = Array.from({ length: cellCount }, () => []);
-  for (let x = 0; x < n; x++) cellRows[probeOf[x * probes]!]!.push(x);
+  for (let x = 0; x < n; x++) cellRows[cellOf[x]!]!.push(x);
   const cells = NeighbourLists.fromRows(cellRows);
+  // The items that search each cell (the inverse of probeOf), as one CSR.
+  const searchStart = new Int32Array(cellCount + 1);
+  for (let p = 0; p < n * probes; p++) searchStart[probeOf[p]! + 1]!++;
+  for (let c = 0; c < cellCount; c++) searchStart[c + 1]! += searchStart[c]!;
+  const searchers = new Int32Array(n * probes);
+  const fill = searchStart.slice(0, cellCount);
+  for (let x = 0; x < n; x++) for (let q = 0; q < probes; q++) searchers[fill[probeOf[x * probes + q]!]!++] = x;
 
-  // Cell by cell: its members against every item of the cells any of them searches, distances
-  // by ||x||^2 + ||y||^2 - 2 x.y with the dot products as one block (a matrix product on the
-  // backend when one is initialised: N x probes x cell size pairs is where the build spends its time).
-  const norms = new Float64Array(n);
-  for (let x = 0; x < n; x++) for (let t = 0; t < d; t++) norms[x]! += table[x * d + t]! * table[x * d + t]!;
-  const rows: Int32Array[] = new Array<Int32Array>(n);
-  const best = new TopM(opts.neighbours);
+  // Cell by cell: the items searching it (as queries) against its members (as stored), the dot
+  // products as one block (a matrix product on the backend when one is initialised: N x probes x
+  // cell size pairs, each computed once, is where the build spends its time). Each item keeps
+  // its best `neighbours` so far in a row of `best`.
+  const storedNorms = rowNorms(stored, n, dim);
+  const best = new BestRows(n, opts.neighbours);
+  let work = 0;
   for (let c = 0; c < cellCount; c++) {
     const members = cellRows[c]!;
     if (members.length === 0) continue;
-    const searched = new Set<number>();
-    for (const x of members) for (let q = 0; q < probes; q++) searched.add(probeOf[x * probes + q]!);
-    const pool = [...searched].flatMap((cell) => cellRows[cell]!);
-    const dots = pairDots(gatherRows(table, members, d), members.length, gatherRows(table, pool, d), pool.length, d);
-    members.forEach((x, i) => {
-      best.clear();
-      const nx = norms[x]!;
-      for (let j = 0; j < pool.length; j++) {
-        const y = pool[j]!;
-        if (y === x) continue;
-        const key = nx + norms[y]! - 2 * dots[i * pool.length + j]! - (bias === null ? 0 : bias[y]!);
-        if (key < best.worst) best.offer(y, key);
+    const memberRows = gatherRows(stored, members, dim);
+    const memberIds = Int32Array.from(members);
+    const memberNorms = Float64Array.from(members, (y) => storedNorms[y]!);
+    for (let from = searchStart[c]!; from < searchStart[c + 1]!; from += QUERY_BLOCK) {
+      const block = searchers.subarray(from, Math.min(from + QUERY_BLOCK, searchStart[c + 1]!));
+      const dots = pairDots(gatherRows(queries, block, dim), block.length, memberRows, members.length, dim);
+      for (let i = 0; i < block.length; i++) {
+        const x = block[i]!;
+        const row = i * members.length;
+        let worst = best.worst(x);
+        for (let j = 0; j < memberIds.length; j++) {
+          // ||q_x - s_y||^2 less ||q_x||^2, the same for every y of x's row.
+          const key = memberNorms[j]! - 2 * dots[row + j]!;
+          if (key <= worst && memberIds[j] !== x) {
+            best.offer(x, memberIds[j]!, key);
+            worst = best.worst(x);
+          }
+        }
       }
-      rows[x] = best.items();
-    });
-    work += members.length * pool.length * d;
+      work += block.length * members.length * dim;
+      if (work > opts.stepWork) {
+        work = 0;
+        yield;
+      }
+    }
+  }
+  return { centroids, cellCount, dim, lift, cells, lists: best.lists() };
+}
+
+/** Rows of query items multiplied at once with a cell's members (bounds the block's memory). */
+const QUERY_BLOCK = 4096;
+
+/**
+ * Why two tables: the lists rank y by ||h_y - h_x||^2 - b_y, not by distance alone, so a plain
+ * nearest-neighbour partition of the h vectors would put a popular item's cell in the wrong place.
+ * Stored as s_y = [h_y, sqrt(B - b_y)] (B the largest bias) and queried as q_x = [h_x, 0],
+ * ||q_x - s_y||^2 = ||h_x - h_y||^2 - b_y + B: the ranked key plus a constant, an exact nearest-
+ * neighbour problem the partition (k-means on the stored vectors) and the probes agree with.
+ */
+interface Lift {
+  /** B: the largest item bias at the build (0 without biases). */
+  readonly top: number;
+  readonly bias: ArrayLike<number> | null;
+}
+
+function liftOf(emb: EranEmbeddings, s: number): Lift {
+  const bias = biasOf(emb, s);
+  let top = 0;
+  if (bias !== null) {
+    top = -Infinity;
+    for (let y = 0; y < emb.numItems; y++) top = Math.max(top, bias[y]!);
+  }
+  return { top, bias };
+}
+
+/** The extra coordinate of an item stored in the partition (an item appended later may exceed B: 0 then). */
+function liftCoordinate(lift: Lift, bias: number): number {
+  return lift.bias === null ? 0 : Math.sqrt(Math.max(0, lift.top - bias));
+}
+
+function liftedTables(emb: EranEmbeddings, s: number, lift: Lift): { stored: Float32Array; queries: Float32Array; dim: number } {
+  const { numItems: n, dim: d } = emb;
+  const dim = d + 1;
+  const stored = new Float32Array(n * dim);
+  const queries = new Float32Array(n * dim);
+  const v = new Float64Array(d);
+  for (let x = 0; x < n; x++) {
+    spaceVector(emb, s, x, v);
+    stored.set(v, x * dim);
+    queries.set(v, x * dim);
+    stored[x * dim + d] = liftCoordinate(lift, lift.bias?.[x] ?? 0);
+  }
+  return { stored, queries, dim };
+}
+
+function rowNorms(table: Float32Array, rows: number, dim: number): Float64Array {
+  const norms = new Float64Array(rows);
+  for (let x = 0; x < rows; x++) for (let t = 0; t < dim; t++) norms[x]! += table[x * dim + t]! * table[x * dim + t]!;
+  return norms;
+}
+
+function gatherRows(table: Float32Array, items: ArrayLike<number>, d: number): Float32Array {
+  const out = new Float32Array(items.length * d);
+  for (let i = 0; i < items.length; i++) out.set(table.subarray(items[i]! * d, (items[i]! + 1) * d), i * d);
+  return out;
+}
+
+/** Rows assigned to centroids at once (block dot products), rather than one row at a time. */
+const ASSIGN_BLOCK = 2048;
+
+/** The `m` centroids nearest to each of `count` rows, nearest first: rows x m indexes. */
+function* nearestCells(
+  table: Float32Array,
+  count: number,
+  dim: number,
+  centroids: Float32Array,
+  cellCount: number,
+  m: number,
+  opts: Required<CodeIndexOptions>,
+): BuildSteps<Int32Array> {
+  const out = new Int32Array(count * m);
+  const centroidNorms = rowNorms(centroids, cellCount, dim);
+  const nearest = new TopM(m);
+  let work = 0;
+  for (let from = 0; from < count; from += ASSIGN_BLOCK) {
+    const size = Math.min(ASSIGN_BLOCK, count - from);
+    const block = table.subarray(from * dim, (from + size) * dim);
+    const dots = pairDots(block, size, centroids, cellCount, dim);
+    for (let i = 0; i < size; i++) {
+      nearest.clear();
+      for (let c = 0; c < cellCount; c++) {
+        const key = centroidNorms[c]! - 2 * dots[i * cellCount + c]!;
+        if (key < nearest.worst) nearest.offer(c, key);
+      }
+      out.set(nearest.items(), (from + i) * m);
+    }
+    work += size * cellCount * dim;
     if (work > opts.stepWork) {
       work = 0;
       yield;
     }
   }
-  return { centroids, cellCount, cells, lists: NeighbourLists.fromRows(rows) };
-}
-
-function gatherRows(table: Float32Array, items: readonly number[], d: number): Float32Array {
-  const out = new Float32Array(items.length * d);
-  items.forEach((x, i) => out.set(table.subarray(x * d, (x + 1) * d), i * d));
   return out;
 }
 
@@ -230,39 +326,79 @@ function* kMeans(table: Float32Array, n: number, d: number, count: number, opts:
     order[j] = t;
   }
   const sample = order.subarray(0, Math.min(n, Math.max(count * 40, 2000)));
+  const sampleRows = gatherRows(table, sample, d);
   const centroids = new Float32Array(count * d);
-  for (let c = 0; c < count; c++) centroids.set(table.subarray(sample[c]! * d, (sample[c]! + 1) * d), c * d);
-  const assigned = new Int32Array(sample.length).fill(-1);
+  for (let c = 0; c < count; c++) centroids.set(sampleRows.subarray(c * d, (c + 1) * d), c * d);
+  let assigned = new Int32Array(sample.length).fill(-1);
   const sums = new Float64Array(count * d);
   const sizes = new Int32Array(count);
-  let work = 0;
   for (let it = 0; it < opts.iterations; it++) {
+    const next = yield* nearestCells(sampleRows, sample.length, d, centroids, count, 1, opts);
     let moved = 0;
-    const nearest = new TopM(1);
-    for (let s = 0; s < sample.length; s++) {
-      const x = sample[s]!;
-      nearestCentroidsInto(centroids, count, d, table, x * d, nearest);
-      const c = nearest.first();
-      if (c !== assigned[s]) moved++;
-      assigned[s] = c;
-      work += count * d;
-      if (work > opts.stepWork) {
-        work = 0;
-        yield;
-      }
-    }
+    for (let s = 0; s < sample.length; s++) if (next[s] !== assigned[s]) moved++;
+    assigned = next;
     if (moved === 0) break;
     sums.fill(0);
     sizes.fill(0);
     for (let s = 0; s < sample.length; s++) {
       const c = assigned[s]!;
       sizes[c]!++;
-      for (let t = 0; t < d; t++) sums[c * d + t]! += table[sample[s]! * d + t]!;
+      for (let t = 0; t < d; t++) sums[c * d + t]! += sampleRows[s * d + t]!;
     }
     // An emptied cell keeps its centroid: it may still attract items outside the sample.
     for (let c = 0; c < count; c++) if (sizes[c]! > 0) for (let t = 0; t < d; t++) centroids[c * d + t] = sums[c * d + t]! / sizes[c]!;
   }
   return centroids;
+}
+
+/**
+ * Every item's best `m` (smallest key, then smallest id) in flat arrays: one row per item, kept
+ * sorted by insertion (m is small), so that the build allocates nothing per pair.
+ */
+class BestRows {
+  private readonly ids: Int32Array;
+  private readonly keys: Float64Array;
+  private readonly sizes: Int32Array;
+
+  constructor(
+    private readonly n: number,
+    private readonly m: number,
+  ) {
+    this.ids = new Int32Array(n * m);
+    this.keys = new Float64Array(n * m).fill(Infinity);
+    this.sizes = new Int32Array(n);
+  }
+
+  /** The key an offer must reach to be considered (Infinity until the row is full). */
+  worst(x: number): number {
+    return this.m === 0 ? -Infinity : this.keys[x * this.m + this.m - 1]!;
+  }
+
+  offer(x: number, id: number, key: number): void {
+    const m = this.m;
+    const base = x * m;
+    const size = this.sizes[x]!;
+    if (size === m) {
+      const last = base + m - 1;
+      if (key > this.keys[last]! || (key === this.keys[last] && id > this.ids[last]!)) return;
+    }
+    let p = size < m ? base + this.sizes[x]++ : base + m - 1;
+    while (p > base && (this.keys[p - 1]! > key || (this.keys[p - 1] === key && this.ids[p - 1]! > id))) {
+      this.keys[p] = this.keys[p - 1]!;
+      this.ids[p] = this.ids[p - 1]!;
+      p--;
+    }
+    this.keys[p] = key;
+    this.ids[p] = id;
+  }
+
+  lists(): NeighbourLists {
+    const indptr = new Int32Array(this.n + 1);
+    for (let x = 0; x < this.n; x++) indptr[x + 1] = indptr[x]! + this.sizes[x]!;
+    const indices = new Int32Array(indptr[this.n]!);
+    for (let x = 0; x < this.n; x++) indices.set(this.ids.subarray(x * this.m, x * this.m + this.sizes[x]!), indptr[x]!);
+    return new NeighbourLists(indptr, indices);
+  }
 }
 
 /** The `m` centroids nearest to v, nearest first. */
