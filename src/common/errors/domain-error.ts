@@ -54,13 +54,13 @@ export const CommonErrorCode = {
   GraphTimeout: 'GRAPH_TIMEOUT',
 } as const;
 
-/** `loading`: a model is being loaded and activated (start-up), so retrying is enough (`extensions.modelState`). */
+/** `loading`: a model is being loaded and activated (start-up), so retrying later is enough (`extensions.modelState`). */
 export function modelNotReady(loading = false): DomainError {
   return loading
     ? new DomainError(
         ErrorKind.ModelNotReady,
         CommonErrorCode.ModelNotReady,
-        'the model is being activated (the server has just started): retry in a few seconds',
+        'the model is being activated (the server has just started; minutes on a large catalogue): retry after Retry-After seconds',
         { modelState: 'loading' },
       )
     : new DomainError(
