@@ -11,7 +11,7 @@ import { join } from 'node:path';
 export interface ApiServer {
   readonly url: string;
   readonly child: ChildProcess;
-  /** Seconds from spawn until it served a model (start-up, checkpoint load, activation). */
+  /** Seconds from spawn until it served a model (start-up, checkpoint load, activation): its readiness, not its port. */
   readonly startSeconds: number;
   /** SIGTERM (graceful) by default; SIGKILL to kill it as a crash would. */
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -93,11 +93,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
     try {
+      // Readiness, not the port: the server listens while it is still activating its model.
       const health = await fetch(`${url}/health`);
-      const body = (await health.json()) as { model: { ready: boolean } };
+      const body = (await health.json()) as { model: { ready: boolean; state: 'ready' | 'loading' | 'none' } };
       if (body.model.ready) return { url, child, stop, startSeconds: (Date.now() - started) / 1000 };
-      await stop();
-      throw new Error('the server has no model: train one first (npm run eran -- train)');
+      if (body.model.state === 'none') {
+        await stop();
+        throw new Error('the server has no model: train one first (npm run eran -- train)');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('the server has no model')) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500));

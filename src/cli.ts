@@ -250,7 +250,9 @@ export function buildCli(): Command {
       30,
     )
     .action(async (o: { explanationCacheTtl: number }) => {
-      await startServer(loadConfig(), { tuning: { explanationCacheTtlMs: Math.max(0, o.explanationCacheTtl) * 1000 } });
+      // Listening before the model is active: GET /health/live answers at once, /health (readiness)
+      // once the model serves, and recommendations answer MODEL_NOT_READY meanwhile.
+      await startServer(loadConfig(), { tuning: { explanationCacheTtlMs: Math.max(0, o.explanationCacheTtl) * 1000, activateInBackground: true } });
     });
 
   program

@@ -6,9 +6,12 @@
 // j* = the first candidate sharing a value of k* with i; path (u)-[:PURCHASED]->(j*)-[:HAS_K]->
 // (value)<-[:HAS_K]-(i) through the rarest shared value.
 // When no candidate shares a value of k*: the shortest G_k* path (up to 3 hops) from the most
-// similar purchase to i; failing that, a value of another kind shared with a candidate; failing
-// that, only (u)-[:PURCHASED]->(j*) (mode NONE). Shared values come from intersecting the items'
-// `attrs` lists, which never expands a value node (a genre holds hundreds of items).
+// similar purchase to i (recommend/network-paths, run afterwards for the rows whose `pathFrom` is
+// set: there the network type is written into the pattern, which a parameter cannot do); failing
+// that, a value of another kind shared with a candidate (mode OTHER_VALUE, answered here for every
+// row without a shared k* value, as the answer when no path is found); failing that, only
+// (u)-[:PURCHASED]->(j*) (mode NONE). Shared values come from intersecting the items' `attrs`
+// lists, which never expands a value node (a genre holds hundreds of items).
 // $rows: [{user, item, prefix, rel, candidates: [item id], adjacentFirst}]; $hasTypes: {actor: 'HAS_ACTOR', ...}
 UNWIND $rows AS input
 MATCH (u:User {id: input.user})
@@ -28,17 +31,9 @@ OPTIONAL CALL (row, itemAttrs) {
   ORDER BY pos
   LIMIT 1
 }
-OPTIONAL CALL (i, row, sharing) {
-  WITH i, row
-  WHERE sharing IS NULL AND size(row.candidates) > 0
-  MATCH (j:Item {id: row.candidates[0]})
-  MATCH p = shortestPath((j)-[rs*1..3]-(i))
-  WHERE all(r IN rs WHERE type(r) = row.rel)
-  RETURN j AS linked, p AS networkPath
-}
-OPTIONAL CALL (row, sharing, networkPath, itemAttrs) {
+OPTIONAL CALL (row, sharing, itemAttrs) {
   WITH row
-  WHERE sharing IS NULL AND networkPath IS NULL
+  WHERE sharing IS NULL
   UNWIND range(0, size(row.candidates) - 1) AS pos
   MATCH (j:Item {id: row.candidates[pos]})
   WITH pos, j, [v IN coalesce(j.attrs, []) WHERE v IN itemAttrs] AS shared
@@ -47,7 +42,7 @@ OPTIONAL CALL (row, sharing, networkPath, itemAttrs) {
   ORDER BY pos
   LIMIT 1
 }
-WITH u, i, row, sharing, linked, networkPath,
+WITH u, i, row, sharing,
      coalesce(sharing, otherSharing) AS anchor, coalesce(shared, otherShared) AS values
 OPTIONAL CALL (u, anchor, values) {
   WITH u, anchor, values
@@ -59,33 +54,24 @@ OPTIONAL CALL (u, anchor, values) {
   WITH pu, v ORDER BY COUNT { (v)<--() } ASC, v.uid
   RETURN pu, collect(v) AS vs
 }
-OPTIONAL CALL (u, row, pu, networkPath) {
+OPTIONAL CALL (u, row, pu) {
   WITH u, row
-  WHERE pu IS NULL AND networkPath IS NULL AND size(row.candidates) > 0
+  WHERE pu IS NULL AND size(row.candidates) > 0
   MATCH p = (u)-[:PURCHASED]->(:Item {id: row.candidates[0]})
   RETURN p AS purchasePath
 }
-OPTIONAL CALL (u, linked, networkPath) {
-  WITH u, linked
-  WHERE networkPath IS NOT NULL
-  MATCH (u)-[pr:PURCHASED]->(linked)
-  RETURN pr
-}
-WITH u, row, i, anchor, sharing, networkPath, pu, vs, pr, linked, purchasePath,
+WITH u, row, i, anchor, sharing, pu, vs, purchasePath,
      CASE
        WHEN pu IS NOT NULL AND sharing IS NOT NULL THEN 'SHARED_VALUE'
-       WHEN networkPath IS NOT NULL AND pr IS NOT NULL THEN 'NETWORK_PATH'
        WHEN pu IS NOT NULL THEN 'OTHER_VALUE'
        ELSE 'NONE'
      END AS mode
-WITH row, mode, [v IN coalesce(vs, []) | {kind: v.kind, id: v.id, name: coalesce(v.name, v.id)}] AS sharedValues,
+WITH row, mode, sharing, [v IN coalesce(vs, []) | {kind: v.kind, id: v.id, name: coalesce(v.name, v.id)}] AS sharedValues,
      CASE mode
-       WHEN 'NETWORK_PATH' THEN [u, linked] + tail(nodes(networkPath))
        WHEN 'NONE' THEN coalesce(nodes(purchasePath), [])
        ELSE [u, anchor, head(vs), i]
      END AS pathNodes,
      CASE mode
-       WHEN 'NETWORK_PATH' THEN [r IN [pr] + relationships(networkPath) | {type: type(r), from: startNode(r).id, to: endNode(r).id}]
        WHEN 'NONE' THEN [r IN coalesce(relationships(purchasePath), []) | {type: type(r), from: startNode(r).id, to: endNode(r).id}]
        // HAS_<KIND> links are stated by the items' attrs lists, which the import and addItem keep
        // equal to the links in the same transactions: reading the list avoids expanding two items.
@@ -96,6 +82,7 @@ WITH row, mode, [v IN coalesce(vs, []) | {kind: v.kind, id: v.id, name: coalesce
        ]
      END AS relationships
 RETURN row.user AS user, row.item AS item, mode,
+       CASE WHEN sharing IS NULL AND size(row.candidates) > 0 THEN row.candidates[0] END AS pathFrom,
        mode = 'SHARED_VALUE' AND EXISTS { MATCH (:Item {id: pathNodes[1].id})-[r]-(:Item {id: row.item}) WHERE type(r) = row.rel } AS adjacent,
        CASE WHEN mode IN ['SHARED_VALUE', 'OTHER_VALUE'] THEN sharedValues ELSE [] END AS sharedValues,
        [n IN pathNodes | {

@@ -11,6 +11,12 @@ export const API_TUNING = Symbol('API_TUNING');
 export interface ApiTuning {
   /** How long an explanation is reused for the same user, history and model; 0 disables. */
   readonly explanationCacheTtlMs: number;
+  /**
+   * Start listening before the start-up model is active (`eran serve`): activation takes minutes
+   * at catalogue scale, and meanwhile health, readiness and writes answer while recommendations
+   * answer MODEL_NOT_READY. Off, the app's init waits for the model (tests, the demo).
+   */
+  readonly activateInBackground?: boolean;
 }
 
 export const DEFAULT_API_TUNING: ApiTuning = { explanationCacheTtlMs: 30_000 };

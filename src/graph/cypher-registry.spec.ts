@@ -37,6 +37,18 @@ describe('CypherRegistry', () => {
     expect(missing).toEqual([]);
   });
 
+  it('writes relationship types into typed queries, and nothing that is not a type', () => {
+    expect(registry.typeMarkers('recommend/network-paths')).toEqual(['rel']);
+    expect(registry.typeMarkers('recommend/explain-items')).toEqual([]);
+    const typed = registry.typed('recommend/network-paths', { rel: 'ACTOR' });
+    expect(typed).toContain('shortestPath((j)-[:`ACTOR`*1..3]-(i))');
+    expect(typed).not.toContain('{{');
+    expect(() => registry.typed('recommend/network-paths', {})).toThrow(/needs the relationship type \{\{rel\}\}/);
+    expect(() => registry.typed('recommend/network-paths', { rel: 'ACTOR`]-() DETACH DELETE (i) //' })).toThrow(RangeError);
+    expect(() => registry.typed('recommend/network-paths', { rel: 'actor' })).toThrow(RangeError);
+    expect(() => registry.typed('recommend/network-paths', { rel: 'ACTOR', other: 'GENRE' })).toThrow(/no marker \{\{other\}\}/);
+  });
+
   it('uses $parameters only: no string-built Cypher placeholders', () => {
     for (const name of registry.names()) expect(registry.get(name)).not.toMatch(/\$\{|\+ *'/);
   });

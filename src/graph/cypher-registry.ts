@@ -35,9 +35,42 @@ export class CypherRegistry {
     return query;
   }
 
+  /**
+   * A query whose relationship types are written into its patterns: each `{{name}}` marker is
+   * replaced by the type given for it. On Neo4j 5.26 a type from a parameter (`[:$(rel)]`) does not
+   * select relationships while expanding (every relationship of a node is read, then filtered), and
+   * in a variable-length `shortestPath` it is not applied at all; a written type reads only that
+   * type's relationships of a dense node. Types must be upper-case identifiers (what `kindNames`
+   * makes of a validated kind), so nothing but a type can enter the statement.
+   */
+  typed(name: string, types: Readonly<Record<string, string>>): string {
+    const query = this.get(name);
+    const markers = typeMarkers(query);
+    for (const marker of markers) {
+      const type = types[marker];
+      if (type === undefined) throw new Error(`Cypher query "${name}" needs the relationship type {{${marker}}}`);
+      if (!RELATIONSHIP_TYPE.test(type)) throw new RangeError(`"${type}" is not a relationship type for {{${marker}}} of "${name}"`);
+    }
+    const unused = Object.keys(types).filter((key) => !markers.includes(key));
+    if (unused.length > 0) throw new Error(`Cypher query "${name}" has no marker {{${unused.join('}}, {{')}}}`);
+    return query.replace(TYPE_MARKER, (_, marker: string) => `\`${types[marker]}\``);
+  }
+
+  /** The `{{name}}` relationship-type markers of a query (empty for an ordinary one). */
+  typeMarkers(name: string): string[] {
+    return typeMarkers(this.get(name));
+  }
+
   names(): string[] {
     return [...this.queries.keys()].sort();
   }
+}
+
+const TYPE_MARKER = /\{\{([a-z][A-Za-z]*)\}\}/g;
+const RELATIONSHIP_TYPE = /^[A-Z][A-Z0-9_]*$/;
+
+function typeMarkers(query: string): string[] {
+  return [...new Set([...query.matchAll(TYPE_MARKER)].map((m) => m[1]!))];
 }
 
 export function defaultCypherRoot(): string {

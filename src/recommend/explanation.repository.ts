@@ -49,7 +49,26 @@ export interface GraphExplanation {
   readonly adjacent: boolean;
 }
 
-/** Explanation paths from the graph: every request of a response in ONE query (recommend/explain-items). */
+interface ExplanationRecord {
+  user: string;
+  item: string;
+  mode: ExplanationMode;
+  /** Set when no candidate shares a value of k*: the purchase a G_k* path is searched from. */
+  pathFrom: string | null;
+  sharedValues: Array<{ kind: string; id: string; name: string }>;
+  nodes: Array<{ type: PathNodeType; id: string; name: string | null; kind: string | null }>;
+  relationships: Array<{ type: string; from: string; to: string }>;
+  adjacent: boolean;
+}
+
+type PathRecord = Pick<ExplanationRecord, 'user' | 'item' | 'nodes' | 'relationships'>;
+
+/**
+ * Explanation paths from the graph: every request of a response in one query
+ * (recommend/explain-items), plus one per network type among the rows whose purchases share no
+ * value of k* with the item (recommend/network-paths, the G_k* path search, with its type written
+ * into the pattern).
+ */
 @Injectable()
 export class ExplanationRepository {
   constructor(private readonly graph: GraphClient) {}
@@ -64,23 +83,41 @@ export class ExplanationRepository {
     });
     // Auto-commit: one read-only statement needs no BEGIN/COMMIT, which saves two of the three
     // round trips a managed transaction costs (measured at ~2 ms per request under load).
-    const records = await this.graph.autoCommit<{
-      user: string;
-      item: string;
-      mode: ExplanationMode;
-      sharedValues: Array<{ kind: string; id: string; name: string }>;
-      nodes: Array<{ type: PathNodeType; id: string; name: string | null; kind: string | null }>;
-      relationships: Array<{ type: string; from: string; to: string }>;
-      adjacent: boolean;
-    }>('recommend/explain-items', { rows, hasTypes });
-    return records.map((r) => ({
-      userId: r.user,
-      itemId: r.item,
-      mode: r.mode,
-      sharedValues: r.sharedValues.map((v) => ({ kind: v.kind, id: v.id, name: v.name })),
-      nodes: r.nodes.map((n) => ({ type: n.type, id: n.id, name: n.name ?? n.id, kind: n.kind ?? null })),
-      relationships: r.relationships.map((x) => ({ type: x.type, from: x.from, to: x.to })),
-      adjacent: r.adjacent,
-    }));
+    const records = await this.graph.autoCommit<ExplanationRecord>('recommend/explain-items', { rows, hasTypes });
+    const paths = await this.networkPaths(records, new Map(rows.map((r) => [keyOf(r.user, r.item), r.rel])));
+    return records.map((r) => {
+      // A G_k* path outranks a value of another kind (OTHER_VALUE) and a bare purchase (NONE).
+      const path = r.pathFrom === null ? undefined : paths.get(keyOf(r.user, r.item));
+      const found = path ?? r;
+      return {
+        userId: r.user,
+        itemId: r.item,
+        mode: path === undefined ? r.mode : 'NETWORK_PATH',
+        sharedValues: path === undefined ? r.sharedValues.map((v) => ({ kind: v.kind, id: v.id, name: v.name })) : [],
+        nodes: found.nodes.map((n) => ({ type: n.type, id: n.id, name: n.name ?? n.id, kind: n.kind ?? null })),
+        relationships: found.relationships.map((x) => ({ type: x.type, from: x.from, to: x.to })),
+        adjacent: path === undefined && r.adjacent,
+      };
+    });
   }
+
+  /** The G_k* paths of the rows that need one, one statement per network type, concurrently. */
+  private async networkPaths(records: readonly ExplanationRecord[], relOf: ReadonlyMap<string, string>): Promise<Map<string, PathRecord>> {
+    const byRel = new Map<string, Array<{ user: string; item: string; from: string }>>();
+    for (const r of records) {
+      if (r.pathFrom === null) continue;
+      const rel = relOf.get(keyOf(r.user, r.item))!;
+      const list = byRel.get(rel) ?? [];
+      list.push({ user: r.user, item: r.item, from: r.pathFrom });
+      byRel.set(rel, list);
+    }
+    const found = await Promise.all(
+      [...byRel].map(([rel, pathRows]) => this.graph.autoCommit<PathRecord>('recommend/network-paths', { rows: pathRows }, { rel })),
+    );
+    return new Map(found.flat().map((p) => [keyOf(p.user, p.item), p]));
+  }
+}
+
+function keyOf(user: string, item: string): string {
+  return `${user}\u0000${item}`;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG, APP_LOGGER } from '../config/config.module';
+import { API_TUNING, APP_CONFIG, APP_LOGGER, type ApiTuning } from '../config/config.module';
 import type { Logger } from '../common/logging/logger';
 import { modelNotReady } from '../common/errors/domain-error';
 import { initBackend } from '../model/backend';
@@ -10,6 +10,9 @@ import { servedModelOf, type ServedModel } from './served-model';
 import { ServedModelRepository } from './served-model.repository';
 import { ChangeFeedService } from '../sync/change-feed.service';
 import type { FeedEvent } from '../sync/change-log';
+
+/** `ready`: a model serves; `loading`: none yet, one is being loaded and activated; `none`: none and none coming. */
+export type ModelState = 'ready' | 'loading' | 'none';
 
 /** Runs before a model starts serving (e.g. encoding cold-start items it has not seen), and once after. */
 export type ActivationHook = (model: ServedModel) => Promise<void>;
@@ -34,7 +37,10 @@ const SNAPSHOT_REUSE_MS = 10 * 60_000;
  * next change-log poll, loads that checkpoint from the shared CHECKPOINT_DIR and swaps it in. One
  * switch runs at a time; a version published meanwhile is taken next (the latest wins). At
  * start-up the published version is loaded, or the newest checkpoint when none was published;
- * without one, every model-backed query answers MODEL_NOT_READY until a model is published.
+ * without one, every model-backed query answers MODEL_NOT_READY until a model is published. With
+ * `activateInBackground` that start-up load runs after the app listens (it takes minutes at
+ * catalogue scale); model-backed queries answer MODEL_NOT_READY (`modelState: 'loading'`) until it
+ * is active.
  */
 @Injectable()
 export class ModelRegistryService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,11 +52,15 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
   private switching: Promise<void> | null = null;
   private readonly failed = new Map<string, number>();
   private snapshot: { readonly kinds: string; readonly at: number; readonly value: CatalogueSnapshot } | null = null;
+  /** The start-up load, from bootstrap until it served a model or gave up. */
+  private startup: Promise<void> | null = null;
+  private starting = false;
   readonly store: CheckpointStore;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
+    @Inject(API_TUNING) private readonly tuning: ApiTuning,
     private readonly repo: ServedModelRepository,
     private readonly feed: ChangeFeedService,
   ) {
@@ -62,10 +72,20 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
     return this.active;
   }
 
-  /** The active model, or MODEL_NOT_READY. */
+  /** The active model, or MODEL_NOT_READY (saying whether one is on its way). */
   require(): ServedModel {
-    if (this.active === null) throw modelNotReady();
+    if (this.active === null) throw modelNotReady(this.state() === 'loading');
     return this.active;
+  }
+
+  state(): ModelState {
+    if (this.active !== null) return 'ready';
+    return this.starting || this.switching !== null ? 'loading' : 'none';
+  }
+
+  /** Resolves when the start-up load has finished: a model serves, or none could be loaded (logged). */
+  async started(): Promise<void> {
+    await this.startup;
   }
 
   onActivate(hook: ActivationHook): void {
@@ -82,6 +102,17 @@ export class ModelRegistryService implements OnApplicationBootstrap, OnApplicati
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.starting = true;
+    this.startup = this.loadAtStartup().finally(() => (this.starting = false));
+    if (this.tuning.activateInBackground !== true) return this.startup;
+    // Listening goes on meanwhile; a failure here is the one a blocking start would have thrown.
+    this.startup = this.startup.catch((error: unknown) => {
+      this.logger.error({ err: error }, 'could not load the start-up model: serving MODEL_NOT_READY until a version is published');
+    });
+    this.logger.info('listening before the model is active: recommendations answer MODEL_NOT_READY until it is');
+  }
+
+  private async loadAtStartup(): Promise<void> {
     const published = await this.repo.readPublished();
     const version = published ?? (await this.store.newest());
     if (version === null) {

@@ -13,6 +13,7 @@ import { importDataset } from '../../src/ingest/import-dataset';
 import { generateMovieWorld, syntheticSource, type SyntheticWorld } from '../../src/datasets/synthetic';
 import { initBackend } from '../../src/model/backend';
 import { CheckpointStore } from '../../src/served-model/checkpoint-store';
+import { ModelRegistryService } from '../../src/served-model/model-registry.service';
 import { runTrainingPipeline } from '../../src/training/train-pipeline';
 import { TrainingRepository } from '../../src/training/training.repository';
 
@@ -561,13 +562,75 @@ describe('input validation and errors', () => {
           .post('/graphql')
           .send({ query: RECOMMEND_IDS, variables: { userId: '1', k: 3 } })
       ).body as GqlResponse<unknown>;
-      expect(body.errors![0]!.extensions.code).toBe('MODEL_NOT_READY');
+      expect(body.errors![0]!.extensions).toMatchObject({ code: 'MODEL_NOT_READY', modelState: 'none' });
       const health = await request(bare.getHttpServer()).get('/health');
       expect(health.status).toBe(503);
-      expect(health.body).toMatchObject({ status: 'degraded', neo4j: { up: true }, model: { ready: false } });
+      expect(health.body).toMatchObject({ status: 'degraded', neo4j: { up: true }, model: { ready: false, state: 'none' } });
     } finally {
       await bare.close();
       rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('listens before its model is active (eran serve): live, not ready, MODEL_NOT_READY while loading, writes go through', async () => {
+    const starting = await createApp({
+      config,
+      logger: createLogger('error', 'api-e2e-starting'),
+      tuning: { explanationCacheTtlMs: 0, activateInBackground: true },
+    });
+    const registry = starting.get(ModelRegistryService);
+    // Activation waits on this gate (an activation hook), so "before it is active" lasts until the test says.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    registry.onActivate(() => gate);
+    const post = (query: string, variables: Record<string, unknown>, token?: string): request.Test => {
+      const req = request(starting.getHttpServer()).post('/graphql').set('content-type', 'application/json');
+      if (token !== undefined) req.set('authorization', `Bearer ${token}`);
+      return req.send({ query, variables });
+    };
+    try {
+      await starting.init();
+      expect(registry.state()).toBe('loading');
+      expect((await request(starting.getHttpServer()).get('/health/live')).status).toBe(200);
+      for (const path of ['/health', '/health/ready']) {
+        const health = await request(starting.getHttpServer()).get(path);
+        expect(health.status).toBe(503);
+        expect(health.body).toMatchObject({ status: 'degraded', neo4j: { up: true }, model: { ready: false, state: 'loading', version: null } });
+      }
+      const rec = await post(RECOMMEND_IDS, { userId: '1', k: 3 });
+      expect(rec.status).toBe(503);
+      expect(rec.headers['retry-after']).toBeDefined();
+      const recBody = rec.body as GqlResponse<unknown>;
+      expect(recBody.errors![0]!.extensions).toMatchObject({ code: 'MODEL_NOT_READY', reason: 'MODEL_NOT_READY', modelState: 'loading' });
+      expect(recBody.errors![0]!.message).toMatch(/being activated/);
+      const similar = (await post('query S($i: ID!) { similarItems(itemId: $i, k: 3) { item { id } } }', { i: '3' })).body as GqlResponse<unknown>;
+      expect(similar.errors![0]!.extensions).toMatchObject({ code: 'MODEL_NOT_READY', modelState: 'loading' });
+      // A purchase needs the graph and the catalogue, not the model.
+      const purchase = (
+        await post(
+          'mutation P($u: ID!, $i: ID!) { recordPurchase(userId: $u, itemId: $i, rating: 5) { newUser positive } }',
+          { u: 'early-bird', i: '3' },
+          WRITER_TOKEN,
+        )
+      ).body as GqlResponse<{ recordPurchase: { newUser: boolean; positive: boolean } }>;
+      expect(purchase.errors).toBeUndefined();
+      expect(purchase.data!.recordPurchase).toEqual({ newUser: true, positive: true });
+      expect(registry.state()).toBe('loading');
+
+      open();
+      await registry.started();
+      expect(registry.state()).toBe('ready');
+      const ready = await request(starting.getHttpServer()).get('/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toMatchObject({ status: 'ok', model: { ready: true, state: 'ready' } });
+      const after = (await post(RECOMMEND_IDS, { userId: 'early-bird', k: 3 })).body as GqlResponse<{ recommend: Array<{ item: { id: string } }> }>;
+      expect(after.errors).toBeUndefined();
+      expect(after.data!.recommend).toHaveLength(3);
+      expect(after.data!.recommend.map((r) => r.item.id)).not.toContain('3');
+    } finally {
+      open();
+      await registry.started();
+      await starting.close();
     }
   });
 });
@@ -576,7 +639,9 @@ describe('operations endpoints', () => {
   it('GET /health reports Neo4j and the model', async () => {
     const res = await request(app.getHttpServer()).get('/health');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', neo4j: { up: true }, model: { ready: true } });
+    expect(res.body).toMatchObject({ status: 'ok', neo4j: { up: true }, model: { ready: true, state: 'ready' } });
+    expect((await request(app.getHttpServer()).get('/health/ready')).status).toBe(200);
+    expect((await request(app.getHttpServer()).get('/health/live')).body).toEqual({ status: 'ok' });
     // The change-log poller runs (every SYNC_INTERVAL_MS) and is past the suite's writes.
     expect(res.body.sync.seq).toBeGreaterThan(0);
     expect(res.body.sync.polledMsAgo).toBeLessThan(10_000);

@@ -54,10 +54,19 @@ export const CommonErrorCode = {
   GraphTimeout: 'GRAPH_TIMEOUT',
 } as const;
 
-export function modelNotReady(): DomainError {
-  return new DomainError(
-    ErrorKind.ModelNotReady,
-    CommonErrorCode.ModelNotReady,
-    'no trained model is loaded yet: train one (eran train, or the retrainModel mutation) and retry',
-  );
+/** `loading`: a model is being loaded and activated (start-up), so retrying later is enough (`extensions.modelState`). */
+export function modelNotReady(loading = false): DomainError {
+  return loading
+    ? new DomainError(
+        ErrorKind.ModelNotReady,
+        CommonErrorCode.ModelNotReady,
+        'the model is being activated (the server has just started; minutes on a large catalogue): retry after Retry-After seconds',
+        { modelState: 'loading' },
+      )
+    : new DomainError(
+        ErrorKind.ModelNotReady,
+        CommonErrorCode.ModelNotReady,
+        'no trained model is loaded yet: train one (eran train, or the retrainModel mutation) and retry',
+        { modelState: 'none' },
+      );
 }
