@@ -8,7 +8,7 @@ import { importSyntheticWorld } from '../src/ingest/import-synthetic';
 import { LocalNeo4j } from '../src/ingest/local-neo4j';
 import { openDataset, isDatasetFormat } from '../src/datasets/open-dataset';
 import { NETWORK_DEFAULTS } from '../src/networks/build-networks';
-import { printImportSummary } from '../src/cli';
+import { printImportSummary, topMOption, topMValue } from '../src/cli';
 import { benchCommand, finiteNumber, positiveInt } from './args';
 import { MemorySampler } from './process-memory';
 
@@ -32,12 +32,7 @@ async function main(): Promise<void> {
     .option('--users <n>', 'synthetic: users (default: items / 2)', positiveInt)
     .option('--seed <n>', 'synthetic: seed', finiteNumber)
     .option('--min-support <n>', 'co-purchasers needed for a network edge', finiteNumber, NETWORK_DEFAULTS.minSupport)
-    .option(
-      '--top-m <n|none>',
-      'neighbours kept per item and network (none: no cap)',
-      (raw) => (raw === 'none' ? null : finiteNumber(raw)),
-      NETWORK_DEFAULTS.topM,
-    )
+    .option('--top-m <n|none>', 'neighbours kept per item and network (none: no cap)', topMOption, NETWORK_DEFAULTS.topM ?? 'none')
     .option('--writer <w>', 'auto | bulk | transactional', 'auto')
     .option('--json <file>', 'the summary and peaks as JSON, for bench:scale')
     .parse(process.argv);
@@ -49,14 +44,15 @@ async function main(): Promise<void> {
     users?: number;
     seed?: number;
     minSupport: number;
-    topM: number | null;
+    topM: number | 'none';
     writer: string;
     json?: string;
   }>();
   const synthetic = o.synthetic;
   const format = o.format ?? (path === undefined ? 'synthetic' : 'csv');
   if (!isDatasetFormat(format)) throw new Error(`unknown --format ${format}`);
-  const { minSupport, topM } = o;
+  const { minSupport } = o;
+  const topM = topMValue(o.topM);
   const writerChoice = o.writer as WriterChoice;
   if (!['auto', 'bulk', 'transactional'].includes(writerChoice)) throw new Error(`--writer: expected auto | bulk | transactional, got ${writerChoice}`);
 

@@ -36,9 +36,17 @@ function positiveInt(name: string) {
   };
 }
 
-function topMOption(raw: string): number | null {
-  if (raw === 'none') return null;
+/**
+ * `--top-m`: a positive integer or `none` (no cap). Commander stores a parser's `null` as `''`, so the
+ * absence of a cap travels as the string 'none' and becomes `null` where the options are read.
+ */
+export function topMOption(raw: string): number | 'none' {
+  if (raw === 'none') return 'none';
   return positiveInt('--top-m')(raw);
+}
+
+export function topMValue(option: number | 'none'): number | null {
+  return option === 'none' ? null : option;
 }
 
 function number(name: string) {
@@ -110,7 +118,7 @@ export function buildCli(): Command {
     .option('--positive-threshold <r>', 'ratings above this are purchases', number('--positive-threshold'), 3)
     .option('--min-history <n>', 'drop users with fewer positives', positiveInt('--min-history'), 5)
     .option('--min-support <n>', 'co-purchasers needed for a network edge', positiveInt('--min-support'), NETWORK_DEFAULTS.minSupport)
-    .option('--top-m <n|none>', 'keep at most M neighbours per item and network (union rule); none: no cap', topMOption, NETWORK_DEFAULTS.topM)
+    .option('--top-m <n|none>', 'keep at most M neighbours per item and network (union rule); none: no cap', topMOption, NETWORK_DEFAULTS.topM ?? 'none')
     .option('--kinds <list>', 'attribute kinds to import (comma-separated; default: all)')
     .option('--held-out <file>', 'CSV user,item of positives to hold out of training (evaluation)')
     .option('--skip-invalid', 'skip and count malformed rows instead of stopping', false)
@@ -138,7 +146,7 @@ export function buildCli(): Command {
           positiveThreshold: o.positiveThreshold,
           minHistory: o.minHistory,
           minSupport: o.minSupport,
-          topM: o.topM,
+          topM: topMValue(o.topM),
           kinds: o.kinds
             ?.split(',')
             .map((k) => k.trim())
@@ -307,7 +315,7 @@ interface ImportCliOptions {
   items?: number;
   users?: number;
   minSupport: number;
-  topM: number | null;
+  topM: number | 'none';
   kinds?: string;
   heldOut?: string;
   skipInvalid: boolean;
