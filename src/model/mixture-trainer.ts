@@ -41,6 +41,7 @@ import { MIXTURE_EPSILON } from './mixture';
 import { latestIndex, recencyWeights } from './recency';
 import { Rng } from './rng';
 import { ADAM_DEFAULTS, AdamSettings, RowTable } from './row-table';
+import { RowWorkers } from './row-workers';
 import { batchedGram, gatherPlan, gatherRows, matMul, matMulBT, pairLogits, segmentPlan, segmentSum, type SegmentPlan } from './sparse-ops';
 import type { EpochSummary, LossValues, ProgressCallback, StopReason, TrainOptions, TrainResult } from './trainer';
 
@@ -74,6 +75,11 @@ export interface MixtureTrainerSettings {
   /** Early stopping on larger catalogues: sampled items the held-out item is ranked among. */
   readonly validationNegatives: number;
   readonly patience: number;
+  /**
+   * Threads for the row tables' Adam updates, this one included (row-workers.ts); 0: the cores,
+   * at most 4. The result does not depend on it.
+   */
+  readonly rowThreads: number;
 }
 
 export const MIXTURE_TRAINER_DEFAULTS: MixtureTrainerSettings = {
@@ -88,6 +94,7 @@ export const MIXTURE_TRAINER_DEFAULTS: MixtureTrainerSettings = {
   validationUsers: 2000,
   validationNegatives: 999,
   patience: 3,
+  rowThreads: 0,
 };
 
 /** Popularity exponent of the negative sampler (word2vec's). */
@@ -538,10 +545,12 @@ interface ReconPlan {
   /** Local rows (in the step's items) that are reconstructed. */
   readonly rows: SegmentPlan;
   readonly count: number;
-  /** Per kind: output rows gathered (global), sampled columns (local to them), non-zeros. */
+  /**
+   * Per kind: output rows gathered (global ids; the sampled columns first, in their order, so that
+   * the first `numSampled` gathered rows ARE the sampled columns), non-zeros.
+   */
   readonly kinds: ReadonlyArray<{
     readonly gathered: Int32Array;
-    readonly sampled: SegmentPlan;
     readonly numSampled: number;
     readonly zeroMask: Float32Array;
     readonly zeroWeight: number;
@@ -564,7 +573,7 @@ function buildRecon(ctx: Ctx, layout: Layout, reconItems: Int32Array, rng: Rng):
   const kinds = ctx.data.networks.map((net) => {
     const cols = new LocalIndex(n);
     const sampled = m === n ? Int32Array.from({ length: n }, (_, i) => i) : rng.sampleDistinct(n, m);
-    const sampledLocal = Int32Array.from(sampled, (c) => cols.add(c));
+    sampled.forEach((c) => cols.add(c));
     const zeroMask = new Float32Array(u * m).fill(1);
     reconItems.forEach((x, r) => {
       let p = net.indptr[x];
@@ -587,7 +596,6 @@ function buildRecon(ctx: Ctx, layout: Layout, reconItems: Int32Array, rng: Rng):
       const linkMask = zeroMask.map((z) => 1 - z);
       return {
         gathered: cols.toArray(),
-        sampled: gatherPlan(sampledLocal, m),
         numSampled: m,
         zeroMask,
         zeroWeight: n / m,
@@ -610,9 +618,9 @@ function buildRecon(ctx: Ctx, layout: Layout, reconItems: Int32Array, rng: Rng):
     const nzRows = Int32Array.from(keep, (i) => nzR[i]);
     const nzCols = Int32Array.from(keep, (i) => cols.add(nzC[i]));
     const gathered = cols.toArray();
+    if (gathered.length !== m) throw new Error(`buildRecon: expected the ${m} sampled columns to cover every link, got ${gathered.length} columns`);
     return {
       gathered,
-      sampled: gatherPlan(sampledLocal, gathered.length),
       numSampled: m,
       zeroMask,
       zeroWeight: n / m,
@@ -630,11 +638,11 @@ function reconLoss(ctx: Ctx, plan: ReconPlan, codes: tf.Tensor2D[], outRows: tf.
   let total: tf.Tensor = tf.scalar(0);
   plan.kinds.forEach((kp, k) => {
     const hidden = decodeHidden(ctx.model, k, gatherRows(codes[k], plan.rows));
+    // The sampled columns are the first numSampled gathered rows (all of them: exact mode takes
+    // every column, sampled mode only those), so no gather is needed.
     const w = outRows[k];
     const bias = tf.reshape(outBias[k], [kp.gathered.length]) as tf.Tensor1D;
-    const wCols = gatherRows(w, kp.sampled);
-    const bCols = tf.reshape(gatherRows(outBias[k], kp.sampled), [kp.numSampled]);
-    const sCols = tf.sigmoid(tf.add(matMulBT(hidden, wCols), bCols));
+    const sCols = tf.sigmoid(tf.add(matMulBT(hidden, w), bias));
     let term: tf.Tensor = tf.mul(tf.sum(tf.mul(tf.tensor2d(kp.zeroMask, [plan.count, kp.numSampled]), tf.square(sCols))), beta2 * kp.zeroWeight);
     if (kp.linkMask) {
       const links = tf.tensor2d(kp.linkMask, [plan.count, kp.numSampled]);
@@ -656,7 +664,15 @@ interface Visit {
   readonly items: readonly Int32Array[];
 }
 
-function step(ctx: Ctx, visit: Visit, batch: Int32Array, adam: Adam, adamRows: AdamSettings, stepNo: number, rng: Rng): LossValues {
+function step(
+  ctx: Ctx,
+  visit: Visit,
+  batch: Int32Array,
+  adam: Adam,
+  rowUpdates: { readonly adam: AdamSettings; readonly workers: RowWorkers },
+  stepNo: number,
+  rng: Rng,
+): LossValues {
   const { model, settings, params, n } = ctx;
   const kinds = model.config.kinds.length;
   const keysCap = ctx.exact ? settings.keysPerUser : settings.sampledKeysPerUser;
@@ -734,7 +750,7 @@ function step(ctx: Ctx, visit: Visit, batch: Int32Array, adam: Adam, adamRows: A
     if (!table || !leaf) return;
     const g = grads[leaf.name];
     if (g) {
-      table.update(rows, g.dataSync() as Float32Array, adamRows, stepNo);
+      table.update(rows, g.dataSync() as Float32Array, rowUpdates.adam, stepNo, rowUpdates.workers);
       g.dispose();
     }
   };
@@ -886,7 +902,7 @@ async function runPhase(
 ): Promise<PhaseResult> {
   const { model, settings } = ctx;
   const adam = new Adam(ctx.params.dense, { learningRate: model.config.learningRate });
-  const adamRows: AdamSettings = { ...ADAM_DEFAULTS, learningRate: model.config.learningRate };
+  const rowUpdates = { adam: { ...ADAM_DEFAULTS, learningRate: model.config.learningRate }, workers: new RowWorkers(settings.rowThreads) };
   const patience = options.patience ?? settings.patience;
   const active = Int32Array.from(Array.from(userItems.keys()).filter((u) => userItems[u].length >= 2));
   const stepsPerEpoch = Math.ceil(active.length / settings.batchUsers);
@@ -919,7 +935,7 @@ async function runPhase(
         }
         const batch = order.slice(s, s + settings.batchUsers);
         stepNo++;
-        const loss = step(ctx, { items: userItems }, batch, adam, adamRows, stepNo, rng);
+        const loss = step(ctx, { items: userItems }, batch, adam, rowUpdates, stepNo, rng);
         sums.net += loss.net;
         sums.rank += loss.rank;
         sums.total += loss.total;
@@ -980,6 +996,7 @@ async function runPhase(
     }
   } finally {
     adam.dispose();
+    await rowUpdates.workers.close();
   }
   return { epochs: summaries, best, stopReason, positivesSeen };
 }

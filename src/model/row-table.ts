@@ -12,6 +12,7 @@
  * tables live outside the 32-bit wasm heap, so a 100k-item catalogue costs the heap nothing.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { adamRowRange, type RowWorkers, type SharedRows } from './row-workers';
 
 export interface AdamSettings {
   readonly learningRate: number;
@@ -22,26 +23,32 @@ export interface AdamSettings {
 
 export const ADAM_DEFAULTS: Omit<AdamSettings, 'learningRate'> = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
 
-export class RowTable {
-  private readonly m: Float32Array;
-  private readonly v: Float32Array;
+export class RowTable implements SharedRows {
+  /** The table's values, in shared memory (row-workers.ts updates rows in place from several threads). */
+  readonly values: Float32Array;
+  /** Adam's first and second moments, same layout. */
+  readonly m: Float32Array;
+  readonly v: Float32Array;
 
+  /** `values` is copied (into shared memory). */
   constructor(
     readonly name: string,
     readonly rows: number,
     readonly cols: number,
-    readonly values: Float32Array,
+    values: Float32Array,
     readonly trainable: boolean,
   ) {
     if (values.length !== rows * cols) throw new Error(`RowTable ${name}: expected ${rows} x ${cols} values, got ${values.length}`);
-    this.m = new Float32Array(values.length);
-    this.v = new Float32Array(values.length);
+    this.values = sharedFloats(values.length);
+    this.values.set(values);
+    this.m = sharedFloats(values.length);
+    this.v = sharedFloats(values.length);
   }
 
   /** A table holding a copy of a variable's values (a 1-D variable becomes one column). */
   static of(name: string, variable: tf.Variable): RowTable {
     const [rows, cols = 1] = variable.shape;
-    return new RowTable(name, rows, cols, variable.dataSync().slice() as Float32Array, variable.trainable);
+    return new RowTable(name, rows, cols, variable.dataSync() as Float32Array, variable.trainable);
   }
 
   /** The given rows as a (rows.length x cols) tensor. */
@@ -56,31 +63,25 @@ export class RowTable {
     return tf.tensor2d(out, [rows.length, cols]);
   }
 
-  /** One lazy Adam update of `rows` (distinct) from their gradient (rows.length x cols, row-major). */
-  update(rows: Int32Array, grad: Float32Array, adam: AdamSettings, step: number): void {
+  /**
+   * One lazy Adam update of `rows` (distinct) from their gradient (rows.length x cols, row-major),
+   * split across `workers` when given (the result is the same, bit for bit).
+   */
+  update(rows: Int32Array, grad: Float32Array, adam: AdamSettings, step: number, workers?: RowWorkers): void {
     if (!this.trainable) return;
-    const { cols, values, m, v } = this;
-    if (grad.length !== rows.length * cols) throw new Error(`RowTable ${this.name}: expected a ${rows.length} x ${cols} gradient, got ${grad.length} values`);
-    const { beta1, beta2, epsilon } = adam;
-    // Hot loop (a step at 100k items updates tens of millions of entries): constants hoisted,
-    // sqrt(v / c2) as sqrt(v) * (1 / sqrt(c2)), one running index per array.
-    const lr = adam.learningRate / (1 - Math.pow(beta1, step));
-    const invSqrtC2 = 1 / Math.sqrt(1 - Math.pow(beta2, step));
-    const a1 = 1 - beta1;
-    const a2 = 1 - beta2;
-    for (let r = 0; r < rows.length; r++) {
-      let i = rows[r] * cols;
-      let gi = r * cols;
-      const end = gi + cols;
-      for (; gi < end; gi++, i++) {
-        const g = grad[gi];
-        const mi = beta1 * m[i] + a1 * g;
-        const vi = beta2 * v[i] + a2 * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        values[i] -= (lr * mi) / (Math.sqrt(vi) * invSqrtC2 + epsilon);
-      }
+    if (grad.length !== rows.length * this.cols) {
+      throw new Error(`RowTable ${this.name}: expected a ${rows.length} x ${this.cols} gradient, got ${grad.length} values`);
     }
+    // sqrt(v / c2) as sqrt(v) * (1 / sqrt(c2)): constants out of the hot loop.
+    const adamStep = {
+      lr: adam.learningRate / (1 - Math.pow(adam.beta1, step)),
+      invSqrtC2: 1 / Math.sqrt(1 - Math.pow(adam.beta2, step)),
+      beta1: adam.beta1,
+      beta2: adam.beta2,
+      epsilon: adam.epsilon,
+    };
+    if (workers) workers.update(this, rows, grad, adamStep);
+    else adamRowRange(this, rows, grad, 0, rows.length, adamStep);
   }
 
   /** Sets the values (e.g. back to an earlier snapshot) and forgets the moments. */
@@ -90,8 +91,15 @@ export class RowTable {
     this.v.fill(0);
   }
 
-  /** Writes the values into a variable of the same size. */
+  /**
+   * Writes the values into a variable of the same size. A copy: a backend may keep the array it is
+   * given until first use, and the table's own array changes with every update.
+   */
   writeTo(variable: tf.Variable): void {
-    tf.tidy(() => variable.assign(tf.tensor(this.values, variable.shape)));
+    tf.tidy(() => variable.assign(tf.tensor(this.values.slice(), variable.shape)));
   }
+}
+
+function sharedFloats(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
 }
