@@ -35,7 +35,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from './adam';
 import type { EranModel } from './eran-model';
-import { decodeHidden, encodeRowsWith } from './eran-model';
+import { computeItemCodes, decodeHidden, encodeRowsWith } from './eran-model';
 import type { GraphData } from './graph-data';
 import { MIXTURE_EPSILON } from './mixture';
 import { latestIndex, recencyWeights } from './recency';
@@ -319,6 +319,13 @@ function drawNegatives(ctx: Ctx, rng: Rng, draws: number): Map<number, number> {
  * The layout of one step (training: every visit's keys are its targets, weights 1) or of a
  * validation batch (keys = the whole history with recency weights, no targets).
  */
+/**
+ * Which network links feed the first layer of the items a layout encodes: all of them, a fresh
+ * sample of at most `neighbours` per item and kind (training on larger catalogues), or none (the
+ * caller brings the items' codes, see `Leaves.codes`).
+ */
+type InputLinks = 'all' | 'none' | { readonly neighbours: number; readonly rng: Rng };
+
 function buildLayout(
   ctx: Ctx,
   batch: Int32Array,
@@ -328,7 +335,7 @@ function buildLayout(
   columnAdjust: Float32Array,
   training: boolean,
   extraItems: Int32Array,
-  neighbourSample: { readonly neighbours: number; readonly rng: Rng } | null = null,
+  inputs: InputLinks = 'all',
 ): Layout {
   const { items: local, columns: colIndex } = ctx.scratch;
   local.clear();
@@ -424,7 +431,7 @@ function buildLayout(
   return {
     batch,
     items,
-    encode: buildEncode(ctx, items, neighbourSample),
+    encode: inputs === 'none' ? [] : buildEncode(ctx, items, inputs === 'all' ? null : inputs),
     keys,
     keyUsers,
     keyWeights: Float32Array.from(keyWeight),
@@ -444,7 +451,10 @@ function buildLayout(
 // ---------------------------------------------------------------------------------------------
 
 interface Leaves {
+  /** Per kind, the gathered first-layer rows of `layout.encode` (ignored when `codes` is given). */
   readonly input: tf.Tensor2D[];
+  /** Per kind, the codes of `layout.items`, computed elsewhere (validation: every link, once per epoch). */
+  readonly codes?: tf.Tensor2D[];
   readonly users: tf.Tensor2D;
   readonly bias: tf.Tensor2D | null;
   readonly embedding: tf.Tensor2D | null;
@@ -457,7 +467,7 @@ function forward(ctx: Ctx, layout: Layout, leaves: Leaves): { columns: tf.Tensor
   const b = layout.batch.length;
   const s = layout.numColumns;
   const kinds = model.config.kinds.length;
-  const codes = layout.encode.map((enc, k) => encodeRowsWith(model, k, leaves.input[k], enc.plan, enc.scale));
+  const codes = leaves.codes ?? layout.encode.map((enc, k) => encodeRowsWith(model, k, leaves.input[k], enc.plan, enc.scale));
   const z = leaves.users;
   const keyMatrix = layout.keyMatrix ? tf.tensor2d(layout.keyMatrix, [b, layout.keys.numSegments]) : null;
   const wKeys = keyMatrix ? null : tf.reshape(tf.tensor1d(layout.keyWeights), [layout.keyWeights.length, 1]);
@@ -708,7 +718,7 @@ function step(
     adjust,
     true,
     reconItems,
-    ctx.exact ? null : { neighbours: settings.inputNeighbours, rng },
+    ctx.exact ? 'all' : { neighbours: settings.inputNeighbours, rng },
   );
   const recon = withRecon ? buildRecon(ctx, layout, reconItems, rng) : null;
   lap('layout');
@@ -787,8 +797,13 @@ function validationSet(ctx: Ctx, heldOut: Int32Array, rng: Rng): ValidationSet {
 }
 
 function validationNdcg(ctx: Ctx, set: ValidationSet, items: readonly Int32Array[], weights: readonly Float32Array[], k = 10): number {
-  const { params, settings, n } = ctx;
+  const { params, settings, n, model } = ctx;
   if (set.users.length === 0) return 0;
+  // Every item's code once, from every link (as serving computes them), instead of re-encoding
+  // the shared columns and the keys in every batch: at 100k items a batch's items and their
+  // neighbours cover most of the catalogue, so each batch gathered nearly all first-layer rows.
+  syncModel(model, params);
+  const itemCodes = computeItemCodes(model, ctx.data.networks);
   let sum = 0;
   const per = Math.max(1, Math.floor(settings.batchUsers / 2));
   for (let s0 = 0; s0 < set.users.length; s0 += per) {
@@ -797,26 +812,14 @@ function validationNdcg(ctx: Ctx, set: ValidationSet, items: readonly Int32Array
     const columns = ctx.exact
       ? Int32Array.from({ length: n }, (_, i) => i)
       : Int32Array.from(new Set([...Array.from(batch, (u) => set.heldOut[u]), ...set.negatives!]));
-    const layout = buildLayout(
+    const values = scoresFromCodes(
       ctx,
       batch,
       (u) => ({ items: items[u], weights: weights[u] }),
       (u) => items[u],
       columns,
-      new Float32Array(columns.length),
-      false,
-      new Int32Array(0),
+      itemCodes,
     );
-    const values = tf.tidy(() => {
-      const input = params.input.map((t, kk) => t.gather(layout.encode[kk].rows));
-      const leaves: Leaves = {
-        input,
-        users: params.users.gather(batch),
-        bias: params.bias ? params.bias.gather(layout.items) : null,
-        embedding: params.embedding ? params.embedding.gather(layout.items) : null,
-      };
-      return forward(ctx, layout, leaves).columns;
-    });
     const scores = values.dataSync();
     values.dispose();
     const s = columns.length;
@@ -838,8 +841,43 @@ function validationNdcg(ctx: Ctx, set: ValidationSet, items: readonly Int32Array
 }
 
 /**
+ * The forward pass's column scores (B x S tensor) of `batch` from precomputed item codes (per kind
+ * N x d, row-major: computeItemCodes) instead of the first layer.
+ */
+function scoresFromCodes(
+  ctx: Ctx,
+  batch: Int32Array,
+  keysOf: (u: number) => { items: Int32Array; weights: Float32Array },
+  owned: (u: number) => Int32Array,
+  columns: Int32Array,
+  itemCodes: readonly Float32Array[],
+): tf.Tensor2D {
+  const { params, model } = ctx;
+  const layout = buildLayout(ctx, batch, keysOf, owned, columns, new Float32Array(columns.length), false, new Int32Array(0), 'none');
+  return tf.tidy(() => {
+    const leaves: Leaves = {
+      input: [],
+      codes: itemCodes.map((table) => gatherCodes(table, model.dim, layout.items)),
+      users: params.users.gather(batch),
+      bias: params.bias ? params.bias.gather(layout.items) : null,
+      embedding: params.embedding ? params.embedding.gather(layout.items) : null,
+    };
+    return forward(ctx, layout, leaves).columns;
+  });
+}
+
+/** Rows `items` of a row-major (N x d) code table, as an (items x d) tensor. */
+function gatherCodes(table: Float32Array, d: number, items: Int32Array): tf.Tensor2D {
+  const out = new Float32Array(items.length * d);
+  items.forEach((x, r) => out.set(table.subarray(x * d, (x + 1) * d), r * d));
+  return tf.tensor2d(out, [items.length, d]);
+}
+
+/**
  * s(u, x) of `users` for the `columns` items, by the training forward pass (tfjs, no tape), with
  * the given histories and weights: B x S row-major. Used to check training against serving.
+ * `inputs`: 'links' runs the first layer on the items' network links as a training step does
+ * (all links), 'codes' takes the items' codes from computeItemCodes as validation does.
  */
 export function mixtureColumnScores(
   model: EranModel,
@@ -849,19 +887,18 @@ export function mixtureColumnScores(
   weights: readonly Float32Array[],
   columns: Int32Array,
   overrides: Partial<MixtureTrainerSettings> = {},
+  inputs: 'links' | 'codes' = 'links',
 ): Float32Array {
   const ctx = makeContext(model, data, { ...MIXTURE_TRAINER_DEFAULTS, ...overrides });
   const byUser = new Map(Array.from(users, (u, r) => [u, r]));
-  const layout = buildLayout(
-    ctx,
-    users,
-    (u) => ({ items: histories[byUser.get(u)!], weights: weights[byUser.get(u)!] }),
-    () => new Int32Array(0),
-    columns,
-    new Float32Array(columns.length),
-    false,
-    new Int32Array(0),
-  );
+  const keysOf = (u: number): { items: Int32Array; weights: Float32Array } => ({ items: histories[byUser.get(u)!], weights: weights[byUser.get(u)!] });
+  if (inputs === 'codes') {
+    const fromCodes = scoresFromCodes(ctx, users, keysOf, () => new Int32Array(0), columns, computeItemCodes(model, data.networks));
+    const out = fromCodes.dataSync().slice() as Float32Array;
+    fromCodes.dispose();
+    return out;
+  }
+  const layout = buildLayout(ctx, users, keysOf, () => new Int32Array(0), columns, new Float32Array(columns.length), false, new Int32Array(0));
   const { params } = ctx;
   const scores = tf.tidy(
     () =>

@@ -126,7 +126,7 @@ describe('mixture serving', () => {
 });
 
 describe('the training forward pass', () => {
-  it('scores as serving does, over every item and over sampled columns', () => {
+  it('scores as serving does, over every item and over sampled columns, from links (training) and from codes (validation)', () => {
     const planted = plantedGraph({ numItems: 60, numUsers: 12, seed: 5 });
     const model = buildEranFor(planted.data, {
       hidden: [12, 6],
@@ -144,11 +144,13 @@ describe('the training forward pass', () => {
     const histories = Array.from(users, (u) => planted.data.userItems[u]);
     const weights = histories.map((h) => Float32Array.from(h, () => 0.2 + rng.next()));
     const check = (columns: Int32Array, overrides: Partial<MixtureTrainerSettings>): void => {
-      const batch = mixtureColumnScores(model, planted.data, users, histories, weights, columns, overrides);
-      users.forEach((u, r) => {
-        const plain = mixtureScoresAll(emb, emb.users.subarray(u * emb.dim, (u + 1) * emb.dim), histories[r], weights[r]);
-        columns.forEach((x, c) => expect(batch[r * columns.length + c]).toBeCloseTo(plain[x], 3));
-      });
+      for (const inputs of ['links', 'codes'] as const) {
+        const batch = mixtureColumnScores(model, planted.data, users, histories, weights, columns, overrides, inputs);
+        users.forEach((u, r) => {
+          const plain = mixtureScoresAll(emb, emb.users.subarray(u * emb.dim, (u + 1) * emb.dim), histories[r], weights[r]);
+          columns.forEach((x, c) => expect(batch[r * columns.length + c]).toBeCloseTo(plain[x], 3));
+        });
+      }
     };
     check(
       Int32Array.from({ length: 60 }, (_, i) => i),
