@@ -316,16 +316,16 @@ function drawNegatives(ctx: Ctx, rng: Rng, draws: number): Map<number, number> {
 }
 
 /**
- * The layout of one step (training: every visit's keys are its targets, weights 1) or of a
- * validation batch (keys = the whole history with recency weights, no targets).
- */
-/**
  * Which network links feed the first layer of the items a layout encodes: all of them, a fresh
  * sample of at most `neighbours` per item and kind (training on larger catalogues), or none (the
  * caller brings the items' codes, see `Leaves.codes`).
  */
 type InputLinks = 'all' | 'none' | { readonly neighbours: number; readonly rng: Rng };
 
+/**
+ * The layout of one step (training: every visit's keys are its targets, weights 1) or of a
+ * validation batch (keys = the whole history with recency weights, no targets).
+ */
 function buildLayout(
   ctx: Ctx,
   batch: Int32Array,
@@ -812,7 +812,7 @@ function validationNdcg(ctx: Ctx, set: ValidationSet, items: readonly Int32Array
     const columns = ctx.exact
       ? Int32Array.from({ length: n }, (_, i) => i)
       : Int32Array.from(new Set([...Array.from(batch, (u) => set.heldOut[u]), ...set.negatives!]));
-    const values = scoresFromCodes(
+    const values = columnScores(
       ctx,
       batch,
       (u) => ({ items: items[u], weights: weights[u] }),
@@ -841,23 +841,25 @@ function validationNdcg(ctx: Ctx, set: ValidationSet, items: readonly Int32Array
 }
 
 /**
- * The forward pass's column scores (B x S tensor) of `batch` from precomputed item codes (per kind
- * N x d, row-major: computeItemCodes) instead of the first layer.
+ * The forward pass's column scores (B x S tensor, no tape) of `batch`: from precomputed item codes
+ * (per kind N x d, row-major: computeItemCodes) when given, else through the first layer over every
+ * network link, as a training step encodes.
  */
-function scoresFromCodes(
+function columnScores(
   ctx: Ctx,
   batch: Int32Array,
   keysOf: (u: number) => { items: Int32Array; weights: Float32Array },
   owned: (u: number) => Int32Array,
   columns: Int32Array,
-  itemCodes: readonly Float32Array[],
+  itemCodes: readonly Float32Array[] | null,
 ): tf.Tensor2D {
   const { params, model } = ctx;
-  const layout = buildLayout(ctx, batch, keysOf, owned, columns, new Float32Array(columns.length), false, new Int32Array(0), 'none');
+  const inputs = itemCodes ? 'none' : 'all';
+  const layout = buildLayout(ctx, batch, keysOf, owned, columns, new Float32Array(columns.length), false, new Int32Array(0), inputs);
   return tf.tidy(() => {
     const leaves: Leaves = {
-      input: [],
-      codes: itemCodes.map((table) => gatherCodes(table, model.dim, layout.items)),
+      input: itemCodes ? [] : params.input.map((t, k) => t.gather(layout.encode[k].rows)),
+      codes: itemCodes?.map((table) => gatherCodes(table, model.dim, layout.items)),
       users: params.users.gather(batch),
       bias: params.bias ? params.bias.gather(layout.items) : null,
       embedding: params.embedding ? params.embedding.gather(layout.items) : null,
@@ -892,23 +894,8 @@ export function mixtureColumnScores(
   const ctx = makeContext(model, data, { ...MIXTURE_TRAINER_DEFAULTS, ...overrides });
   const byUser = new Map(Array.from(users, (u, r) => [u, r]));
   const keysOf = (u: number): { items: Int32Array; weights: Float32Array } => ({ items: histories[byUser.get(u)!], weights: weights[byUser.get(u)!] });
-  if (inputs === 'codes') {
-    const fromCodes = scoresFromCodes(ctx, users, keysOf, () => new Int32Array(0), columns, computeItemCodes(model, data.networks));
-    const out = fromCodes.dataSync().slice() as Float32Array;
-    fromCodes.dispose();
-    return out;
-  }
-  const layout = buildLayout(ctx, users, keysOf, () => new Int32Array(0), columns, new Float32Array(columns.length), false, new Int32Array(0));
-  const { params } = ctx;
-  const scores = tf.tidy(
-    () =>
-      forward(ctx, layout, {
-        input: params.input.map((t, k) => t.gather(layout.encode[k].rows)),
-        users: params.users.gather(users),
-        bias: params.bias ? params.bias.gather(layout.items) : null,
-        embedding: params.embedding ? params.embedding.gather(layout.items) : null,
-      }).columns,
-  );
+  const itemCodes = inputs === 'codes' ? computeItemCodes(model, data.networks) : null;
+  const scores = columnScores(ctx, users, keysOf, () => new Int32Array(0), columns, itemCodes);
   const values = scores.dataSync().slice() as Float32Array;
   scores.dispose();
   return values;

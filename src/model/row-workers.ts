@@ -61,7 +61,7 @@ const ADAM_ROW_RANGE_SOURCE = `function adamRowRange(t, rows, grad, from, to, s)
   }
 }`;
 
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- one source for both threads, see above
+// One source for both threads (see above), hence a Function built from the text.
 export const adamRowRange = new Function(`return ${ADAM_ROW_RANGE_SOURCE}`)() as (
   table: SharedRows,
   rows: Int32Array,
@@ -84,7 +84,7 @@ const JOB_SLOTS = 8;
 /** Calls smaller than this many entries run on the calling thread (a handshake costs ~0.1 ms). */
 export const PARALLEL_MIN_ENTRIES = 1 << 18;
 
-/** Threads (the caller included) `threads: 0` means: the cores, at most 4 (the loop is memory-bound). */
+/** What `threads: 0` means: the cores, at most 4 (the loop is memory-bound); the caller counts as one. */
 export function defaultRowThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
