@@ -1,5 +1,6 @@
-// The NETWORK_PATH half of explanations (recommend/explain-items answers the rest): for each row,
-// the shortest G_k* path (up to 3 hops) from the purchase `from` to the item, behind the user's
+// The NETWORK_PATH mode of explanations, for rows where no purchase shares a value of k* with the
+// item (the other modes are traced in memory, src/recommend/explanation-trace.ts): for each row, the
+// shortest G_k* path (up to 3 hops) from the purchase `from` to the item, behind the user's
 // PURCHASED link to `from`; rows without one return nothing. One network type per statement,
 // written into the pattern ({{rel}}, CypherRegistry.typed): with the type a parameter, Neo4j 5.26
 // reads every relationship of each node on the way (purchases and the other networks too) and

@@ -135,7 +135,9 @@ export class CatalogRepository {
   }
 
   async readUser(userId: string): Promise<StoredUser | null> {
-    const [row] = await this.graph.read<{ rev: number; purchased: string[]; other: string[] }>('catalog/read-user-history', { userId });
+    // Auto-commit: the first request of every user not cached waits on this read, and one
+    // statement needs no BEGIN/COMMIT (about 1 ms less per cold request than a managed transaction).
+    const [row] = await this.graph.autoCommitRead<{ rev: number; purchased: string[]; other: string[] }>('catalog/read-user-history', { userId });
     return row === undefined ? null : { rev: row.rev, purchased: row.purchased, other: row.other };
   }
 

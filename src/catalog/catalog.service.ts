@@ -127,6 +127,11 @@ export class CatalogService implements OnModuleInit {
     return this.directory.value(uid);
   }
 
+  /** How many items hold the attribute value. */
+  valueHolders(uid: string): number {
+    return this.directory.holders(uid);
+  }
+
   /** Full details (attributes, purchase counts) from the graph, for the given ids in one query. */
   async itemDetails(ids: readonly string[]): Promise<ItemDetailRow[]> {
     return this.repo.findItems(ids);

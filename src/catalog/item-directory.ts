@@ -25,6 +25,8 @@ export interface AttributeValue {
 export class ItemDirectory {
   private readonly items = new Map<string, DirectoryItem>();
   private readonly values = new Map<string, AttributeValue>();
+  /** uid -> how many items hold the value (its HAS_<KIND> in-degree in the graph). */
+  private readonly holderCounts = new Map<string, number>();
   /** kind -> lower-cased value id or name -> uids (a name may be shared by several values). */
   private readonly lookup = new Map<string, Map<string, Set<string>>>();
 
@@ -41,6 +43,9 @@ export class ItemDirectory {
   }
 
   putItem(item: DirectoryItem): void {
+    const before = this.items.get(item.id);
+    for (const uid of before?.attrs ?? []) this.holderCounts.set(uid, (this.holderCounts.get(uid) ?? 1) - 1);
+    for (const uid of item.attrs) this.holderCounts.set(uid, (this.holderCounts.get(uid) ?? 0) + 1);
     this.items.set(item.id, item);
   }
 
@@ -65,6 +70,11 @@ export class ItemDirectory {
 
   value(uid: string): AttributeValue | undefined {
     return this.values.get(uid);
+  }
+
+  /** How many items hold the value, hidden ones included (explanations name the rarest shared value). */
+  holders(uid: string): number {
+    return this.holderCounts.get(uid) ?? 0;
   }
 
   /** The uids of `kind` whose id or name matches one of `terms` (case-insensitive). */

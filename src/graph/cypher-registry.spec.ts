@@ -39,7 +39,8 @@ describe('CypherRegistry', () => {
 
   it('writes relationship types into typed queries, and nothing that is not a type', () => {
     expect(registry.typeMarkers('recommend/network-paths')).toEqual(['rel']);
-    expect(registry.typeMarkers('recommend/explain-items')).toEqual([]);
+    expect(registry.typeMarkers('recommend/adjacent-pairs')).toEqual(['rel']);
+    expect(registry.typeMarkers('catalog/read-user-history')).toEqual([]);
     const typed = registry.typed('recommend/network-paths', { rel: 'ACTOR' });
     expect(typed).toContain('shortestPath((j)-[:`ACTOR`*1..3]-(i))');
     expect(typed).not.toContain('{{');

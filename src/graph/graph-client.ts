@@ -138,7 +138,24 @@ export class GraphClient {
    * (CypherRegistry.typed).
    */
   async autoCommit<Shape extends RecordShape>(name: string, params: QueryParams = {}, types?: Readonly<Record<string, string>>): Promise<Shape[]> {
-    const session = this.session();
+    return this.runAutoCommit<Shape>('WRITE', name, params, types);
+  }
+
+  /**
+   * A read-only statement in auto-commit (one round trip): routed to a reader in a cluster, as
+   * `read` is, but without its transaction retries; for reads on a request's critical path.
+   */
+  async autoCommitRead<Shape extends RecordShape>(name: string, params: QueryParams = {}, types?: Readonly<Record<string, string>>): Promise<Shape[]> {
+    return this.runAutoCommit<Shape>('READ', name, params, types);
+  }
+
+  private async runAutoCommit<Shape extends RecordShape>(
+    mode: 'READ' | 'WRITE',
+    name: string,
+    params: QueryParams,
+    types: Readonly<Record<string, string>> | undefined,
+  ): Promise<Shape[]> {
+    const session = this.session(mode);
     try {
       const query = types === undefined ? this.registry.get(name) : this.registry.typed(name, types);
       const result = await session.run<Shape>(query, params, this.txConfig);
@@ -183,8 +200,12 @@ export class GraphClient {
     return this.bookmarkManager === null ? [] : [...(await this.bookmarkManager.getBookmarks())];
   }
 
-  private session() {
-    return this.driver.session({ database: this.database, ...(this.bookmarkManager === null ? {} : { bookmarkManager: this.bookmarkManager }) });
+  private session(mode: 'READ' | 'WRITE' = 'WRITE') {
+    return this.driver.session({
+      database: this.database,
+      defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+      ...(this.bookmarkManager === null ? {} : { bookmarkManager: this.bookmarkManager }),
+    });
   }
 
   private async transact<T>(mode: 'READ' | 'WRITE', name: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {

@@ -1,19 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { GraphClient } from '../graph/graph-client';
-import { kindNames } from '../ingest/import-dataset';
 
 export type ExplanationMode = 'SHARED_VALUE' | 'NETWORK_PATH' | 'OTHER_VALUE' | 'NONE';
-
-export interface ExplanationRequest {
-  readonly userId: string;
-  readonly itemId: string;
-  /** k*. */
-  readonly kind: string;
-  /** The user's purchases ranked by sim_u(item, j). */
-  readonly candidates: readonly string[];
-  /** Paper 3.4: move the candidates adjacent to the item in G_kind to the front (stable). */
-  readonly adjacentFirst: boolean;
-}
 
 export type PathNodeType = 'USER' | 'ITEM' | 'ATTRIBUTE';
 
@@ -49,75 +37,95 @@ export interface GraphExplanation {
   readonly adjacent: boolean;
 }
 
-interface ExplanationRecord {
+type PathRecord = {
   user: string;
   item: string;
-  mode: ExplanationMode;
-  /** Set when no candidate shares a value of k*: the purchase a G_k* path is searched from. */
-  pathFrom: string | null;
-  sharedValues: Array<{ kind: string; id: string; name: string }>;
   nodes: Array<{ type: PathNodeType; id: string; name: string | null; kind: string | null }>;
   relationships: Array<{ type: string; from: string; to: string }>;
-  adjacent: boolean;
+};
+
+/** A pair of items asked about in one attribute network (`rel`: its relationship type, e.g. ACTOR). */
+export interface NetworkPair {
+  readonly rel: string;
+  readonly a: string;
+  readonly b: string;
 }
 
-type PathRecord = Pick<ExplanationRecord, 'user' | 'item' | 'nodes' | 'relationships'>;
+/** A G_k* path search: from a purchase (`from`) of the user to the item, in network `rel`. */
+export interface PathSearch {
+  readonly rel: string;
+  readonly userId: string;
+  readonly itemId: string;
+  readonly from: string;
+}
 
 /**
- * Explanation paths from the graph: every request of a response in one query
- * (recommend/explain-items), plus one per network type among the rows whose purchases share no
- * value of k* with the item (recommend/network-paths, the G_k* path search, with its type written
- * into the pattern).
+ * The graph half of explanations: what only the graph holds, the attribute networks' edges. The
+ * value half (shared values, the purchase path) is traced in memory (explanation-trace.ts). Each
+ * statement has the network type written into its pattern (CypherRegistry.typed): with the type a
+ * parameter, Neo4j 5.26 reads every relationship of a dense item (its purchases and the other
+ * networks too) and filters afterwards. One statement per network type among a response's rows,
+ * run concurrently; auto-commit, as one read-only statement needs no BEGIN/COMMIT (two round trips
+ * fewer than a managed transaction).
  */
 @Injectable()
 export class ExplanationRepository {
   constructor(private readonly graph: GraphClient) {}
 
-  /** `kinds`: every attribute kind of the dataset (a link of another kind than k* may be shown). */
-  async explain(requests: readonly ExplanationRequest[], kinds: readonly string[]): Promise<GraphExplanation[]> {
-    if (requests.length === 0) return [];
-    const hasTypes = Object.fromEntries(kinds.map((k) => [k, kindNames(k).has]));
-    const rows = requests.map((r) => {
-      const names = kindNames(r.kind);
-      return { user: r.userId, item: r.itemId, prefix: `${r.kind}:`, rel: names.rel, candidates: r.candidates, adjacentFirst: r.adjacentFirst };
-    });
-    // Auto-commit: one read-only statement needs no BEGIN/COMMIT, which saves two of the three
-    // round trips a managed transaction costs (measured at ~2 ms per request under load).
-    const records = await this.graph.autoCommit<ExplanationRecord>('recommend/explain-items', { rows, hasTypes });
-    const paths = await this.networkPaths(records, new Map(rows.map((r) => [keyOf(r.user, r.item), r.rel])));
-    return records.map((r) => {
-      // A G_k* path outranks a value of another kind (OTHER_VALUE) and a bare purchase (NONE).
-      const path = r.pathFrom === null ? undefined : paths.get(keyOf(r.user, r.item));
-      const found = path ?? r;
-      return {
-        userId: r.user,
-        itemId: r.item,
-        mode: path === undefined ? r.mode : 'NETWORK_PATH',
-        sharedValues: path === undefined ? r.sharedValues.map((v) => ({ kind: v.kind, id: v.id, name: v.name })) : [],
-        nodes: found.nodes.map((n) => ({ type: n.type, id: n.id, name: n.name ?? n.id, kind: n.kind ?? null })),
-        relationships: found.relationships.map((x) => ({ type: x.type, from: x.from, to: x.to })),
-        adjacent: path === undefined && r.adjacent,
-      };
-    });
+  /** Which pairs are adjacent in their network (an edge as stored, either direction): keys from `pairKey`. */
+  async adjacentPairs(pairs: readonly NetworkPair[]): Promise<Set<string>> {
+    const byRel = groupBy(pairs, (p) => p.rel);
+    const found = await Promise.all(
+      [...byRel].map(async ([rel, list]) => {
+        const rows = await this.graph.autoCommitRead<{ a: string; b: string }>(
+          'recommend/adjacent-pairs',
+          { pairs: list.map((p) => ({ a: p.a, b: p.b })) },
+          { rel },
+        );
+        return rows.map((r) => networkPairKey(rel, r.a, r.b));
+      }),
+    );
+    return new Set(found.flat());
   }
 
-  /** The G_k* paths of the rows that need one, one statement per network type, concurrently. */
-  private async networkPaths(records: readonly ExplanationRecord[], relOf: ReadonlyMap<string, string>): Promise<Map<string, PathRecord>> {
-    const byRel = new Map<string, Array<{ user: string; item: string; from: string }>>();
-    for (const r of records) {
-      if (r.pathFrom === null) continue;
-      const rel = relOf.get(keyOf(r.user, r.item))!;
-      const list = byRel.get(rel) ?? [];
-      list.push({ user: r.user, item: r.item, from: r.pathFrom });
-      byRel.set(rel, list);
-    }
+  /** The shortest G_k* path (up to 3 hops) behind the user's purchase, per search that has one: keys from `searchKey`. */
+  async networkPaths(searches: readonly PathSearch[]): Promise<Map<string, Pick<GraphExplanation, 'nodes' | 'relationships'>>> {
+    const byRel = groupBy(searches, (s) => s.rel);
     const found = await Promise.all(
-      [...byRel].map(([rel, pathRows]) => this.graph.autoCommit<PathRecord>('recommend/network-paths', { rows: pathRows }, { rel })),
+      [...byRel].map(([rel, list]) =>
+        this.graph.autoCommitRead<PathRecord>(
+          'recommend/network-paths',
+          { rows: list.map((s) => ({ user: s.userId, item: s.itemId, from: s.from })) },
+          { rel },
+        ),
+      ),
     );
-    return new Map(found.flat().map((p) => [keyOf(p.user, p.item), p]));
+    return new Map(
+      found.flat().map((p) => [
+        searchKey(p.user, p.item),
+        {
+          nodes: p.nodes.map((n) => ({ type: n.type, id: n.id, name: n.name ?? n.id, kind: n.kind ?? null })),
+          relationships: p.relationships.map((x) => ({ type: x.type, from: x.from, to: x.to })),
+        },
+      ]),
+    );
   }
 }
 
-function keyOf(user: string, item: string): string {
-  return `${user}\u0000${item}`;
+export function networkPairKey(rel: string, a: string, b: string): string {
+  return `${rel}\u0000${a}\u0000${b}`;
+}
+
+export function searchKey(userId: string, itemId: string): string {
+  return `${userId}\u0000${itemId}`;
+}
+
+function groupBy<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const t of list) {
+    const group = out.get(key(t));
+    if (group === undefined) out.set(key(t), [t]);
+    else group.push(t);
+  }
+  return out;
 }

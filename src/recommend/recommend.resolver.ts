@@ -35,7 +35,10 @@ export class RecommendResolver {
     );
   }
 
-  @ResolveField(() => ExplanationModel, { description: 'Traced in the graph; one query for all recommendations of the response.' })
+  @ResolveField(() => ExplanationModel, {
+    description:
+      'Traced over the graph: shared values from the catalogue, network edges and paths from Neo4j, batched for all recommendations of the response.',
+  })
   async explanation(@Parent() recommendation: RecommendationModel, @Context() context: object): Promise<ExplanationModel> {
     return this.toModel(await this.loader(context).load({ userId: recommendation.userId, itemId: recommendation.item.id }));
   }

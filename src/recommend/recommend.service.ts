@@ -4,7 +4,17 @@ import { DomainError, ErrorKind } from '../common/errors/domain-error';
 import { CatalogService, type AttributeConstraint } from '../catalog/catalog.service';
 import type { UserState } from '../catalog/user-cache';
 import { ModelRegistryService } from '../served-model/model-registry.service';
-import { ExplanationRepository, type ExplanationMode, type PathNode, type PathRelationship, type SharedValue } from './explanation.repository';
+import {
+  ExplanationRepository,
+  networkPairKey,
+  searchKey,
+  type ExplanationMode,
+  type PathNode,
+  type PathRelationship,
+  type SharedValue,
+} from './explanation.repository';
+import { adjacentFirst, completeExplanation, traceExplanation, type TraceCatalogue } from './explanation-trace';
+import { kindNames } from '../ingest/import-dataset';
 import { ExplanationCache } from './explanation-cache';
 import { explanationText, purchaseVerb } from './explanation-text';
 import type { KindWeight, ScoredItem, ScoredUser, UserHistory } from '../served-model/recommender-engine';
@@ -55,7 +65,8 @@ const ANCHOR_CANDIDATES = 20;
 /**
  * Recommendations and their explanations. Scoring runs in memory on the served model with R_u as
  * of now (read from the graph, or this replica's cache of it); explanations for every
- * recommendation of a response are traced in the graph in ONE query. The resolvers read the user
+ * recommendation of a response are traced together: shared values from the item directory, network
+ * edges and paths from the graph (one statement per network type). The resolvers read the user
  * first (`userFor`, I/O), then run the synchronous scoring in the CPU scheduler.
  */
 @Injectable()
@@ -100,8 +111,8 @@ export class RecommendService {
   }
 
   /**
-   * Explanations for many (user, item) pairs: the model part per pair, the graph part for all
-   * pairs not in the cache in ONE query.
+   * Explanations for many (user, item) pairs: those not in the cache traced together
+   * (`explainFromGraph`).
    */
   async explainMany(keys: readonly ExplanationKey[]): Promise<Array<Explanation | Error>> {
     const model = this.registry.require();
@@ -126,49 +137,81 @@ export class RecommendService {
     return keys.map((key) => done.get(pairKey(key.userId, key.itemId)) ?? notScorable(key.itemId));
   }
 
+  /**
+   * The explanations of pairs not cached: the model part (k*, attention, the purchases ranked by
+   * sim_u), the value path traced in memory, then from the graph only what is in its networks:
+   * whether the anchor is adjacent to the item in G_k*, and a G_k* path where no purchase shares a
+   * value of k*. At most one statement per network type (two when a family orders its anchors by
+   * adjacency); none for a response whose rows all need neither.
+   */
   private async explainFromGraph(keys: readonly ExplanationKey[], users: ReadonlyMap<string, UserState | null>): Promise<Explanation[]> {
     if (keys.length === 0) return [];
     const model = this.registry.require();
     const verb = purchaseVerb(model.kinds);
     const byUser = new Map<string, string[]>();
     for (const key of keys) byUser.set(key.userId, [...(byUser.get(key.userId) ?? []), key.itemId]);
-    const modelPart = new Map<string, { topKind: string; attention: readonly KindWeight[]; anchors: readonly string[]; adjacentFirst: boolean }>();
+    const rows: Array<{
+      userId: string;
+      itemId: string;
+      kind: string;
+      rel: string;
+      attention: readonly KindWeight[];
+      anchors: readonly string[];
+      adjacentFirst: boolean;
+    }> = [];
     for (const [userId, itemIds] of byUser) {
       const user = users.get(userId);
       if (user === undefined || user === null) continue;
       for (const e of model.engine.explain(user.history, itemIds, ANCHOR_CANDIDATES)) {
-        modelPart.set(pairKey(userId, e.itemId), {
-          topKind: e.topKind,
+        const anchors = e.anchors.map((a) => a.itemId);
+        rows.push({
+          userId,
+          itemId: e.itemId,
+          kind: e.topKind,
+          rel: kindNames(e.topKind).rel,
           attention: e.attention,
-          anchors: e.anchors.map((a) => a.itemId),
+          anchors,
           adjacentFirst: e.adjacentFirst,
         });
       }
     }
-    const requests = keys.flatMap((k) => {
-      const m = modelPart.get(pairKey(k.userId, k.itemId));
-      if (m === undefined) return [];
-      // Paper 3.4 (adjacentFirst): the query puts the candidates adjacent to i in G_k* first.
-      return [{ userId: k.userId, itemId: k.itemId, kind: m.topKind, candidates: m.anchors, adjacentFirst: m.adjacentFirst }];
+    // Paper 3.4 (adjacentFirst): the purchases adjacent to the item in G_k* come first.
+    const ordering = rows.filter((r) => r.adjacentFirst).flatMap((r) => r.anchors.map((a) => ({ rel: r.rel, a, b: r.itemId })));
+    const adjacentToItem = ordering.length === 0 ? new Set<string>() : await this.explanations.adjacentPairs(ordering);
+    const catalogue: TraceCatalogue = {
+      item: (id) => this.catalog.findItem(id),
+      value: (uid) => this.catalog.value(uid),
+      holders: (uid) => this.catalog.valueHolders(uid),
+    };
+    const traced = rows.map((r) => {
+      const candidates = r.adjacentFirst ? adjacentFirst(r.anchors, (a) => adjacentToItem.has(networkPairKey(r.rel, a, r.itemId))) : r.anchors;
+      return { row: r, trace: traceExplanation({ userId: r.userId, itemId: r.itemId, kind: r.kind, candidates }, catalogue, (kind) => kindNames(kind).has) };
     });
-    return (await this.explanations.explain(requests, model.kinds)).flatMap((g) => {
-      const m = modelPart.get(pairKey(g.userId, g.itemId));
-      if (m === undefined) return [];
+    const toCheck = traced.filter(({ row, trace }) => trace.mode === 'SHARED_VALUE' && !row.adjacentFirst);
+    const [adjacent, paths] = await Promise.all([
+      this.explanations.adjacentPairs(toCheck.map(({ row, trace }) => ({ rel: row.rel, a: trace.anchor!, b: row.itemId }))),
+      this.explanations.networkPaths(
+        traced
+          .filter(({ trace }) => trace.pathFrom !== null)
+          .map(({ row, trace }) => ({ rel: row.rel, userId: row.userId, itemId: row.itemId, from: trace.pathFrom! })),
+      ),
+    ]);
+    return traced.map(({ row, trace }) => {
+      const anchorKey = networkPairKey(row.rel, trace.anchor ?? '', row.itemId);
+      const g = completeExplanation(trace, paths.get(searchKey(row.userId, row.itemId)), adjacent.has(anchorKey) || adjacentToItem.has(anchorKey));
       const anchor = g.nodes[1]?.type === 'ITEM' ? g.nodes[1] : null;
-      return [
-        {
-          userId: g.userId,
-          itemId: g.itemId,
-          attribute: m.topKind,
-          attention: m.attention,
-          neighbourId: anchor?.id ?? null,
-          mode: g.mode,
-          adjacent: g.mode === 'SHARED_VALUE' && anchor !== null && g.adjacent,
-          sharedValues: g.sharedValues,
-          path: g.nodes.length === 0 ? null : { nodes: g.nodes, relationships: g.relationships },
-          text: explanationText({ mode: g.mode, kind: m.topKind, sharedValues: g.sharedValues, neighbour: anchor?.name ?? null, nodes: g.nodes, verb }),
-        },
-      ];
+      return {
+        userId: g.userId,
+        itemId: g.itemId,
+        attribute: row.kind,
+        attention: row.attention,
+        neighbourId: anchor?.id ?? null,
+        mode: g.mode,
+        adjacent: g.adjacent,
+        sharedValues: g.sharedValues,
+        path: g.nodes.length === 0 ? null : { nodes: g.nodes, relationships: g.relationships },
+        text: explanationText({ mode: g.mode, kind: row.kind, sharedValues: g.sharedValues, neighbour: anchor?.name ?? null, nodes: g.nodes, verb }),
+      };
     });
   }
 

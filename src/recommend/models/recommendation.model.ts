@@ -1,7 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ItemModel } from '../../catalog/models/item.model';
 
-@ObjectType('Recommendation', { description: 'One ranked item; `explanation` is resolved for all rows in one graph query.' })
+@ObjectType('Recommendation', { description: 'One ranked item; `explanation` is resolved for all rows of the response together.' })
 export class RecommendationModel {
   @Field(() => Int)
   rank!: number;
