@@ -1,3 +1,6 @@
+/** Samples up to this size are drawn without a Set (`sampleDistinct`). */
+const SMALL_SAMPLE = 64;
+
 /**
  * A small seeded PRNG (sfc32 seeded through splitmix32). Used for weight initialisation and
  * triplet sampling so that a run is reproducible from its seed on any backend: tfjs' own random
@@ -78,6 +81,24 @@ export class Rng {
   /** `m` distinct integers from [0, n), uniformly (Floyd's algorithm), sorted ascending. */
   sampleDistinct(n: number, m: number): Int32Array {
     if (m > n) throw new Error(`sampleDistinct: expected m <= n, got m=${m}, n=${n}`);
+    if (m <= SMALL_SAMPLE) {
+      // The training steps draw hundreds of thousands of small samples (32 neighbours of an item):
+      // a linear scan of at most 64 picks beats a Set, and makes the same picks from the same draws.
+      const out = new Int32Array(m);
+      let size = 0;
+      for (let j = n - m; j < n; j++) {
+        const t = this.int(j + 1);
+        let seen = false;
+        for (let q = 0; q < size; q++) {
+          if (out[q] === t) {
+            seen = true;
+            break;
+          }
+        }
+        out[size++] = seen ? j : t;
+      }
+      return out.sort();
+    }
     const chosen = new Set<number>();
     for (let j = n - m; j < n; j++) {
       const t = this.int(j + 1);
