@@ -38,16 +38,15 @@ describe('CypherRegistry', () => {
   });
 
   it('writes relationship types into typed queries, and nothing that is not a type', () => {
-    expect(registry.typeMarkers('recommend/network-paths')).toEqual(['rel']);
-    expect(registry.typeMarkers('recommend/adjacent-pairs')).toEqual(['rel']);
+    expect(registry.typeMarkers('recommend/network-links')).toEqual(['rel']);
     expect(registry.typeMarkers('catalog/read-user-history')).toEqual([]);
-    const typed = registry.typed('recommend/network-paths', { rel: 'ACTOR' });
+    const typed = registry.typed('recommend/network-links', { rel: 'ACTOR' });
     expect(typed).toContain('shortestPath((j)-[:`ACTOR`*1..3]-(i))');
     expect(typed).not.toContain('{{');
-    expect(() => registry.typed('recommend/network-paths', {})).toThrow(/needs the relationship type \{\{rel\}\}/);
-    expect(() => registry.typed('recommend/network-paths', { rel: 'ACTOR`]-() DETACH DELETE (i) //' })).toThrow(RangeError);
-    expect(() => registry.typed('recommend/network-paths', { rel: 'actor' })).toThrow(RangeError);
-    expect(() => registry.typed('recommend/network-paths', { rel: 'ACTOR', other: 'GENRE' })).toThrow(/no marker \{\{other\}\}/);
+    expect(() => registry.typed('recommend/network-links', {})).toThrow(/needs the relationship type \{\{rel\}\}/);
+    expect(() => registry.typed('recommend/network-links', { rel: 'ACTOR`]-() DETACH DELETE (i) //' })).toThrow(RangeError);
+    expect(() => registry.typed('recommend/network-links', { rel: 'actor' })).toThrow(RangeError);
+    expect(() => registry.typed('recommend/network-links', { rel: 'ACTOR', other: 'GENRE' })).toThrow(/no marker \{\{other\}\}/);
   });
 
   it('uses $parameters only: no string-built Cypher placeholders', () => {

@@ -64,16 +64,20 @@ describe('traceExplanation', () => {
 
     const path = {
       nodes: [
-        { type: 'USER' as const, id: 'u', name: 'u', kind: null },
         { type: 'ITEM' as const, id: 'a', name: 'Title a', kind: null },
         { type: 'ITEM' as const, id: 'i', name: 'Title i', kind: null },
       ],
-      relationships: [
-        { type: 'PURCHASED', from: 'u', to: 'a' },
-        { type: 'ACTOR', from: 'a', to: 'i' },
-      ],
+      relationships: [{ type: 'ACTOR', from: 'a', to: 'i' }],
     };
-    expect(completeExplanation(t, path, true)).toEqual({ userId: 'u', itemId: 'i', mode: 'NETWORK_PATH', sharedValues: [], ...path, adjacent: false });
+    expect(completeExplanation(t, path, true)).toEqual({
+      userId: 'u',
+      itemId: 'i',
+      mode: 'NETWORK_PATH',
+      sharedValues: [],
+      nodes: [{ type: 'USER', id: 'u', name: 'u', kind: null }, ...path.nodes],
+      relationships: [{ type: 'PURCHASED', from: 'u', to: 'a' }, ...path.relationships],
+      adjacent: false,
+    });
     expect(completeExplanation(t, undefined, true)).toMatchObject({ mode: 'OTHER_VALUE', adjacent: false, nodes: t.nodes });
   });
 

@@ -113,8 +113,9 @@ export function adjacentFirst(candidates: readonly string[], isAdjacent: (candid
 }
 
 /**
- * The explanation as served: a G_k* path, where one was searched and found, outranks OTHER_VALUE
- * and NONE; `adjacent` says the SHARED_VALUE anchor is linked to the item in G_k*.
+ * The explanation as served: a G_k* path (from the purchase `pathFrom` to the item, as the graph
+ * found it; the user's purchase of it is prepended), where one was searched and found, outranks
+ * OTHER_VALUE and NONE; `adjacent` says the SHARED_VALUE anchor is linked to the item in G_k*.
  */
 export function completeExplanation(
   traced: TracedExplanation,
@@ -127,8 +128,8 @@ export function completeExplanation(
       itemId: traced.itemId,
       mode: 'NETWORK_PATH',
       sharedValues: [],
-      nodes: networkPath.nodes,
-      relationships: networkPath.relationships,
+      nodes: [{ type: 'USER', id: traced.userId, name: traced.userId, kind: null }, ...networkPath.nodes],
+      relationships: [{ type: 'PURCHASED', from: traced.userId, to: traced.pathFrom }, ...networkPath.relationships],
       adjacent: false,
     };
   }

@@ -37,95 +37,77 @@ export interface GraphExplanation {
   readonly adjacent: boolean;
 }
 
-type PathRecord = {
-  user: string;
+interface LinkRecord {
   item: string;
-  nodes: Array<{ type: PathNodeType; id: string; name: string | null; kind: string | null }>;
-  relationships: Array<{ type: string; from: string; to: string }>;
-};
-
-/** A pair of items asked about in one attribute network (`rel`: its relationship type, e.g. ACTOR). */
-export interface NetworkPair {
-  readonly rel: string;
-  readonly a: string;
-  readonly b: string;
-}
-
-/** A G_k* path search: from a purchase (`from`) of the user to the item, in network `rel`. */
-export interface PathSearch {
-  readonly rel: string;
-  readonly userId: string;
-  readonly itemId: string;
-  readonly from: string;
+  from: string;
+  search: boolean;
+  adjacent: boolean;
+  path: {
+    nodes: Array<{ type: PathNodeType; id: string; name: string | null; kind: string | null }>;
+    relationships: Array<{ type: string; from: string; to: string }>;
+  } | null;
 }
 
 /**
- * The graph half of explanations: what only the graph holds, the attribute networks' edges. The
- * value half (shared values, the purchase path) is traced in memory (explanation-trace.ts). Each
- * statement has the network type written into its pattern (CypherRegistry.typed): with the type a
- * parameter, Neo4j 5.26 reads every relationship of a dense item (its purchases and the other
- * networks too) and filters afterwards. One statement per network type among a response's rows,
- * run concurrently; auto-commit, as one read-only statement needs no BEGIN/COMMIT (two round trips
- * fewer than a managed transaction).
+ * A question to one attribute network (`rel`: its relationship type, e.g. ACTOR) about a purchase
+ * `from` and an item: is it adjacent to the item, or (`search`) what is the shortest path to it.
+ */
+export interface NetworkQuestion {
+  readonly rel: string;
+  readonly from: string;
+  readonly itemId: string;
+  readonly search: boolean;
+}
+
+export interface NetworkAnswers {
+  /** The adjacent (from, item) pairs among the questions without `search`: keys from `networkPairKey`. */
+  readonly adjacent: ReadonlySet<string>;
+  /** The G_k* paths found for the `search` questions (from the purchase to the item), same keys. */
+  readonly paths: ReadonlyMap<string, Pick<GraphExplanation, 'nodes' | 'relationships'>>;
+}
+
+/**
+ * The graph half of explanations: what only the graph holds, the attribute networks' edges (the
+ * value half, shared values and the purchase path, is traced in memory: explanation-trace.ts).
+ * One statement per network type among the questions (`recommend/network-links`, the type
+ * written into its patterns), run concurrently, in auto-commit READ sessions: one read-only
+ * statement needs no BEGIN/COMMIT (two round trips fewer than a managed transaction).
  */
 @Injectable()
 export class ExplanationRepository {
   constructor(private readonly graph: GraphClient) {}
 
-  /** Which pairs are adjacent in their network (an edge as stored, either direction): keys from `pairKey`. */
-  async adjacentPairs(pairs: readonly NetworkPair[]): Promise<Set<string>> {
-    const byRel = groupBy(pairs, (p) => p.rel);
+  async networkLinks(questions: readonly NetworkQuestion[]): Promise<NetworkAnswers> {
+    const byRel = new Map<string, NetworkQuestion[]>();
+    for (const q of questions) {
+      const group = byRel.get(q.rel);
+      if (group === undefined) byRel.set(q.rel, [q]);
+      else group.push(q);
+    }
     const found = await Promise.all(
       [...byRel].map(async ([rel, list]) => {
-        const rows = await this.graph.autoCommitRead<{ a: string; b: string }>(
-          'recommend/adjacent-pairs',
-          { pairs: list.map((p) => ({ a: p.a, b: p.b })) },
-          { rel },
-        );
-        return rows.map((r) => networkPairKey(rel, r.a, r.b));
+        const rows = list.map((q) => ({ item: q.itemId, from: q.from, search: q.search }));
+        return { rel, records: await this.graph.autoCommitRead<LinkRecord>('recommend/network-links', { rows }, { rel }) };
       }),
     );
-    return new Set(found.flat());
-  }
-
-  /** The shortest G_k* path (up to 3 hops) behind the user's purchase, per search that has one: keys from `searchKey`. */
-  async networkPaths(searches: readonly PathSearch[]): Promise<Map<string, Pick<GraphExplanation, 'nodes' | 'relationships'>>> {
-    const byRel = groupBy(searches, (s) => s.rel);
-    const found = await Promise.all(
-      [...byRel].map(([rel, list]) =>
-        this.graph.autoCommitRead<PathRecord>(
-          'recommend/network-paths',
-          { rows: list.map((s) => ({ user: s.userId, item: s.itemId, from: s.from })) },
-          { rel },
-        ),
-      ),
-    );
-    return new Map(
-      found.flat().map((p) => [
-        searchKey(p.user, p.item),
-        {
-          nodes: p.nodes.map((n) => ({ type: n.type, id: n.id, name: n.name ?? n.id, kind: n.kind ?? null })),
-          relationships: p.relationships.map((x) => ({ type: x.type, from: x.from, to: x.to })),
-        },
-      ]),
-    );
+    const adjacent = new Set<string>();
+    const paths = new Map<string, Pick<GraphExplanation, 'nodes' | 'relationships'>>();
+    for (const { rel, records } of found) {
+      for (const r of records) {
+        const key = networkPairKey(rel, r.from, r.item);
+        if (!r.search && r.adjacent) adjacent.add(key);
+        if (r.search && r.path !== null) {
+          paths.set(key, {
+            nodes: r.path.nodes.map((n) => ({ type: n.type, id: n.id, name: n.name ?? n.id, kind: n.kind ?? null })),
+            relationships: r.path.relationships.map((x) => ({ type: x.type, from: x.from, to: x.to })),
+          });
+        }
+      }
+    }
+    return { adjacent, paths };
   }
 }
 
-export function networkPairKey(rel: string, a: string, b: string): string {
-  return `${rel}\u0000${a}\u0000${b}`;
-}
-
-export function searchKey(userId: string, itemId: string): string {
-  return `${userId}\u0000${itemId}`;
-}
-
-function groupBy<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const t of list) {
-    const group = out.get(key(t));
-    if (group === undefined) out.set(key(t), [t]);
-    else group.push(t);
-  }
-  return out;
+export function networkPairKey(rel: string, from: string, itemId: string): string {
+  return `${rel}\u0000${from}\u0000${itemId}`;
 }

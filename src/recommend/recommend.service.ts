@@ -7,8 +7,8 @@ import { ModelRegistryService } from '../served-model/model-registry.service';
 import {
   ExplanationRepository,
   networkPairKey,
-  searchKey,
   type ExplanationMode,
+  type NetworkQuestion,
   type PathNode,
   type PathRelationship,
   type SharedValue,
@@ -141,8 +141,8 @@ export class RecommendService {
    * The explanations of pairs not cached: the model part (k*, attention, the purchases ranked by
    * sim_u), the value path traced in memory, then from the graph only what is in its networks:
    * whether the anchor is adjacent to the item in G_k*, and a G_k* path where no purchase shares a
-   * value of k*. At most one statement per network type (two when a family orders its anchors by
-   * adjacency); none for a response whose rows all need neither.
+   * value of k*. One statement per network type among the rows (twice when a family orders its
+   * anchors by adjacency); none for a response whose rows all need neither.
    */
   private async explainFromGraph(keys: readonly ExplanationKey[], users: ReadonlyMap<string, UserState | null>): Promise<Explanation[]> {
     if (keys.length === 0) return [];
@@ -176,8 +176,8 @@ export class RecommendService {
       }
     }
     // Paper 3.4 (adjacentFirst): the purchases adjacent to the item in G_k* come first.
-    const ordering = rows.filter((r) => r.adjacentFirst).flatMap((r) => r.anchors.map((a) => ({ rel: r.rel, a, b: r.itemId })));
-    const adjacentToItem = ordering.length === 0 ? new Set<string>() : await this.explanations.adjacentPairs(ordering);
+    const ordering = rows.filter((r) => r.adjacentFirst).flatMap((r) => r.anchors.map((from) => ({ rel: r.rel, from, itemId: r.itemId, search: false })));
+    const adjacentToItem = ordering.length === 0 ? new Set<string>() : (await this.explanations.networkLinks(ordering)).adjacent;
     const catalogue: TraceCatalogue = {
       item: (id) => this.catalog.findItem(id),
       value: (uid) => this.catalog.value(uid),
@@ -187,18 +187,19 @@ export class RecommendService {
       const candidates = r.adjacentFirst ? adjacentFirst(r.anchors, (a) => adjacentToItem.has(networkPairKey(r.rel, a, r.itemId))) : r.anchors;
       return { row: r, trace: traceExplanation({ userId: r.userId, itemId: r.itemId, kind: r.kind, candidates }, catalogue, (kind) => kindNames(kind).has) };
     });
-    const toCheck = traced.filter(({ row, trace }) => trace.mode === 'SHARED_VALUE' && !row.adjacentFirst);
-    const [adjacent, paths] = await Promise.all([
-      this.explanations.adjacentPairs(toCheck.map(({ row, trace }) => ({ rel: row.rel, a: trace.anchor!, b: row.itemId }))),
-      this.explanations.networkPaths(
-        traced
-          .filter(({ trace }) => trace.pathFrom !== null)
-          .map(({ row, trace }) => ({ rel: row.rel, userId: row.userId, itemId: row.itemId, from: trace.pathFrom! })),
-      ),
-    ]);
+    // Per row at most one question: is the SHARED_VALUE anchor adjacent (unless already known), or
+    // the G_k* path from the best purchase where none shares a value of k*.
+    const links = await this.explanations.networkLinks(
+      traced.flatMap(({ row, trace }): NetworkQuestion[] => {
+        if (trace.pathFrom !== null) return [{ rel: row.rel, from: trace.pathFrom, itemId: row.itemId, search: true }];
+        if (trace.mode === 'SHARED_VALUE' && !row.adjacentFirst) return [{ rel: row.rel, from: trace.anchor!, itemId: row.itemId, search: false }];
+        return [];
+      }),
+    );
     return traced.map(({ row, trace }) => {
       const anchorKey = networkPairKey(row.rel, trace.anchor ?? '', row.itemId);
-      const g = completeExplanation(trace, paths.get(searchKey(row.userId, row.itemId)), adjacent.has(anchorKey) || adjacentToItem.has(anchorKey));
+      const path = trace.pathFrom === null ? undefined : links.paths.get(networkPairKey(row.rel, trace.pathFrom, row.itemId));
+      const g = completeExplanation(trace, path, links.adjacent.has(anchorKey) || adjacentToItem.has(anchorKey));
       const anchor = g.nodes[1]?.type === 'ITEM' ? g.nodes[1] : null;
       return {
         userId: g.userId,

@@ -255,27 +255,24 @@ describe('recommend', () => {
     expect(adjacentSeen).toBeGreaterThan(0);
   });
 
-  it('traces a whole response with at most one graph statement per network type, then reuses it until R_u changes', async () => {
+  it('traces a whole response with one graph statement per network type (two for adjacent-first families), then reuses it until R_u changes', async () => {
     const client = app.get(GraphClient);
     const spy = jest.spyOn(client, 'autoCommitRead');
     const graphCalls = (): Array<Parameters<GraphClient['autoCommitRead']>> => spy.mock.calls.filter(([name]) => name.startsWith('recommend/'));
     try {
       const first = await recommend('5', 10);
       const calls = graphCalls();
-      // Shared values are traced in memory; the graph answers adjacency and G_k* paths, once per type.
-      for (const name of ['recommend/adjacent-pairs', 'recommend/network-paths']) {
-        const types = calls.filter(([n]) => n === name).map(([, , t]) => t!.rel);
-        expect(new Set(types).size).toBe(types.length);
-      }
-      const asked = (name: string): number =>
-        calls
-          .filter(([n]) => n === name)
-          .reduce((n, [, params]) => n + ((params as { pairs?: unknown[]; rows?: unknown[] }).pairs ?? (params as { rows: unknown[] }).rows).length, 0);
+      // Shared values are traced in memory; the graph answers adjacency and G_k* paths.
+      expect(new Set(calls.map(([name]) => name))).toEqual(new Set(['recommend/network-links']));
+      const perType = new Map<string, number>();
+      for (const [, , types] of calls) perType.set(types!.rel!, (perType.get(types!.rel!) ?? 0) + 1);
+      for (const count of perType.values()) expect(count).toBeLessThanOrEqual(2);
+      const rows = calls.flatMap(([, params]) => (params as { rows: Array<{ search: boolean }> }).rows);
       // At most one path search per row; adjacency of each row's anchor, or of its 20 candidates
       // where the family puts the adjacent ones first.
-      expect(asked('recommend/network-paths')).toBeLessThanOrEqual(10);
-      expect(asked('recommend/adjacent-pairs')).toBeLessThanOrEqual(10 * 20);
-      expect(asked('recommend/adjacent-pairs')).toBeGreaterThan(0);
+      expect(rows.filter((r) => r.search).length).toBeLessThanOrEqual(10);
+      expect(rows.filter((r) => !r.search).length).toBeLessThanOrEqual(10 * 20);
+      expect(rows.filter((r) => !r.search).length).toBeGreaterThan(0);
       expect(first.filter((r) => r.explanation.mode === 'SHARED_VALUE').length).toBeGreaterThan(0);
       spy.mockClear();
       expect(await recommend('5', 10)).toEqual(first);
