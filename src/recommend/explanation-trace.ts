@@ -1,9 +1,10 @@
+import type { AttributeValue } from '../catalog/item-directory';
 import type { ExplanationMode, GraphExplanation, PathNode, PathRelationship, SharedValue } from './explanation.repository';
 
 /** What tracing reads about the catalogue: this replica's item directory (catalog/item-directory.ts). */
 export interface TraceCatalogue {
   item(id: string): { readonly title: string; readonly attrs: ReadonlySet<string> } | undefined;
-  value(uid: string): { readonly uid: string; readonly kind: string; readonly id: string; readonly name: string } | undefined;
+  value(uid: string): AttributeValue | undefined;
   /** How many items hold the value. */
   holders(uid: string): number;
 }
@@ -49,10 +50,10 @@ export interface TracedExplanation {
 export function traceExplanation(request: TraceRequest, catalogue: TraceCatalogue, hasType: (kind: string) => string): TracedExplanation {
   const item = catalogue.item(request.itemId);
   const itemAttrs = item?.attrs ?? new Set<string>();
-  const sharedWith = (candidate: string, prefix: string | null): Array<{ uid: string; kind: string; id: string; name: string }> => {
+  const sharedWith = (candidate: string, prefix: string | null): AttributeValue[] => {
     const attrs = catalogue.item(candidate)?.attrs;
     if (attrs === undefined) return [];
-    const out = [];
+    const out: AttributeValue[] = [];
     for (const uid of attrs) {
       if (prefix !== null && !uid.startsWith(prefix)) continue;
       if (!itemAttrs.has(uid)) continue;
@@ -61,14 +62,14 @@ export function traceExplanation(request: TraceRequest, catalogue: TraceCatalogu
     }
     return out;
   };
-  const firstSharing = (prefix: string | null): { anchor: string; values: ReturnType<typeof sharedWith> } | null => {
+  const firstSharing = (prefix: string | null): { anchor: string; values: AttributeValue[] } | null => {
     for (const candidate of request.candidates) {
       const values = sharedWith(candidate, prefix);
       if (values.length > 0) return { anchor: candidate, values };
     }
     return null;
   };
-  const user: PathNode = { type: 'USER', id: request.userId, name: request.userId, kind: null };
+  const user = userNode(request.userId);
   const itemNode = (id: string): PathNode => ({ type: 'ITEM', id, name: catalogue.item(id)?.title ?? id, kind: null });
 
   const sharing = item === undefined ? null : firstSharing(`${request.kind}:`);
@@ -128,7 +129,7 @@ export function completeExplanation(
       itemId: traced.itemId,
       mode: 'NETWORK_PATH',
       sharedValues: [],
-      nodes: [{ type: 'USER', id: traced.userId, name: traced.userId, kind: null }, ...networkPath.nodes],
+      nodes: [userNode(traced.userId), ...networkPath.nodes],
       relationships: [{ type: 'PURCHASED', from: traced.userId, to: traced.pathFrom }, ...networkPath.relationships],
       adjacent: false,
     };
@@ -142,4 +143,9 @@ export function completeExplanation(
     relationships: traced.relationships,
     adjacent: traced.mode === 'SHARED_VALUE' && anchorAdjacent,
   };
+}
+
+/** Users have no name in the graph: the path shows their id (as `coalesce(title, name, id)` does). */
+function userNode(userId: string): PathNode {
+  return { type: 'USER', id: userId, name: userId, kind: null };
 }

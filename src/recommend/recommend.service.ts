@@ -72,6 +72,8 @@ const ANCHOR_CANDIDATES = 20;
 @Injectable()
 export class RecommendService {
   private readonly cache: ExplanationCache<Explanation>;
+  /** What explanations are traced over: this replica's item directory, through the catalogue. */
+  private readonly catalogue: TraceCatalogue;
 
   constructor(
     private readonly catalog: CatalogService,
@@ -80,6 +82,11 @@ export class RecommendService {
     @Inject(API_TUNING) tuning: ApiTuning,
   ) {
     this.cache = new ExplanationCache(tuning.explanationCacheTtlMs);
+    this.catalogue = {
+      item: (id) => catalog.findItem(id),
+      value: (uid) => catalog.value(uid),
+      holders: (uid) => catalog.valueHolders(uid),
+    };
   }
 
   /** The user a request is about (MODEL_NOT_READY first, then USER_NOT_FOUND). */
@@ -112,7 +119,7 @@ export class RecommendService {
 
   /**
    * Explanations for many (user, item) pairs: those not in the cache traced together
-   * (`explainFromGraph`).
+   * (`traceExplanations`).
    */
   async explainMany(keys: readonly ExplanationKey[]): Promise<Array<Explanation | Error>> {
     const model = this.registry.require();
@@ -130,7 +137,7 @@ export class RecommendService {
       if (hit === undefined) missing.push(key);
       else done.set(pairKey(key.userId, key.itemId), hit);
     }
-    for (const e of await this.explainFromGraph(missing, users)) {
+    for (const e of await this.traceExplanations(missing, users)) {
       done.set(pairKey(e.userId, e.itemId), e);
       this.cache.set(cacheKeys.get(pairKey(e.userId, e.itemId))!, e);
     }
@@ -144,7 +151,7 @@ export class RecommendService {
    * value of k*. One statement per network type among the rows (twice when a family orders its
    * anchors by adjacency); none for a response whose rows all need neither.
    */
-  private async explainFromGraph(keys: readonly ExplanationKey[], users: ReadonlyMap<string, UserState | null>): Promise<Explanation[]> {
+  private async traceExplanations(keys: readonly ExplanationKey[], users: ReadonlyMap<string, UserState | null>): Promise<Explanation[]> {
     if (keys.length === 0) return [];
     const model = this.registry.require();
     const verb = purchaseVerb(model.kinds);
@@ -178,14 +185,12 @@ export class RecommendService {
     // Paper 3.4 (adjacentFirst): the purchases adjacent to the item in G_k* come first.
     const ordering = rows.filter((r) => r.adjacentFirst).flatMap((r) => r.anchors.map((from) => ({ rel: r.rel, from, itemId: r.itemId, search: false })));
     const adjacentToItem = ordering.length === 0 ? new Set<string>() : (await this.explanations.networkLinks(ordering)).adjacent;
-    const catalogue: TraceCatalogue = {
-      item: (id) => this.catalog.findItem(id),
-      value: (uid) => this.catalog.value(uid),
-      holders: (uid) => this.catalog.valueHolders(uid),
-    };
     const traced = rows.map((r) => {
       const candidates = r.adjacentFirst ? adjacentFirst(r.anchors, (a) => adjacentToItem.has(networkPairKey(r.rel, a, r.itemId))) : r.anchors;
-      return { row: r, trace: traceExplanation({ userId: r.userId, itemId: r.itemId, kind: r.kind, candidates }, catalogue, (kind) => kindNames(kind).has) };
+      return {
+        row: r,
+        trace: traceExplanation({ userId: r.userId, itemId: r.itemId, kind: r.kind, candidates }, this.catalogue, (kind) => kindNames(kind).has),
+      };
     });
     // Per row at most one question: is the SHARED_VALUE anchor adjacent (unless already known), or
     // the G_k* path from the best purchase where none shares a value of k*.
